@@ -1,0 +1,179 @@
+"""`newscrawl`: the command line of the crawler (database, statistics, spool replay).
+
+Exit codes: 0 success, 1 failure at run time (database unreachable, …), 2 bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from sqlalchemy import text
+
+from crawler import __version__
+from crawler.config import Config, ConfigError
+from crawler.store import migrate
+from crawler.store.database import DatabaseUnavailable, Store
+from crawler.store.embedded import EmbeddedDatabaseError
+from crawler.store.engine import redacted, resolve_database_url
+from crawler.store.spool import SpoolReplayError, replay_spool, spool_files
+
+log = logging.getLogger("newscrawl")
+
+Handler = Callable[[argparse.Namespace, Config], int]
+
+
+def _db_upgrade(args: argparse.Namespace, config: Config) -> int:
+    url = resolve_database_url(config)
+    migrate.upgrade(url, args.revision)
+    store = Store(url)
+    try:
+        seeded = store.seed_sources()
+    finally:
+        store.dispose()
+    print(f"database {redacted(url)} is at revision {migrate.current_revision(url)}; {seeded} registry sources")
+    return 0
+
+
+def _db_downgrade(args: argparse.Namespace, config: Config) -> int:
+    url = resolve_database_url(config)
+    migrate.downgrade(url, args.revision)
+    print(f"database {redacted(url)} is at revision {migrate.current_revision(url) or 'base (empty)'}")
+    return 0
+
+
+def _db_current(args: argparse.Namespace, config: Config) -> int:
+    url = resolve_database_url(config)
+    current, head = migrate.current_revision(url), migrate.head_revision()
+    state = "up to date" if current == head else "needs `newscrawl db upgrade`"
+    print(f"database: {redacted(url)}\ncurrent revision: {current or 'none'}\nhead revision: {head} ({state})")
+    return 0
+
+
+def _db_replay_spool(args: argparse.Namespace, config: Config) -> int:
+    pending = spool_files(config.spool_dir)
+    if not pending:
+        print(f"the spool {config.spool_dir} is empty: nothing to replay")
+        return 0
+    store = Store.from_config(config)
+    try:
+        store.check()
+        result = replay_spool(config.spool_dir, store.store_articles_isolating, batch_size=args.batch_size)
+    except SpoolReplayError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.dispose()
+    print(
+        f"replayed {result.files} spool file(s): {result.stored} articles stored, "
+        f"{result.rejected} refused or unreadable records set aside in *.rejected files"
+    )
+    return 0
+
+
+STATS_SQL = """
+SELECT s.name AS source, coalesce(a.language, '?') AS language, count(*) AS articles,
+       min(a.published_at) AS first_published, max(a.published_at) AS last_published,
+       max(a.fetched_at) AS last_fetched
+FROM articles a JOIN sources s ON s.id = a.source_id
+GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2
+"""
+
+
+def _fmt(value: object) -> str:
+    if value is None:
+        return "-"
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d %H:%M")  # type: ignore[no-any-return]
+    return str(value)
+
+
+def _stats(args: argparse.Namespace, config: Config) -> int:
+    store = Store.from_config(config)
+    try:
+        store.check()
+        counts = store.counts()
+        with store.engine.connect() as conn:
+            rows = conn.execute(text(STATS_SQL)).all()
+    finally:
+        store.dispose()
+    print(f"{counts['articles']} articles, {counts['segments']} language segments, {counts['sources']} sources")
+    if not rows:
+        print("no articles stored yet: run a crawl (`newscrawl demo` works offline)")
+        return 0
+    header = ("source", "language", "articles", "first published", "last published", "last fetched")
+    table = [header, *[tuple(_fmt(v) for v in row) for row in rows]]
+    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+    for row in table:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newscrawl",
+        description="Multilingual news-and-policy corpus crawler. The database is DATABASE_URL, "
+        "or an embedded PostgreSQL in NEWSCRAWL_DATA_DIR (default ./data) when it is unset.",
+    )
+    parser.add_argument("--version", action="version", version=f"newscrawl {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    db = commands.add_parser("db", help="database schema and maintenance (upgrade, downgrade, current, replay-spool)")
+    db_commands = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
+    up = db_commands.add_parser("upgrade", help="migrate the schema to the newest revision and register sources")
+    up.add_argument("revision", nargs="?", default="head", help="target revision (default: head)")
+    up.set_defaults(handler=_db_upgrade)
+    down = db_commands.add_parser("downgrade", help="migrate the schema back to REVISION ('base' empties it)")
+    down.add_argument("revision", help="target revision, e.g. base or -1")
+    down.set_defaults(handler=_db_downgrade)
+    cur = db_commands.add_parser("current", help="show the database URL and its schema revision")
+    cur.set_defaults(handler=_db_current)
+    replay = db_commands.add_parser("replay-spool", help="store the articles that a crawl spooled to disk")
+    replay.add_argument("--batch-size", type=_positive_int, default=200, help="articles per transaction")
+    replay.set_defaults(handler=_db_replay_spool)
+
+    stats = commands.add_parser("stats", help="article counts per source and language")
+    stats.set_defaults(handler=_stats)
+    return parser
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} must be at least 1")
+    return number
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        config = Config.from_env()
+    except ConfigError as exc:
+        parser.exit(2, f"newscrawl: error: {exc}\n")
+    logging.basicConfig(level=config.log_level_number, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if config.log_level != "DEBUG":  # the embedded server and Alembic narrate every step at INFO
+        for noisy in ("pgserver", "alembic"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+    handler: Handler = args.handler
+    try:
+        return handler(args, config)
+    except (EmbeddedDatabaseError, DatabaseUnavailable) as exc:
+        print(f"newscrawl: error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        from sqlalchemy.exc import OperationalError
+
+        if isinstance(exc, OperationalError):
+            print(f"newscrawl: error: cannot reach the database: {exc.orig}", file=sys.stderr)
+            return 1
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

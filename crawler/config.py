@@ -1,0 +1,86 @@
+"""One configuration object, read from the environment; Scrapy settings, Alembic and the CLI all use it.
+
+Environment variables:
+  DATABASE_URL         PostgreSQL URL; unset means the embedded server in the data directory
+  NEWSCRAWL_DATA_DIR   where the embedded database, spool files, WARCs and logs live (default ./data)
+  NEWSCRAWL_LOG_LEVEL  DEBUG, INFO, WARNING, … (default INFO)
+  REDIS_URL            shared Scrapy frontier for multi-machine crawls (optional)
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+
+
+class ConfigError(ValueError):
+    """A setting in the environment is invalid; the message says which and how to fix it."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Pin the psycopg2 driver: `postgresql://` and `postgres://` become `postgresql+psycopg2://`.
+
+    SQLAlchemy 2.1 maps a bare `postgresql://` to psycopg 3, which this project does not install.
+    """
+    url = url.strip()
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix) :]
+    if url.startswith("postgresql+psycopg2://"):
+        return url
+    raise ConfigError(
+        f"DATABASE_URL must be a PostgreSQL URL (postgresql://user@host:5432/dbname), got {url.split('://')[0]}://…"
+    )
+
+
+@dataclass(frozen=True)
+class Config:
+    database_url: str | None
+    data_dir: Path
+    log_level: str
+    redis_url: str | None
+
+    @property
+    def embedded(self) -> bool:
+        """True when no DATABASE_URL is set and the project runs its own PostgreSQL."""
+        return self.database_url is None
+
+    @property
+    def spool_dir(self) -> Path:
+        return self.data_dir / "spool"
+
+    @property
+    def embedded_pgdata(self) -> Path:
+        return self.data_dir / "pgdata"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    @property
+    def warc_dir(self) -> Path:
+        return self.data_dir / "warc"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
+        env = os.environ if environ is None else environ
+        raw_url = env.get("DATABASE_URL", "").strip()
+        level = env.get("NEWSCRAWL_LOG_LEVEL", "INFO").strip().upper()
+        if level not in _LEVELS:
+            raise ConfigError(f"NEWSCRAWL_LOG_LEVEL must be one of {', '.join(_LEVELS)}, got {level!r}")
+        data_dir = Path(env.get("NEWSCRAWL_DATA_DIR", "").strip() or "data").expanduser().resolve()
+        return cls(
+            database_url=normalise_database_url(raw_url) if raw_url else None,
+            data_dir=data_dir,
+            log_level=level,
+            redis_url=env.get("REDIS_URL", "").strip() or None,
+        )
+
+    @property
+    def log_level_number(self) -> int:
+        return int(logging.getLevelName(self.log_level))

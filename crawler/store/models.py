@@ -1,0 +1,194 @@
+"""SQLAlchemy 2.0 models of the corpus: sources, articles, their language segments, syndication links, crawl runs.
+
+The schema itself is created by Alembic migrations (crawler/migrations), never by `create_all()`;
+these models are what the code reads and writes, and a test checks they match the migrated database.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Computed,
+    DateTime,
+    Double,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SOURCE_KINDS = ("publisher", "syndicator", "aggregator", "agency")
+RELATIONS = ("republishes", "translates", "cites")
+EVIDENCE = ("source_link", "attribution_text", "canonical", "near_duplicate", "cross_lingual")
+RUN_STATUSES = ("running", "finished", "failed", "interrupted")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Source(Base):
+    """An outlet: a publisher, a syndicator/aggregator, or an agency that is only named as a source."""
+
+    __tablename__ = "sources"
+    __table_args__ = (CheckConstraint(_in("kind", SOURCE_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    domains: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    aliases: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    language: Mapped[str | None] = mapped_column(String(8))
+    country: Mapped[str | None] = mapped_column(String(2))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    articles: Mapped[list[Article]] = relationship(back_populates="source")
+
+
+class Article(Base):
+    """One row per article, keyed by its own (normalised, same-site canonical) URL."""
+
+    __tablename__ = "articles"
+    __table_args__ = (
+        Index("ix_articles_source_id_published_at", "source_id", "published_at"),
+        Index("ix_articles_language", "language"),
+        Index("ix_articles_content_hash", "content_hash"),
+        Index("ix_articles_fetched_at", "fetched_at"),
+        CheckConstraint("char_length(text) > 0", name="text_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="RESTRICT"))
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    fetched_url: Mapped[str] = mapped_column(Text)
+    canonical_url: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    original_title: Mapped[str | None] = mapped_column(Text)
+    authors: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    modified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    language: Mapped[str | None] = mapped_column(String(8))
+    site_language: Mapped[str | None] = mapped_column(String(8))
+    section: Mapped[str | None] = mapped_column(Text)
+    image_url: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary)
+    attributions: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
+    encoding: Mapped[str | None] = mapped_column(String(32))
+    profile: Mapped[str | None] = mapped_column(String(64))
+    extractor_version: Mapped[str | None] = mapped_column(String(32))
+    http_status: Mapped[int | None] = mapped_column(SmallInteger)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    capture_ref: Mapped[str | None] = mapped_column(Text)
+
+    source: Mapped[Source] = relationship(back_populates="articles")
+    segments: Mapped[list[ArticleSegment]] = relationship(
+        back_populates="article", order_by="ArticleSegment.ordinal", passive_deletes=True
+    )
+
+
+class ArticleSegment(Base):
+    """A run of an article's paragraphs in one language (a bilingual page gives two)."""
+
+    __tablename__ = "article_segments"
+    __table_args__ = (UniqueConstraint("article_id", "ordinal"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    ordinal: Mapped[int] = mapped_column(SmallInteger)
+    language: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+    char_count: Mapped[int] = mapped_column(Integer)
+
+    article: Mapped[Article] = relationship(back_populates="segments")
+
+
+class SyndicationLink(Base):
+    """Directed: the copy article -> its original (an article, or only a URL / a source when not crawled)."""
+
+    __tablename__ = "syndication_links"
+    __table_args__ = (
+        CheckConstraint(_in("relation", RELATIONS), name="relation"),
+        CheckConstraint(_in("evidence", EVIDENCE), name="evidence"),
+        CheckConstraint("score >= 0 AND score <= 1", name="score_range"),
+        CheckConstraint(
+            "original_article_id IS NOT NULL OR original_url IS NOT NULL OR original_source_id IS NOT NULL",
+            name="has_original",
+        ),
+        CheckConstraint("original_article_id IS NULL OR original_article_id <> copy_article_id", name="not_self"),
+        UniqueConstraint("copy_article_id", "original_key", "relation"),
+        Index("ix_syndication_links_original_article_id", "original_article_id"),
+        Index("ix_syndication_links_original_url", "original_url"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    copy_article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    original_article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    original_url: Mapped[str | None] = mapped_column(Text)
+    original_source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    original_key: Mapped[str] = mapped_column(
+        Text,
+        Computed(
+            "CASE WHEN original_article_id IS NOT NULL THEN 'article:' || original_article_id::text "
+            "WHEN original_url IS NOT NULL THEN 'url:' || original_url "
+            "ELSE 'source:' || original_source_id::text END",
+            persisted=True,
+        ),
+    )
+    relation: Mapped[str] = mapped_column(String(16))
+    evidence: Mapped[str] = mapped_column(String(24))
+    score: Mapped[float] = mapped_column(Double)
+    details: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class CrawlRun(Base):
+    """One crawl (or replay): what ran, when, how it ended and its counts, for monitoring in SQL."""
+
+    __tablename__ = "crawl_runs"
+    __table_args__ = (
+        CheckConstraint(_in("status", RUN_STATUSES), name="status"),
+        Index("ix_crawl_runs_spider_started_at", "spider", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    spider: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16), server_default="running")
+    stats: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    error: Mapped[str | None] = mapped_column(Text)
+    host: Mapped[str | None] = mapped_column(Text)
+    pid: Mapped[int | None] = mapped_column(Integer)
+    log_file: Mapped[str | None] = mapped_column(Text)
