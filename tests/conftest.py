@@ -23,7 +23,7 @@ from crawler.store.database import Store
 from crawler.store.embedded import start_embedded
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
-TABLES = ("syndication_links", "article_segments", "articles", "sources", "crawl_runs")
+TABLES = ("syndication_links", "article_segments", "articles", "sources", "fetch_failures", "crawl_runs")
 
 
 class DatabaseServer:

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Computed,
     DateTime,
@@ -42,6 +43,7 @@ SOURCE_KINDS = ("publisher", "syndicator", "aggregator", "agency")
 RELATIONS = ("republishes", "translates", "cites")
 EVIDENCE = ("source_link", "attribution_text", "canonical", "near_duplicate", "cross_lingual")
 RUN_STATUSES = ("running", "finished", "failed", "interrupted")
+FAILURE_KINDS = ("http", "timeout", "dns", "connection", "too_large", "redirect_loop", "rejected", "other")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -192,3 +194,24 @@ class CrawlRun(Base):
     host: Mapped[str | None] = mapped_column(Text)
     pid: Mapped[int | None] = mapped_column(Integer)
     log_file: Mapped[str | None] = mapped_column(Text)
+
+
+class FetchFailure(Base):
+    """A URL whose last fetch or extraction failed; the next run retries it until it succeeds or gives up."""
+
+    __tablename__ = "fetch_failures"
+    __table_args__ = (
+        CheckConstraint(_in("kind", FAILURE_KINDS), name="kind"),
+        Index("ix_fetch_failures_spider_gave_up", "spider", "gave_up"),
+    )
+
+    url: Mapped[str] = mapped_column(Text, primary_key=True)
+    spider: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(Text)
+    http_status: Mapped[int | None] = mapped_column(SmallInteger)
+    attempts: Mapped[int] = mapped_column(Integer, server_default="1")
+    gave_up: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    first_failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    last_failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    last_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
