@@ -104,3 +104,16 @@ class PageRejected(ValueError):
         self.reason = reason
         self.url = url
         super().__init__(f"{reason}" + (f" ({url})" if url else ""))
+
+
+@dataclass
+class FetchedPage:
+    """An article page as downloaded: what the spider hands to the extraction pipeline."""
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    fetched_at: datetime
+    capture_ref: str | None = None
+    listed_at: datetime | None = None  # the publication time the feed/listing gave, if any

@@ -8,7 +8,7 @@ canonical name and the store can give every article a `sources` row.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 SOURCE_KINDS: tuple[str, ...] = ("publisher", "syndicator", "aggregator", "agency")
@@ -22,9 +22,6 @@ class SourceInfo:
     language: str | None = None
     country: str | None = None
     aliases: tuple[str, ...] = ()
-    feeds: tuple[str, ...] = ()
-    sitemaps: tuple[str, ...] = ()
-    extra: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.kind not in SOURCE_KINDS:
@@ -34,11 +31,11 @@ class SourceInfo:
 REGISTRY: tuple[SourceInfo, ...] = (
     SourceInfo(
         "Sina Finance", "publisher", ("finance.sina.com.cn", "finance.sina.cn"), "zh", "CN",
-        aliases=("新浪财经", "新浪财经APP"),
+        aliases=("新浪财经", "新浪财经APP", "新浪财经综合"),
     ),
     SourceInfo(
         "Sina News", "publisher", ("news.sina.com.cn", "sina.com.cn", "sina.cn"), "zh", "CN",
-        aliases=("新浪新闻", "新浪网", "新浪"),
+        aliases=("新浪新闻", "新浪网", "新浪", "新浪科技"),
     ),
     SourceInfo(
         "People's Daily", "publisher", ("people.com.cn",), "zh", "CN",
@@ -77,6 +74,27 @@ REGISTRY: tuple[SourceInfo, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class Discovery:
+    """Where a spider finds a source's articles: feeds (RSS/Atom), sitemaps (incl. indexes and news
+    sitemaps), HTML listing pages, JSON listing APIs and WordPress REST endpoints; which URLs are
+    articles (`article_patterns`, regexes on the full URL); and which spider crawls it.
+
+    `listings` may contain `{page}`: the spider follows pages 1, 2, … until the listed articles are older
+    than the crawl window or `max_pages` is reached.
+    """
+
+    spider: str
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    listings: tuple[str, ...] = ()
+    json_listings: tuple[str, ...] = ()
+    wp_api: tuple[str, ...] = ()
+    article_patterns: tuple[str, ...] = ()
+    max_pages: int = 20
+    edition: str | None = None
+
+
 def _norm_name(name: str) -> str:
     return re.sub(r"[\s'’`.\-_]+", "", name).casefold()
 
@@ -113,3 +131,72 @@ def canonical_source_name(name: str) -> str | None:
     """Canonical name for a named source ("新华社" -> "Xinhua"), or None if unknown."""
     source = source_by_name(name)
     return source.name if source else None
+
+
+# Crawl configuration per source: a new outlet is an entry here (spider "feeds" needs no code).
+_SINA_ARTICLE = r"^https?://[a-z0-9.]+\.sina\.(?:com\.)?cn/(?:[\w-]+/)*\d{4}-\d{2}-\d{2}/(?:doc|detail)-i[a-z0-9]+(?:\.d)?\.s?html"
+_PEOPLE_ARTICLE = r"^https?://[a-z0-9.]*people\.(?:com\.)?cn/n[13]/\d{4}/\d{4}/c\d+-\d+\.html"
+_WORDPRESS_ARTICLE = r"^https?://[^/]+/\d{4}/\d{2}/\d{2}/[^/?#]+/?$"
+
+DISCOVERY: dict[str, Discovery] = {
+    "Sina Finance": Discovery(
+        spider="sina_finance",
+        json_listings=(
+            "https://feed.mix.sina.com.cn/api/roll/get?pageid=153&lid=2516&k=&num=50&page={page}",
+            "https://feed.mix.sina.com.cn/api/roll/get?pageid=155&lid=1686&k=&num=50&page={page}",
+        ),
+        listings=("https://finance.sina.com.cn/roll/index.d.html?cid=56588&page={page}",),
+        article_patterns=(_SINA_ARTICLE,),
+    ),
+    "People's Daily": Discovery(
+        spider="people_daily",
+        edition="zh",
+        feeds=(
+            "http://www.people.com.cn/rss/politics.xml",
+            "http://www.people.com.cn/rss/finance.xml",
+            "http://www.people.com.cn/rss/world.xml",
+        ),
+        listings=("http://finance.people.com.cn/index{page}.html", "http://politics.people.com.cn/GB/1024/index{page}.html"),
+        article_patterns=(_PEOPLE_ARTICLE,),
+    ),
+    "People's Daily English": Discovery(
+        spider="people_daily",
+        edition="en",
+        feeds=("http://en.people.cn/rss/90000.xml", "http://en.people.cn/rss/business.xml"),
+        listings=("http://en.people.cn/90778/index{page}.html",),
+        article_patterns=(_PEOPLE_ARTICLE,),
+    ),
+    "People's Daily German": Discovery(
+        spider="people_daily",
+        edition="de",
+        listings=("http://german.people.com.cn/209052/index{page}.html", "http://german.people.com.cn/index.html"),
+        article_patterns=(_PEOPLE_ARTICLE,),
+    ),
+    "Qpute": Discovery(
+        spider="syndicated",
+        feeds=("https://qpute.com/feed/",),
+        sitemaps=("https://qpute.com/wp-sitemap.xml",),
+        wp_api=("https://qpute.com/wp-json/wp/v2/posts",),
+        article_patterns=(_WORDPRESS_ARTICLE,),
+    ),
+    "China Daily": Discovery(
+        spider="feeds",
+        feeds=("http://www.chinadaily.com.cn/rss/china_rss.xml", "http://www.chinadaily.com.cn/rss/bizchina_rss.xml"),
+        article_patterns=(r"^https?://[a-z0-9.]*chinadaily\.com\.cn/a/\d{6}/\d{2}/WS[0-9a-f]+\.html",),
+    ),
+    "Xinhua": Discovery(
+        spider="feeds",
+        listings=("https://english.news.cn/china/index.htm", "https://english.news.cn/business/index.htm"),
+        article_patterns=(r"^https?://english\.news\.cn/\d{8}/[0-9a-f]{32}/c\.html",),
+    ),
+}
+
+
+def discovery_for_spider(spider: str, edition: str | None = None) -> list[tuple[SourceInfo, Discovery]]:
+    """The sources a spider crawls (optionally one edition), with their discovery configuration."""
+    by_name = {source.name: source for source in REGISTRY}
+    return [
+        (by_name[name], disc)
+        for name, disc in DISCOVERY.items()
+        if disc.spider == spider and (edition is None or disc.edition == edition)
+    ]

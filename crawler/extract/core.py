@@ -1,0 +1,136 @@
+"""`extract(body, url, headers) -> Article`: decode, pick a site profile, read metadata, body and evidence.
+
+Pure: bytes and strings in, an Article out (or PageRejected with a reason). Scrapy pipelines and the
+offline replay both call this.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from lxml import etree
+from lxml.html import HtmlElement, document_fromstring
+
+from crawler.extract.attribution import (
+    attributions_from_lines,
+    canonical_attribution,
+    dedupe,
+    source_links_from_tree,
+    via_attribution,
+)
+from crawler.extract.body import extract_paragraphs
+from crawler.extract.decode import decode_body
+from crawler.extract.metadata import extract_metadata
+from crawler.extract.mojibake import garbled_reason
+from crawler.extract.profiles import profile_for
+from crawler.extract.rules import LineRules, apply_line_rules, boilerplate_rule
+from crawler.items import Article, Attribution, PageRejected
+from crawler.sources import canonical_source_name, source_by_name, source_for_url
+from crawler.text.language import majority_language, segment_by_language
+from crawler.text.normalise import normalise_inline, normalise_paragraphs
+
+EXTRACTOR_VERSION = "2025.1"
+ORIGINAL_TITLE_RE = re.compile(r"^原标题\s*[:：]\s*(?P<title>.{2,150})$")
+_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
+# A source span this short without digits is a bare outlet name (Sina's "新京报").
+MAX_BARE_SOURCE_NAME = 30
+
+
+def parse_html(text: str, url: str) -> HtmlElement:
+    """Parse decoded HTML (an XML declaration is dropped: lxml refuses it on str input)."""
+    text = _XML_DECL_RE.sub("", text, count=1)
+    if not text.strip():
+        raise PageRejected("empty page", url)
+    try:
+        return document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        raise PageRejected(f"unparsable HTML: {exc}", url) from exc
+
+
+def _source_span_attributions(lines: list[str]) -> list[Attribution]:
+    found: list[Attribution] = []
+    for line in lines:
+        from_line = attributions_from_lines([line])
+        if from_line:
+            found.extend(from_line)
+        elif len(line) <= MAX_BARE_SOURCE_NAME and not re.search(r"\d", line):
+            name = canonical_source_name(line) or line
+            found.append(Attribution("attribution_text", source_name=name, snippet=line))
+    return found
+
+
+def _split_original_title(paragraphs: list[str]) -> tuple[str | None, list[str]]:
+    original: str | None = None
+    kept: list[str] = []
+    for para in paragraphs:
+        match = ORIGINAL_TITLE_RE.match(para)
+        if match and original is None:
+            original = match.group("title").strip()
+            continue
+        kept.append(para)
+    return original, kept
+
+
+def _clean_authors(authors: list[str], attributions: list[Attribution]) -> list[str]:
+    """Authors without ids, outlet names and editor lines (those are not people who wrote the text)."""
+    outlets = {a.source_name for a in attributions if a.source_name}
+    return [
+        a
+        for a in authors
+        if not a.isdigit() and source_by_name(a) is None and a not in outlets and boilerplate_rule(a) is None
+    ]
+
+
+def extract(body: bytes, url: str, headers: Mapping[str, str] | None = None) -> Article:
+    """Turn a fetched page into an Article; raises PageRejected for pages it refuses."""
+    if not body or not body.strip():
+        raise PageRejected("empty body", url)
+    decoded = decode_body(body, headers, url)
+    tree = parse_html(decoded.text, url)
+    profile = profile_for(url, tree)
+    meta = extract_metadata(tree, url, profile)
+    raw, _method = extract_paragraphs(tree, profile.container, profile.drop, url)
+    original_title, paragraphs = _split_original_title(normalise_paragraphs(raw))
+
+    registry = source_for_url(url)
+    own_source = registry.name if registry else None
+    # A page naming its own outlet in prose is no evidence; a "(via X)" title is kept even then.
+    evidence = [
+        *source_links_from_tree(tree, url),
+        *dedupe([*attributions_from_lines(paragraphs), *_source_span_attributions(meta.source_lines)], own_source),
+        *via_attribution(meta.via, meta.title),
+        *canonical_attribution(meta.canonical_url, url),
+    ]
+    paragraphs = apply_line_rules(paragraphs, LineRules(profile.drop_line_res, profile.cutoff_line_res))
+    title = meta.title
+    if paragraphs and title and normalise_inline(paragraphs[0]) == title:
+        paragraphs = paragraphs[1:]
+    text = "\n\n".join(paragraphs)
+    if not text.strip():
+        raise PageRejected("no article text found", url)
+    reason = garbled_reason(text)
+    if reason:
+        raise PageRejected(reason, url)
+    segments = segment_by_language(paragraphs)
+    attributions = dedupe(evidence)
+    return Article(
+        url=url,
+        text=text,
+        title=title,
+        original_title=original_title,
+        canonical_url=meta.canonical_url,
+        authors=_clean_authors(meta.authors, attributions),
+        published_at=meta.published_at,
+        modified_at=meta.modified_at,
+        language=majority_language(segments),
+        segments=segments,
+        section=meta.section,
+        image_url=meta.image_url,
+        site_language=meta.site_language,
+        source_name=own_source,
+        attributions=attributions,
+        encoding=decoded.encoding,
+        profile=profile.name,
+        extractor_version=EXTRACTOR_VERSION,
+    )

@@ -1,0 +1,138 @@
+"""Generic boilerplate line rules applied to every page, after paragraphs are extracted and normalised.
+
+Patterns are data: each is a named constant. DROP patterns remove one paragraph; CUTOFF patterns
+mark where the article has ended (a snapshot disclaimer, a comment form, a related-articles list)
+and remove that paragraph and everything after it. Site profiles add their own on top.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+# Lines longer than this are prose, never a boilerplate line (protects article text from the rules).
+MAX_BOILERPLATE_LINE = 160
+
+EDITOR_LINE = (
+    r"^[(（\[【]?\s*(?:责任编辑|责编|编辑|校对|审核|审校|监制|值班编辑|实习编辑|编审|终审|初审|"
+    r"Web editor|Editor|Edited by|Redaktion|Redakteur(?:in)?)\s*[:：]\s*\S.{0,60}$"
+)
+SNAPSHOT_DISCLAIMER = (
+    r"以上内容为资讯信息快照|快照生成时间|信息快照查询|本站未对信息做任何修改|"
+    r"不代表本站(?:观点|立场)|如有侵权请联系"
+)
+COMMENT_FORM = (
+    r"^(?:发表回复|发表评论|发表你的评论|您的邮箱地址不会被公开|你的电子邮件地址不会被公开|必填项已用\s*\*\s*标注|"
+    r"Leave a Reply|Leave a Comment|Leave a comment|Post Comment|Cancel reply|Submit Comment|"
+    r"Your email address will not be published|Required fields are marked|"
+    r"Schreibe einen Kommentar|Hinterlasse einen Kommentar|Deine E-Mail-Adresse wird nicht veröffentlicht|"
+    r"Kommentar verfassen|Kommentar abschicken)"
+)
+IMAGE_CREDIT = (
+    r"^(?:Bildquelle|Bildnachweis|Bildrechte|Quelle Bild|Foto|Fotos|Image credit|Image source|Photo credit|"
+    r"Photo source|Picture credit|图片来源|图源|图片由[^。]{1,20}提供|摄影|配图来源)\s*[:：]"
+)
+VIEW_COUNTER = (
+    r"^(?:Views|Aufrufe|Hits|Reads|阅读|浏览|阅读量|浏览量|阅读数|点击|点击量|人气)\s*[:：]?\s*\d[\d,.\s]*(?:次|views)?$"
+)
+SYNDICATION_FOOTER = r"^This is a syndicated post\b|\bRead the original (?:post|article|story) at\b"
+SHARE_BAR = (
+    r"^(?:分享到\s*[:：]?.{0,30}|分享让更多人看到|一键分享|打印本页|关闭窗口|收藏本文|"
+    r"Share(?: this)?(?: article| story)?\s*:?|Share on \w+|Tweet|Teilen\s*:?|Artikel teilen|Drucken|"
+    r"微信|微博|QQ空间|朋友圈|Facebook|Twitter|LinkedIn|WhatsApp|E-Mail|Email|Print)$"
+)
+QR_WIDGET = (
+    r"^(?:.{0,30}扫.{0,4}二维码.{0,40}|扫一扫.{0,40}|长按识别.{0,40}|"
+    r".{0,20}下载.{0,12}(?:APP|App|客户端).{0,20})$"
+)
+APP_PROMO = r"^(?:关注|扫码关注|欢迎关注|点击关注).{0,10}(?:公众号|微信|微博|客户端)"
+PAGINATION = (
+    r"^(?:【\d{1,3}】\s*){2,}$|"
+    r"^(?:上一页|下一页|首页|尾页|\d{1,3})(?:\s+(?:上一页|下一页|首页|尾页|\d{1,3}))+$"
+)
+TEASER_DATE = r"^(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?$"
+SOURCE_ONLY_LINE = (
+    r"^(?:【来源】|\[来源\]|来源\s*[:：]|本文转自\s*[:：]?|转载自\s*[:：]?|信息原文地址\s*[:：]?|原文链接\s*[:：]?|"
+    r"原文地址\s*[:：]?|Source\s*:|Quelle\s*:)\s*.{0,150}$"
+)
+PRINT_EDITION_LINE = (
+    r"^《\s*[^》]{2,16}\s*》\s*[（(]\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+    r"\s*\d{0,3}\s*版\s*[）)]$"
+)
+COPYRIGHT_LINE = r"^(?:Copyright|©|\(c\))\s*\S.{0,120}$|版权所有|未经.{0,10}授权.{0,6}(?:禁止|不得)"
+
+RELATED_HEADING = (
+    r"^(?:相关阅读|相关新闻|相关文章|相关推荐|相关报道|延伸阅读|推荐阅读|热门推荐|猜你喜欢|热点推荐|精彩推荐|"
+    r"更多.{0,12}(?:资讯|新闻|文章|内容)|"
+    r"Related(?: Articles| Posts| News| Stories| Content)?|You may also like|Read more|Recommended|"
+    r"Mehr zum Thema|Das könnte Sie auch interessieren|Weitere Artikel|Auch interessant)\s*[:：]?$"
+)
+
+DROP_LINE_RULES: tuple[tuple[str, str], ...] = (
+    ("editor_line", EDITOR_LINE),
+    ("snapshot_disclaimer", SNAPSHOT_DISCLAIMER),
+    ("comment_form", COMMENT_FORM),
+    ("image_credit", IMAGE_CREDIT),
+    ("view_counter", VIEW_COUNTER),
+    ("syndication_footer", SYNDICATION_FOOTER),
+    ("share_bar", SHARE_BAR),
+    ("qr_widget", QR_WIDGET),
+    ("teaser_date", TEASER_DATE),
+    ("app_promo", APP_PROMO),
+    ("pagination", PAGINATION),
+    ("related_heading", RELATED_HEADING),
+    ("source_line", SOURCE_ONLY_LINE),
+    ("print_edition", PRINT_EDITION_LINE),
+    ("copyright", COPYRIGHT_LINE),
+)
+# Cut here whatever the position: nothing after a snapshot disclaimer belongs to the article.
+CUTOFF_ALWAYS: tuple[str, ...] = (SNAPSHOT_DISCLAIMER,)
+# Cut here only in the latter part of the text (at least this share of letters already seen).
+CUTOFF_LATE: tuple[str, ...] = (RELATED_HEADING, COMMENT_FORM)
+CUTOFF_LATE_MIN_SHARE = 0.4
+
+_DROP_RES = tuple((name, re.compile(p)) for name, p in DROP_LINE_RULES)
+_CUTOFF_ALWAYS_RES = tuple(re.compile(p) for p in CUTOFF_ALWAYS)
+_CUTOFF_LATE_RES = tuple(re.compile(p) for p in CUTOFF_LATE)
+
+
+@dataclass(frozen=True)
+class LineRules:
+    """The rules for one page: the generic ones plus a profile's own."""
+
+    drop: tuple[re.Pattern[str], ...] = ()
+    cutoff: tuple[re.Pattern[str], ...] = ()
+
+
+def boilerplate_rule(line: str, extra: Sequence[re.Pattern[str]] = ()) -> str | None:
+    """Name of the rule that marks this (normalised) line as boilerplate, or None."""
+    if len(line) > MAX_BOILERPLATE_LINE:
+        return None
+    for name, pattern in _DROP_RES:
+        if pattern.search(line):
+            return name
+    for pattern in extra:
+        if pattern.search(line):
+            return "profile:" + pattern.pattern[:30]
+    return None
+
+
+def _cutoff_index(paragraphs: Sequence[str], site: LineRules) -> int | None:
+    total = sum(len(p) for p in paragraphs) or 1
+    seen = 0
+    for i, para in enumerate(paragraphs):
+        short = len(para) <= MAX_BOILERPLATE_LINE
+        if short and any(p.search(para) for p in (*_CUTOFF_ALWAYS_RES, *site.cutoff)):
+            return i
+        if short and seen / total >= CUTOFF_LATE_MIN_SHARE and any(p.search(para) for p in _CUTOFF_LATE_RES):
+            return i
+        seen += len(para)
+    return None
+
+
+def apply_line_rules(paragraphs: Sequence[str], site: LineRules = LineRules()) -> list[str]:
+    """Paragraphs without boilerplate lines, cut at the first end-of-article marker."""
+    cut = _cutoff_index(paragraphs, site)
+    kept = paragraphs[:cut] if cut is not None else paragraphs
+    return [p for p in kept if boilerplate_rule(p, site.drop) is None]

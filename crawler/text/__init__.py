@@ -1,0 +1,1 @@
+"""Text utilities shared by extraction and linking: normalisation, language detection (fingerprints later)."""

@@ -1,0 +1,82 @@
+"""Unicode and whitespace normalisation of article text, plus the `match_form` used for dedup and linking.
+
+`normalise_text` keeps the stored text faithful: NFC, entities decoded, full-width ASCII letters and
+digits folded to ASCII, invisible characters removed and whitespace collapsed, while Chinese
+punctuation (，。：；！？（）“”) stays as written. `match_form` is a lossy key for comparison only.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import lru_cache
+
+# Characters that carry no text: zero-width space/non-joiner/joiner, word joiner, BOM, soft hyphen.
+INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+# Characters that are spaces in disguise: NBSP, ideographic space, the U+2000 block, narrow NBSP, ...
+SPACE_CHARS = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+
+_INVISIBLE_RE = re.compile(f"[{INVISIBLE_CHARS}]")
+_SPACE_TABLE = {ord(c): " " for c in SPACE_CHARS}
+# Full-width digits and Latin letters (U+FF10-FF19, U+FF21-FF3A, U+FF41-FF5A) -> ASCII; punctuation untouched.
+_FULLWIDTH_ALNUM = {
+    **{cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF1A)},
+    **{cp: cp - 0xFEE0 for cp in range(0xFF21, 0xFF3B)},
+    **{cp: cp - 0xFEE0 for cp in range(0xFF41, 0xFF5B)},
+}
+_PARAGRAPH_BREAK_RE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+_WHITESPACE_RE = re.compile(r"\s+")
+_CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
+# A line break between two CJK characters is a layout artefact, not a word boundary.
+_CJK_LINEBREAK_RE = re.compile(f"(?<=[{_CJK}])[ \\t]*\\n\\s*(?=[{_CJK}])")
+_WS_RUN_RE = re.compile(r"[ \t\r\f\v\n]+")
+
+
+def normalise_inline(text: str) -> str:
+    """Normalise one paragraph: entities, NFC, full-width alphanumerics, invisible chars, one space between words."""
+    text = html.unescape(text)
+    text = unicodedata.normalize("NFC", text)
+    text = text.translate(_FULLWIDTH_ALNUM)
+    text = _INVISIBLE_RE.sub("", text)
+    text = text.translate(_SPACE_TABLE)
+    text = _CJK_LINEBREAK_RE.sub("", text)
+    return _WS_RUN_RE.sub(" ", text).strip()
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Split text on blank lines (after turning disguised spaces into spaces), dropping empty paragraphs."""
+    text = _INVISIBLE_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).translate(_SPACE_TABLE)
+    return [p for p in _PARAGRAPH_BREAK_RE.split(text) if p.strip()]
+
+
+def normalise_paragraphs(paragraphs: list[str]) -> list[str]:
+    """Normalise each paragraph; paragraphs that become empty are dropped."""
+    out = [normalise_inline(p) for p in paragraphs]
+    return [p for p in out if p]
+
+
+def normalise_text(text: str) -> str:
+    """Normalise a whole text: paragraphs (separated by blank lines) kept apart by exactly "\\n\\n"."""
+    return "\n\n".join(normalise_paragraphs(split_paragraphs(text)))
+
+
+@lru_cache(maxsize=1)
+def _t2s():  # type: ignore[no-untyped-def]
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional -> Simplified Chinese (other text passes through)."""
+    return str(_t2s().convert(text))
+
+
+def match_form(text: str) -> str:
+    """A comparison key: NFKC, case-folded, Traditional folded to Simplified, invisible chars gone, one space."""
+    text = unicodedata.normalize("NFKC", html.unescape(text))
+    text = _INVISIBLE_RE.sub("", text).casefold()
+    if any("\u3400" <= ch <= "\u9fff" for ch in text):
+        text = to_simplified(text)
+    return _WHITESPACE_RE.sub(" ", text).strip()

@@ -1,0 +1,109 @@
+"""Charset resolution (header vs <meta> vs bytes), GB2312/GBK as GB18030, and mojibake rejection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crawler.extract import extract
+from crawler.extract.decode import decode_body, header_charset, meta_charset, normalise_charset
+from crawler.extract.mojibake import garbled_reason
+from crawler.items import PageRejected
+
+PAGES = Path(__file__).parent / "fixtures/pages"
+FEEDS = sorted((PAGES / "feeds_gb2312").iterdir())
+PEOPLE_ZH = PAGES / "people_zh/magic_finance_people_c1004-40232587.html"
+PEOPLE_URL = "http://finance.people.com.cn/n1/2024/0510/c1004-40232587.html"
+SINA_SEED = PAGES / "seeds/sina_seed000.html"
+SINA_URL = "https://finance.sina.com.cn/china/dfjj/2021-08-24/doc-ikqciyzm3386217.shtml"
+
+
+def test_charset_labels_map_to_supersets() -> None:
+    assert normalise_charset("GB2312") == "gb18030"
+    assert normalise_charset("gbk") == "gb18030"
+    assert normalise_charset("ISO-8859-1") == "cp1252"
+    assert normalise_charset("UTF8") == "utf-8"
+    assert normalise_charset("no-such-charset") is None
+
+
+def test_header_and_meta_charset_are_read() -> None:
+    assert header_charset({"content-type": "text/html; charset=GBK"}) == "GBK"
+    assert header_charset({"Content-Type": "text/html"}) is None
+    assert meta_charset(b'<meta http-equiv="content-type" content="text/html;charset=GB2312">') == "GB2312"
+    assert meta_charset(b'<meta charset="utf-8">') == "utf-8"
+
+
+@pytest.mark.parametrize("feed", FEEDS, ids=[f.name for f in FEEDS])
+def test_real_gb2312_bytes_decode_as_gb18030(feed: Path) -> None:
+    decoded = decode_body(feed.read_bytes())
+    assert decoded.encoding == "gb18030"
+    assert garbled_reason(decoded.text) is None
+    assert sum(1 for ch in decoded.text if "\u4e00" <= ch <= "\u9fff") > 20
+
+
+def test_utf8_bytes_declared_gb2312_are_read_as_utf8() -> None:
+    body = PEOPLE_ZH.read_bytes()
+    assert meta_charset(body) == "GB2312"
+    decoded = decode_body(body, {"Content-Type": "text/html; charset=GB2312"})
+    assert decoded.encoding == "utf-8"
+    assert "河南着力培育新动能塑造新优势" in decoded.text
+
+
+@pytest.mark.parametrize("headers", [{"Content-Type": "text/html; charset=gbk"}, None, {"Content-Type": "text/html"}])
+@pytest.mark.parametrize(("page", "url"), [(PEOPLE_ZH, PEOPLE_URL), (SINA_SEED, SINA_URL)])
+def test_pages_re_encoded_to_gbk_extract_like_the_utf8_copy(
+    page: Path, url: str, headers: dict[str, str] | None
+) -> None:
+    utf8 = page.read_bytes()
+    gbk = utf8.decode("utf-8").encode("gbk", errors="xmlcharrefreplace")  # as a GBK CMS sends "©"
+    as_sent = extract(gbk, url, headers)
+    as_saved = extract(utf8, url)
+    assert as_sent.encoding == "gb18030"
+    assert as_saved.encoding == "utf-8"
+    assert as_sent.text == as_saved.text
+    assert as_sent.title == as_saved.title
+
+
+def test_header_charset_wrongly_latin1_for_gbk_bytes_still_decodes() -> None:
+    gbk = SINA_SEED.read_bytes().decode("utf-8").encode("gbk")
+    article = extract(gbk, SINA_URL, {"Content-Type": "text/html; charset=iso-8859-1"})
+    assert article.encoding == "gb18030"
+    assert "海淀区" in article.text
+
+
+def test_utf8_read_as_latin1_is_rejected_with_reason() -> None:
+    text = "<html><body><p>" + "Café Straße Größe Übermäßig lässt sich schön erklären. " * 5 + "</p></body></html>"
+    garbled = text.encode("utf-8").decode("cp1252").encode("utf-8")  # a page saved after a wrong decode
+    with pytest.raises(PageRejected) as info:
+        extract(garbled, "https://example.de/artikel")
+    assert "mojibake" in info.value.reason
+    assert "Latin-1" in info.value.reason
+
+
+def test_cjk_bytes_read_as_latin_charset_are_detected() -> None:
+    text = SINA_SEED.read_text(encoding="utf-8")
+    junk = text.encode("gbk").decode("latin-1")
+    assert "Latin-1" in (garbled_reason(junk) or "")
+
+
+def test_utf8_decoded_as_gbk_is_detected() -> None:
+    text = "北京海淀区18项数字新基建项目推进，全区已建成5G基站3160个，发布超大规模人工智能模型“悟道2.0”"
+    assert "GBK" in (garbled_reason(text.encode("utf-8").decode("gb18030", errors="ignore")) or "")
+
+
+def test_replacement_characters_are_rejected() -> None:
+    body = ("<html><body><p>" + "新闻\ufffd\ufffd内容" * 50 + "</p></body></html>").encode("utf-8")
+    with pytest.raises(PageRejected) as info:
+        extract(body, "https://news.example.cn/a.html")
+    assert "replacement characters" in info.value.reason
+
+
+def test_real_text_is_not_garbled() -> None:
+    assert garbled_reason("Die Größe der Städte in Österreich ändert sich; Übermaß ist schädlich.") is None
+    assert garbled_reason(PEOPLE_ZH.read_text(encoding="utf-8")) is None
+
+
+def test_empty_body_is_rejected() -> None:
+    with pytest.raises(PageRejected, match="empty"):
+        extract(b"  ", "https://example.com/")

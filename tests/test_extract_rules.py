@@ -1,0 +1,102 @@
+# ruff: noqa: E501  (tables of real page lines read better unwrapped)
+"""Generic boilerplate line rules and attribution evidence, one line at a time."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extract.attribution import attributions_from_lines
+from crawler.extract.metadata import clean_title, split_authors
+from crawler.extract.rules import apply_line_rules, boilerplate_rule
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("责任编辑：李墨轩", "editor_line"),
+        ("(Web editor: Hongyu, Du Mingming)", "editor_line"),
+        ("以上内容为资讯信息快照,由td.fyun.cc爬虫进行采集并收录,本站未对信息做任何修改,信息内容不代表本站立场。", "snapshot_disclaimer"),
+        ("快照生成时间:2023-06-27 10:45:07", "snapshot_disclaimer"),
+        ("发表回复", "comment_form"),
+        ("您的邮箱地址不会被公开。 必填项已用 * 标注", "comment_form"),
+        ("Bildquelle: Das Bild wurde mit KI generiert, Bildrechte liegen bei Midjourney.", "image_credit"),
+        ("Views: 1", "view_counter"),
+        ("This is a syndicated post. Read the original post at Source link .", "syndication_footer"),
+        ("2024-05-07 15:56:00", "teaser_date"),
+        ("【来源】https://www.shobserver.com/staticsg/res/html/web/newsDetail.html?id=768612&v=1.3&sid=67", "source_line"),
+        ("《 人民日报 》（ 2024年05月10日 04 版）", "print_edition"),
+        ("扫一扫，下载新浪财经APP", "qr_widget"),
+    ],
+)
+def test_generic_boilerplate_lines(line: str, rule: str) -> None:
+    assert boilerplate_rule(line) == rule
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Editor's note: this story was updated with new figures from the district government.",
+        "According to Shu Bilei, an official at the administrative committee of Zhongguancun Science City.",
+        "英语如下:",
+        "今年1—7月，海淀区实际利用外资40.94亿美元，实现外贸出口额720.5亿元人民币。",
+    ],
+)
+def test_article_lines_are_not_boilerplate(line: str) -> None:
+    assert boilerplate_rule(line) is None
+
+
+def test_disclaimer_cuts_everything_after_it() -> None:
+    paras = ["正文第一段，内容很长。" * 5, "以上内容为资讯信息快照，本站未对信息做任何修改", "探访中原“神算子”", "2024-05-07 15:56:00"]
+    assert apply_line_rules(paras) == [paras[0]]
+
+
+def test_related_heading_early_only_drops_the_heading() -> None:
+    paras = ["相关新闻：", "正文第一段。" * 10, "正文第二段。" * 10]
+    assert apply_line_rules(paras) == paras[1:]
+
+
+@pytest.mark.parametrize(
+    ("line", "evidence", "name", "url"),
+    [
+        ("本文转自:工人日报", "attribution_text", "Workers' Daily", None),
+        ("来源：人民网－人民日报", "attribution_text", "People's Daily", None),
+        ("【来源】https://www.shobserver.com/a.html?id=1", "source_link", None, "https://www.shobserver.com/a.html?id=1"),
+        ("Laut einer Meldung von China News Service gaben der Ausschuss", "attribution_text", "China News Service", None),
+        ("HONG KONG, Jan. 15 (Xinhua) -- It was", "attribution_text", "Xinhua", None),
+        ("新华社北京4月24日电　题：促进航天技术", "attribution_text", "Xinhua", None),
+        ("The plan was announced, according to Xinhua News Agency.", "attribution_text", "Xinhua", None),
+        ("中新社北京3月20日电 北京市科委", "attribution_text", "China News Service", None),
+        ("Quelle: dpa", "attribution_text", "dpa", None),
+    ],
+)
+def test_attribution_evidence(line: str, evidence: str, name: str | None, url: str | None) -> None:
+    found = attributions_from_lines([line])
+    assert [(a.evidence, a.source_name, a.url) for a in found] == [(evidence, name, url)]
+
+
+def test_people_named_in_prose_are_not_sources() -> None:
+    assert attributions_from_lines(["According to Shu Bilei, an official at the committee."]) == []
+    assert attributions_from_lines(["Bildquelle: Das Bild wurde mit KI generiert."]) == []
+
+
+def test_chinese_and_english_agency_names_meet() -> None:
+    zh = attributions_from_lines(["据新华社报道，北京将建设算力中心。"])
+    en = attributions_from_lines(["Beijing will build computing centres, according to Xinhua."])
+    assert zh[0].source_name == en[0].source_name == "Xinhua"
+
+
+@pytest.mark.parametrize(
+    ("raw", "title", "via"),
+    [
+        ("60万\"12306账号\"外泄? 中铁总辟谣称消息不实|辟谣_新浪财经_新浪网", "60万\"12306账号\"外泄? 中铁总辟谣称消息不实|辟谣", None),
+        ("Youngsters becoming more fitness-conscious - Chinadaily.com.cn", "Youngsters becoming more fitness-conscious", None),
+        ("Haidian pushes ahead (via Qpute.com) – Qpute.com", "Haidian pushes ahead", "Qpute.com"),
+    ],
+)
+def test_clean_title(raw: str, title: str, via: str | None) -> None:
+    assert clean_title(raw) == (title, via)
+
+
+def test_padded_chinese_two_character_names() -> None:
+    assert split_authors(["本报记者  王乐文  方  敏"]) == ["王乐文", "方敏"]
+    assert split_authors(["By John Smith and Jane Doe"]) == ["John Smith", "Jane Doe"]

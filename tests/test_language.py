@@ -1,0 +1,87 @@
+"""Document and paragraph language, and single-language segments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crawler.text.language import detect_language, majority_language, segment_by_language
+
+SEEDS = Path(__file__).parent / "fixtures/pages/seeds"  # verbatim copies of ../shared/seeds
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("北京海淀区18项数字新基建项目推进。", "zh"),  # langdetect alone says Korean
+        ("促進航天技術更好惠及人民", "zh"),
+        ("日本語のテキストです。東京都の発表", "ja"),
+        ("한국어 텍스트입니다", "ko"),
+        ("Beijing plans to build an AI-native city within the next two years.", "en"),
+        ("Laut einer Meldung von China News Service gaben der Ausschuss für Wissenschaft bekannt.", "de"),
+        ("News Content:", "en"),
+        ("2024-05-07 15:56:00", "und"),
+        ("", "und"),
+        ("--- *** 123", "und"),
+    ],
+)
+def test_detect_language(text: str, lang: str) -> None:
+    assert detect_language(text) == lang
+
+
+def test_english_paragraph_with_chinese_residue_is_english() -> None:
+    para = (
+        "It is reported that Beijing has already started implementing a series of policy measures, including "
+        "increasing fiscal investment, optimizing the policy environment, and引进高端人才 to support the "
+        "development of the AI computing industry."
+    )
+    assert detect_language(para) == "en"
+
+
+def test_chinese_paragraph_with_latin_words_is_chinese() -> None:
+    assert detect_language("北京智源人工智能研究院院长黄铁军说，未来，SegGPT等视觉类通用人工智能将有广泛应用。") == "zh"
+
+
+def test_detection_repeats() -> None:
+    text = "Die Stadt Peking wird weiterhin das Ökosystem verbessern."
+    assert {detect_language(text) for _ in range(5)} == {"de"}
+
+
+def test_seed_002_is_two_segments_chinese_then_english() -> None:
+    seed = (SEEDS / "002_3bca2567dad01144.txt").read_text(encoding="utf-8")
+    paragraphs = [p for p in seed.split("\n\n") if p.strip()]
+    paragraphs = paragraphs[: paragraphs.index("Views: 1")]
+    segments = segment_by_language(paragraphs)
+    assert [s.language for s in segments] == ["zh", "en"]
+    assert segments[0].text.startswith("北京,2024年7月4日")
+    assert segments[0].text.endswith("英语如下:")
+    assert segments[1].text.startswith("News Title:")
+    assert "引进高端人才" in segments[1].text
+
+
+def test_consecutive_paragraphs_of_one_language_merge() -> None:
+    english = "This is the English part of the page, long enough to stand as its own segment."
+    segments = segment_by_language(["第一段中文内容。", "第二段中文内容。", english])
+    assert [s.language for s in segments] == ["zh", "en"]
+    assert segments[0].text == "第一段中文内容。\n\n第二段中文内容。"
+    assert segments[1].text == english
+
+
+def test_short_name_lines_do_not_split_a_segment() -> None:
+    paras = [
+        "Beim 50. Berlin-Marathon überrascht die zweite Reihe mit cleverer Renneinteilung und starken Zeiten.",
+        "STR/AFP via Getty Images",
+        "Die Läuferinnen und Läufer hatten bei angenehmen Temperaturen beste Bedingungen für schnelle Zeiten.",
+    ]
+    assert [s.language for s in segment_by_language(paras)] == ["de"]
+
+
+def test_no_letters_never_raises() -> None:
+    assert [s.language for s in segment_by_language(["2024", "---"])] == ["und"]
+    assert segment_by_language([]) == []
+
+
+def test_majority_language_by_letters() -> None:
+    segments = segment_by_language(["短中文。", "A much longer English paragraph that clearly outweighs the Chinese."])
+    assert majority_language(segments) == "en"

@@ -1,0 +1,47 @@
+"""Unicode/whitespace normalisation and the match form."""
+
+from __future__ import annotations
+
+from crawler.text.normalise import match_form, normalise_inline, normalise_text
+
+
+def test_sina_ideographic_indent_and_fullwidth_alnum() -> None:
+    assert normalise_inline("　　原标题：海淀区１８项ＡＩ新基建") == "原标题：海淀区18项AI新基建"
+
+
+def test_chinese_punctuation_stays_as_written() -> None:
+    text = "新基建，“两区”建设：（一）好！对吗？是；"
+    assert normalise_inline(text) == text
+
+
+def test_invisible_characters_removed_and_nbsp_is_a_space() -> None:
+    raw = "Zhong\u200bguan\u200c\u200dcun\ufeff\u2060 Science\u00a0City"
+    assert normalise_inline(raw) == "Zhongguancun Science City"
+
+
+def test_html_entities_decoded() -> None:
+    raw = ".appendQr_wrap&#123;border:1px&#125; Q&amp;A &eacute;"
+    assert normalise_inline(raw) == ".appendQr_wrap{border:1px} Q&A é"
+
+
+def test_nfc_composes_combining_marks() -> None:
+    assert normalise_inline("Gro\u0308\u00dfe") == "Gr\u00f6\u00dfe"
+
+
+def test_paragraphs_separated_by_one_blank_line_and_whitespace_collapsed() -> None:
+    raw = "  first   line\nsame paragraph \n\n\n\n second\t\tparagraph \n \n"
+    assert normalise_text(raw) == "first line same paragraph\n\nsecond paragraph"
+
+
+def test_line_break_between_han_characters_is_not_a_space() -> None:
+    assert normalise_text("北京海淀区\n数字新基建") == "北京海淀区数字新基建"
+
+
+def test_match_form_folds_width_case_and_traditional_chinese() -> None:
+    assert match_form("北京海澱區 ＡＩ Computing") == match_form("北京海淀区 ai computing")
+    assert match_form("電腦") == "电脑"
+    assert match_form("Straße") == "strasse"
+
+
+def test_stored_text_keeps_traditional_characters() -> None:
+    assert normalise_text("電腦") == "電腦"
