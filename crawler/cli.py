@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from sqlalchemy import text
 
 from crawler import __version__
+from crawler.analyst import commands as analyst_commands
 from crawler.config import Config, ConfigError
 from crawler.store import migrate
 from crawler.store.database import DatabaseUnavailable, Store
@@ -111,6 +112,89 @@ def _stats(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _pairs(values: Sequence[str] | None, flag: str) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for item in values or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise argparse.ArgumentTypeError(f"{flag} {item!r}: expected NAME=VALUE")
+        pairs[name] = value
+    return pairs
+
+
+def _crawl(args: argparse.Namespace, config: Config) -> int:
+    from scrapy.spiderloader import SpiderLoader
+    from scrapy.utils.project import get_project_settings
+
+    from crawler.runner import CrawlLocked, run_crawl
+    from crawler.sources import DISCOVERY
+
+    loader = SpiderLoader.from_settings(get_project_settings())
+    available = sorted(loader.list())
+    spiders = sorted({d.spider for d in DISCOVERY.values()}) if args.all else list(dict.fromkeys(args.spiders))
+    if not spiders:
+        print(f"newscrawl: error: name a spider ({', '.join(available)}) or use --all", file=sys.stderr)
+        return 2
+    unknown = [name for name in spiders if name not in available]
+    if unknown:
+        print(
+            f"newscrawl: error: unknown spider(s) {', '.join(unknown)}; known: {', '.join(available)}", file=sys.stderr
+        )
+        return 2
+    try:
+        spider_args = _pairs(args.arg, "-a")
+        settings = _pairs(args.set, "-s")
+        for name in spiders:
+            loader.load(name)(**spider_args)  # validates the arguments before anything runs
+    except (argparse.ArgumentTypeError, ValueError) as exc:
+        print(f"newscrawl: error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        outcome = run_crawl(spiders, config, spider_args, settings, label="all" if args.all else None)
+    except CrawlLocked as exc:
+        print(f"newscrawl: {exc}", file=sys.stderr)
+        return 3
+    print(format_outcome(outcome))
+    return 0 if outcome.ok else 1
+
+
+def format_outcome(outcome: object) -> str:
+    """A few lines summarising a crawl run (what cron mails to its owner)."""
+    from crawler.runner import RunOutcome
+
+    assert isinstance(outcome, RunOutcome)
+    s = outcome.summary
+    errors = ", ".join(f"{kind} {count}" for kind, count in sorted(s["errors"].items())) or "none"
+    lines = [
+        f"crawl run {outcome.run_id}: {outcome.status}",
+        f"  pages fetched: {s['pages']}; articles new {s['articles_new']}, updated {s['articles_updated']}, "
+        f"unchanged {s['articles_unchanged'] + s['not_modified']}",
+        f"  errors: {errors}",
+    ]
+    if s["spooled"]:
+        lines.append(f"  {s['spooled']} articles spooled to disk: run `newscrawl db replay-spool`")
+    for spider in outcome.spiders:
+        if not spider.ok:
+            lines.append(f"  spider {spider.spider} failed: {spider.error or spider.finish_reason}")
+    lines.append(f"  log: {outcome.log_file}")
+    return "\n".join(lines)
+
+
+def _demo(args: argparse.Namespace, config: Config) -> int:
+    from crawler.demo import report, run_demo
+    from crawler.runner import CrawlLocked
+
+    try:
+        outcome, links = run_demo(config)
+    except CrawlLocked as exc:
+        print(f"newscrawl: {exc}", file=sys.stderr)
+        return 3
+    print("offline demo: recorded pages replayed through the spiders and pipelines\n" + format_outcome(outcome))
+    print("  links: " + ", ".join(f"{k} {v}" for k, v in links.items() if isinstance(v, int)))
+    print(report(config))
+    return 0 if outcome.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newscrawl",
@@ -133,9 +217,29 @@ def build_parser() -> argparse.ArgumentParser:
     replay = db_commands.add_parser("replay-spool", help="store the articles that a crawl spooled to disk")
     replay.add_argument("--batch-size", type=_positive_int, default=200, help="articles per transaction")
     replay.set_defaults(handler=_db_replay_spool)
+    analyst_commands.add_create_reader_parser(db_commands)
+
+    crawl = commands.add_parser("crawl", help="run spiders under the crawl lock and record the run in crawl_runs")
+    crawl.add_argument("spiders", nargs="*", metavar="SPIDER", help="spider name(s): sina_finance, people_daily, …")
+    crawl.add_argument("--all", action="store_true", help="run every spider the source registry uses")
+    crawl.add_argument("-a", dest="arg", action="append", metavar="NAME=VALUE", help="spider argument (since, …)")
+    crawl.add_argument("-s", dest="set", action="append", metavar="NAME=VALUE", help="Scrapy setting override")
+    crawl.set_defaults(handler=_crawl)
+
+    from crawler.archive.reextract import replay_command
+
+    rerun = commands.add_parser("replay", help="re-extract the pages in WARC files (or directories) into the database")
+    rerun.add_argument("warcs", nargs="+", metavar="WARC", help="WARC file(s) or directories of them")
+    rerun.add_argument("--batch-size", type=_positive_int, default=200, help="articles per transaction")
+    rerun.set_defaults(handler=replay_command)
+
+    demo = commands.add_parser("demo", help="offline demo: replay bundled recorded pages through the real crawl")
+    demo.set_defaults(handler=_demo)
 
     stats = commands.add_parser("stats", help="article counts per source and language")
     stats.set_defaults(handler=_stats)
+    analyst_commands.add_search_parser(commands)
+    analyst_commands.add_export_parser(commands)
     return parser
 
 

@@ -33,9 +33,24 @@ RETRY_TIMES = 3
 REDIRECT_MAX_TIMES = 10
 
 ITEM_PIPELINES = {
+    "crawler.pipelines.extract.ExtractPipeline": 300,
     "crawler.pipelines.store.StorePipeline": 900,
 }
+EXTRACT_WORKERS = int(os.environ.get("NEWSCRAWL_EXTRACT_WORKERS", str(os.cpu_count() or 1)))
+
+DOWNLOADER_MIDDLEWARES = {
+    # raw capture of every response (WARC_ENABLED, WARC_DIR, WARC_MAX_SIZE)
+    "crawler.archive.middleware.WarcCaptureMiddleware": 940,
+    # offline: answer requests from WARC files (REPLAY_WARCS) instead of the network
+    "crawler.archive.replay.ReplayDownloaderMiddleware": 960,
+    # tests and benchmarks only: send every request to a local server (HOST_MAP_TARGET)
+    "crawler.middlewares.hostmap.HostMapMiddleware": 990,
+}
 STORE_BATCH_SIZE = int(os.environ.get("NEWSCRAWL_STORE_BATCH_SIZE", "200"))
+
+# no listening sockets in a cron job: the telnet console and the remote-control server stay off
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 
 LOG_LEVEL = os.environ.get("NEWSCRAWL_LOG_LEVEL", "INFO").upper()
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

@@ -28,7 +28,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING_CONVENTION = {
@@ -82,6 +82,7 @@ class Article(Base):
         Index("ix_articles_content_hash", "content_hash"),
         Index("ix_articles_fetched_at", "fetched_at"),
         CheckConstraint("char_length(text) > 0", name="text_not_empty"),
+        Index("ix_articles_search_vector", "search_vector", postgresql_using="gin"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -112,6 +113,8 @@ class Article(Base):
     etag: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(Text)
     capture_ref: Mapped[str | None] = mapped_column(Text)
+    # full-text search (crawler.analyst.search): written by the store with the text, read through SQL only
+    search_vector: Mapped[str | None] = mapped_column(TSVECTOR, deferred=True)
 
     source: Mapped[Source] = relationship(back_populates="articles")
     segments: Mapped[list[ArticleSegment]] = relationship(

@@ -17,8 +17,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from crawler import items
+from crawler.analyst.search import search_vector
 from crawler.sources import SourceInfo, host_of, source_by_name, source_for_url
-from crawler.store.models import Article, ArticleSegment, Source, SyndicationLink
+from crawler.store.models import Article, ArticleSegment, FetchFailure, Source, SyndicationLink
 from crawler.urls import clean_url, same_site
 
 
@@ -131,6 +132,7 @@ def _article_row(article: items.Article, key: str, source_id: int, now: datetime
         "etag": article.etag,
         "last_modified": article.last_modified,
         "capture_ref": article.capture_ref,
+        "search_vector": search_vector(article),  # analyst full-text search: a SQL expression
     }
 
 
@@ -187,6 +189,9 @@ def store_articles(session: Session, articles: Sequence[items.Article]) -> Store
     ]
     if segment_rows:
         session.execute(insert(ArticleSegment).values(segment_rows))
+    # a stored page needs no retry any more
+    stored = set(by_key) | {clean_url(a.url) for a in by_key.values()}
+    session.execute(delete(FetchFailure).where(FetchFailure.url.in_(stored)))
     return result
 
 

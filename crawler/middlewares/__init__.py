@@ -1,0 +1,1 @@
+"""Scrapy downloader middlewares of the project (host mapping for tests; WARC capture lives in crawler.archive)."""

@@ -1,0 +1,207 @@
+"""One crawl run as cron runs it: lock, `crawl_runs` row, spiders in one process, summary, exit status.
+
+`run_crawl` takes a PostgreSQL advisory lock so an overlapping run exits at once, records the run in
+`crawl_runs` (status, counts of pages, articles new/updated/unchanged, errors by kind), logs to a
+file and reports failure when a spider failed to start or did not finish normally.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, text, update
+
+from crawler.config import Config
+from crawler.store.database import Store
+from crawler.store.models import CrawlRun
+
+log = logging.getLogger(__name__)
+
+CRAWL_LOCK_KEY = 0x6E657773  # "news": one crawl at a time per database
+NORMAL_FINISH = {"finished", "closespider_itemcount", "closespider_pagecount", "closespider_timeout"}
+
+
+class CrawlLocked(RuntimeError):
+    """Another crawl holds the lock on this database."""
+
+
+@dataclass
+class SpiderOutcome:
+    spider: str
+    finish_reason: str | None
+    error: str | None = None
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.finish_reason in NORMAL_FINISH
+
+
+@dataclass
+class RunOutcome:
+    run_id: int
+    status: str
+    log_file: Path
+    spiders: list[SpiderOutcome]
+    summary: dict[str, Any]
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "finished"
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (int, float, str, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def summarise(outcomes: Sequence[SpiderOutcome]) -> dict[str, Any]:
+    """The counts a cron operator reads: pages, articles new/updated/unchanged, errors by kind."""
+    total: dict[str, Any] = {
+        "pages": 0,
+        "articles_new": 0,
+        "articles_updated": 0,
+        "articles_unchanged": 0,
+        "not_modified": 0,
+        "spooled": 0,
+        "errors": {},
+    }
+    for outcome in outcomes:
+        stats = outcome.stats
+        total["pages"] += int(stats.get("downloader/response_count", 0))
+        total["articles_new"] += int(stats.get("store/new", 0))
+        total["articles_updated"] += int(stats.get("store/updated", 0))
+        total["articles_unchanged"] += int(stats.get("store/unchanged", 0))
+        total["not_modified"] += int(stats.get("incremental/not_modified", 0))
+        total["spooled"] += int(stats.get("store/spooled", 0))
+        for key, value in stats.items():
+            if key.startswith("errors/"):
+                kind = key.removeprefix("errors/")
+                total["errors"][kind] = total["errors"].get(kind, 0) + int(value)
+    total["spiders"] = {
+        o.spider: {
+            "finish_reason": o.finish_reason,
+            "error": o.error,
+            "stats": {k: _jsonable(v) for k, v in sorted(o.stats.items())},
+        }
+        for o in outcomes
+    }
+    return total
+
+
+def _crawl(
+    spiders: Sequence[str],
+    spider_args: Mapping[str, Mapping[str, str]],
+    settings_overrides: Mapping[str, Any],
+    log_file: Path,
+    run_id: int,
+) -> list[SpiderOutcome]:
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    settings.setdict(dict(settings_overrides), priority="cmdline")
+    settings.set("LOG_FILE", str(log_file), priority="cmdline")
+    settings.set("CRAWL_RUN_ID", run_id, priority="cmdline")
+    process = CrawlerProcess(settings, install_root_handler=True)
+    outcomes: dict[str, SpiderOutcome] = {}
+    crawlers = {}
+    for name in spiders:
+        crawler = process.create_crawler(name)
+        crawlers[name] = crawler
+        outcomes[name] = SpiderOutcome(name, None)
+        deferred = process.crawl(crawler, **spider_args.get(name, {}))
+
+        def failed(failure: Any, name: str = name) -> None:
+            outcomes[name].error = f"{failure.value.__class__.__name__}: {failure.value}"
+            log.error("spider %s failed: %s", name, outcomes[name].error)
+
+        deferred.addErrback(failed)
+    process.start()
+    for name, crawler in crawlers.items():
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        outcomes[name].stats = dict(stats)
+        outcomes[name].finish_reason = stats.get("finish_reason")
+        if outcomes[name].finish_reason is None and outcomes[name].error is None:
+            outcomes[name].error = "the spider did not run"
+    return list(outcomes.values())
+
+
+def run_crawl(
+    spiders: Sequence[str],
+    config: Config,
+    spider_args: Mapping[str, str] | None = None,
+    settings_overrides: Mapping[str, Any] | None = None,
+    label: str | None = None,
+    per_spider_args: Mapping[str, Mapping[str, str]] | None = None,
+) -> RunOutcome:
+    """Run `spiders` in this process under the crawl lock and record the run. Raises CrawlLocked.
+
+    `spider_args` go to every spider, `per_spider_args[name]` to one (and win over the common ones).
+    """
+    store = Store.from_config(config)
+    store.check()
+    config.log_dir.mkdir(parents=True, exist_ok=True)
+    started = datetime.now(timezone.utc)
+    log_file = config.log_dir / f"crawl-{started.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}.log"
+    lock = store.engine.connect()
+    try:
+        if not lock.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": CRAWL_LOCK_KEY}).scalar():
+            raise CrawlLocked(
+                "another crawl is running on this database (its crawl_runs row has status 'running'); "
+                "this run exits without crawling"
+            )
+        lock.commit()
+        with store.sessions.begin() as session:
+            run_id = session.execute(
+                insert(CrawlRun)
+                .values(
+                    spider=label or ",".join(spiders),
+                    status="running",
+                    host=socket.gethostname(),
+                    pid=os.getpid(),
+                    log_file=str(log_file),
+                )
+                .returning(CrawlRun.id)
+            ).scalar_one()
+        status, error = "failed", None
+        outcomes: list[SpiderOutcome] = []
+        try:
+            arguments = {
+                name: {**(spider_args or {}), **(per_spider_args or {}).get(name, {})} for name in spiders
+            }
+            outcomes = _crawl(spiders, arguments, settings_overrides or {}, log_file, run_id)
+            if all(o.ok for o in outcomes):
+                status = "finished"
+            elif any(o.finish_reason == "shutdown" for o in outcomes):
+                status = "interrupted"
+            failed = [o for o in outcomes if not o.ok]
+            if failed:
+                error = "; ".join(f"{o.spider}: {o.error or o.finish_reason}" for o in failed)
+        except BaseException as exc:
+            error = f"{exc.__class__.__name__}: {exc}"
+            status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+            raise
+        finally:
+            summary = summarise(outcomes)
+            with store.sessions.begin() as session:
+                session.execute(
+                    update(CrawlRun)
+                    .where(CrawlRun.id == run_id)
+                    .values(status=status, finished_at=datetime.now(timezone.utc), stats=summary, error=error)
+                )
+        return RunOutcome(run_id, status, log_file, outcomes, summary)
+    finally:
+        lock.execute(text("SELECT pg_advisory_unlock_all()"))
+        lock.close()
+        store.dispose()

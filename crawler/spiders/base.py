@@ -1,0 +1,331 @@
+"""The base of every spider: crawl window and limits, discovery from the registry, incremental re-runs.
+
+A spider only finds article URLs and hands the downloaded page on (a `FetchedPage` item); extraction
+and storing happen in the pipelines. Arguments (`scrapy crawl NAME -a since=2024-01-01 …`):
+
+  since, until     crawl window (dates or ISO times); articles whose feed/listing/URL date is outside are skipped
+  max_items        stop scheduling new article pages after this many
+  recheck_days     re-check articles first seen this many days ago with conditional requests (default 2)
+  source           only the registry source(s) with this name (comma-separated)
+  edition          only the sources of this edition (People's Daily: zh, en, de)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import datetime, timezone
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler.config import Config
+from crawler.items import FetchedPage
+from crawler.sources import Discovery, SourceInfo, discovery_for_spider
+from crawler.spiders.discovery import (
+    DiscoveryError,
+    Listed,
+    date_from_url,
+    extract_links,
+    matching,
+    parse_date,
+    parse_feed,
+    parse_sitemap,
+)
+from crawler.spiders.failures import classify, describe
+from crawler.store.crawlstate import CrawlState
+from crawler.urls import clean_url
+
+log = logging.getLogger(__name__)
+
+
+class SpiderArgumentError(ValueError):
+    """A `-a name=value` argument is invalid; the message says which and what is expected."""
+
+
+def _parse_window_bound(name: str, value: str | None) -> datetime | None:
+    if value is None or value == "":
+        return None
+    parsed = parse_date(value)
+    if parsed is None:
+        raise SpiderArgumentError(f"-a {name}={value!r}: expected a date like 2024-01-01 or 2024-01-01T08:00:00+08:00")
+    return parsed
+
+
+def _parse_positive(name: str, value: str | int | float | None, kind: type = int) -> Any:
+    if value is None or value == "":
+        return None
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        raise SpiderArgumentError(f"-a {name}={value!r}: expected a number") from None
+    if number < 0:
+        raise SpiderArgumentError(f"-a {name}={value!r}: must not be negative")
+    return number
+
+
+class NewsSpider(scrapy.Spider):
+    """Registry-driven discovery (feeds, sitemaps, HTML and JSON listings) with incremental re-runs."""
+
+    name: str
+
+    def __init__(
+        self,
+        since: str | None = None,
+        until: str | None = None,
+        max_items: str | int | None = None,
+        recheck_days: str | float | None = None,
+        source: str | None = None,
+        edition: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.since = _parse_window_bound("since", since)
+        self.until = _parse_window_bound("until", until)
+        if self.since and self.until and self.since > self.until:
+            raise SpiderArgumentError(f"-a since={since} is after -a until={until}")
+        self.max_items: int | None = _parse_positive("max_items", max_items)
+        recheck = _parse_positive("recheck_days", recheck_days, float)
+        self.recheck_days: float = 2.0 if recheck is None else recheck
+        self.edition = edition
+        self.source_names = {s.strip() for s in source.split(",")} if source else None
+        self.sources = self.select_sources()
+        if not self.sources:
+            wanted = f" (source={source!r}, edition={edition!r})" if source or edition else ""
+            raise SpiderArgumentError(f"spider {self.name} has no sources to crawl{wanted}; see crawler/sources.py")
+        self.state = CrawlState()
+        self.scheduled: set[str] = set()
+        self.articles_scheduled = 0
+
+    # -- configuration ---------------------------------------------------------------------------
+
+    def select_sources(self) -> list[tuple[SourceInfo, Discovery]]:
+        """The registry entries this spider crawls (subclasses name their spider key)."""
+        chosen = discovery_for_spider(self.name, self.edition)
+        if self.source_names is not None:
+            chosen = [(s, d) for s, d in chosen if s.name in self.source_names]
+        return chosen
+
+    # -- start -----------------------------------------------------------------------------------
+
+    def load_state(self) -> None:
+        """Read known URLs and failures from the database; a crawl without a database still runs."""
+        from crawler.store.database import Store
+
+        try:
+            store = Store.from_config(Config.from_env())
+            store.check()
+        except Exception as exc:  # no database: crawl everything, the store pipeline spools
+            log.warning("no crawl history (%s): every discovered article will be fetched", exc)
+            return
+        try:
+            self.state = CrawlState.load(store, self.name, self.recheck_days)
+        finally:
+            store.dispose()
+        log.info(
+            "crawl history: %d known URLs, %d to re-check, %d failed URLs to retry",
+            len(self.state.known),
+            len(self.state.recheck),
+            len(self.state.retry),
+        )
+
+    async def start(self) -> AsyncIterator[Any]:
+        self.load_state()
+        for request in self.start_requests_list():
+            yield request
+
+    def start_requests_list(self) -> Iterator[scrapy.Request]:
+        for url in self.state.retry:
+            request = self.article_request(url, None, retry=True)
+            if request is not None:
+                yield request
+        for _, disc in self.sources:
+            for url in disc.feeds:
+                yield self.discovery_request(url, self.parse_feed, discovery=disc)
+            for url in disc.sitemaps:
+                yield self.discovery_request(url, self.parse_sitemap, discovery=disc)
+            for template in disc.listings:
+                yield self.listing_request(template, 1, disc, self.parse_listing)
+            for template in disc.json_listings:
+                yield self.listing_request(template, 1, disc, self.parse_json_listing)
+            for url in disc.wp_api:
+                yield self.wp_api_request(url, 1, disc)
+
+    def discovery_request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request:
+        return scrapy.Request(url, callback=callback, errback=self.discovery_failed, meta=meta, dont_filter=True)
+
+    def listing_request(self, template: str, page: int, disc: Discovery, callback: Any) -> scrapy.Request:
+        url = template.replace("{page}", "" if page == 1 and "index{page}" in template else str(page))
+        return self.discovery_request(url, callback, template=template, page=page, discovery=disc)
+
+    def wp_api_request(self, endpoint: str, page: int, disc: Discovery) -> scrapy.Request:
+        raise NotImplementedError(f"spider {self.name} does not read WordPress APIs")
+
+    # -- discovery callbacks -----------------------------------------------------------------------
+
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        try:
+            entries = parse_feed(response.body, response.url)
+        except DiscoveryError as exc:
+            self.discovery_error(response.url, "bad_feed", str(exc))
+            return
+        self.crawler.stats.inc_value("discovery/feeds")
+        yield from self.schedule(matching(entries, response.meta["discovery"].article_patterns))
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        body = response.body
+        if response.url.endswith(".gz") or body[:2] == b"\x1f\x8b":
+            from scrapy.utils.gz import gunzip
+
+            try:
+                body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+            except Exception as exc:  # corrupt or oversized gzip
+                self.discovery_error(response.url, "bad_sitemap", f"cannot gunzip: {exc}")
+                return
+        try:
+            pages, children = parse_sitemap(body)
+        except DiscoveryError as exc:
+            self.discovery_error(response.url, "bad_sitemap", str(exc))
+            return
+        self.crawler.stats.inc_value("discovery/sitemaps")
+        disc: Discovery = response.meta["discovery"]
+        for child in children:
+            if self.in_window(child.published, lenient=True):
+                yield self.discovery_request(child.url, self.parse_sitemap, discovery=disc)
+        yield from self.schedule(matching(pages, disc.article_patterns))
+
+    def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
+        disc: Discovery = response.meta["discovery"]
+        links = extract_links(response.body, response.url, disc.article_patterns)
+        if not links and response.meta.get("page", 1) > 1:
+            self.crawler.stats.inc_value("discovery/listing_end")  # paginated past the last page
+            return
+        if not links:
+            self.discovery_error(response.url, "empty_listing", "no article links on the listing page")
+            return
+        self.crawler.stats.inc_value("discovery/listings")
+        entries = [Listed(url, date_from_url(url)) for url in links]
+        yield from self.schedule(entries)
+        yield from self.next_page(response, entries, self.parse_listing)
+
+    def parse_json_listing(self, response: Response) -> Iterator[scrapy.Request]:
+        raise NotImplementedError(f"spider {self.name} has no JSON listing parser")
+
+    def next_page(self, response: Response, entries: list[Listed], callback: Any) -> Iterator[scrapy.Request]:
+        """Follow `{page}` pagination while the page still lists articles inside the window."""
+        template: str = response.meta["template"]
+        page: int = response.meta["page"]
+        disc: Discovery = response.meta["discovery"]
+        if "{page}" not in template or page >= disc.max_pages or self.limit_reached():
+            return
+        dated = [e.published for e in entries if e.published is not None]
+        if self.since is not None and dated and max(dated) < self.since:
+            return  # the whole page is older than the window: stop paginating
+        yield self.listing_request(template, page + 1, disc, callback)
+
+    def discovery_error(self, url: str, kind: str, message: str) -> None:
+        log.warning("discovery %s: %s (%s)", kind, message, url)
+        self.crawler.stats.inc_value(f"errors/discovery/{kind}")
+
+    def discovery_failed(self, failure: Failure) -> None:
+        kind, status = classify(failure.value)
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else "?"
+        if status == 404 and request is not None and request.meta.get("page", 1) > 1:
+            self.crawler.stats.inc_value("discovery/listing_end")  # paginated past the last page
+            return
+        log.warning("discovery page failed (%s): %s %s", kind, describe(failure.value), url)
+        self.crawler.stats.inc_value(f"errors/discovery/{kind}")
+
+    # -- articles --------------------------------------------------------------------------------
+
+    def in_window(self, when: datetime | None, lenient: bool = False) -> bool:
+        if when is None:
+            return True
+        if self.since is not None and when < self.since and not lenient:
+            return False
+        return not (self.until is not None and when > self.until)
+
+    def limit_reached(self) -> bool:
+        return self.max_items is not None and self.articles_scheduled >= self.max_items
+
+    def schedule(self, entries: Iterable[Listed]) -> Iterator[scrapy.Request]:
+        for entry in entries:
+            when = entry.published or date_from_url(entry.url)
+            if not self.in_window(when):
+                self.crawler.stats.inc_value("discovery/outside_window")
+                continue
+            request = self.article_request(entry.url, entry.published)
+            if request is not None:
+                yield request
+
+    def article_request(self, url: str, listed_at: datetime | None, retry: bool = False) -> scrapy.Request | None:
+        key = clean_url(url)
+        if key in self.scheduled:
+            return None
+        if self.limit_reached():
+            self.crawler.stats.inc_value("discovery/over_max_items")
+            return None
+        headers: dict[str, str] = {}
+        if key in self.state.known and not retry:
+            validators = self.state.recheck.get(key)
+            if validators is None:
+                self.crawler.stats.inc_value("incremental/skipped_known")
+                return None
+            headers = validators.request_headers()
+            self.crawler.stats.inc_value("incremental/rechecked")
+        self.scheduled.add(key)
+        self.articles_scheduled += 1
+        if retry:
+            self.crawler.stats.inc_value("incremental/retried")
+        return scrapy.Request(
+            url,
+            headers=headers,
+            callback=self.parse_article,
+            errback=self.article_failed,
+            meta={"handle_httpstatus_list": [304], "listed_at": listed_at, "article": True},
+            # de-duplicated above; bypassing Scrapy's filter lets a redirect loop end as a counted failure
+            dont_filter=True,
+        )
+
+    def parse_article(self, response: Response) -> Iterator[FetchedPage]:
+        if response.status == 304:
+            self.crawler.stats.inc_value("incremental/not_modified")
+            return
+        self.crawler.stats.inc_value("articles/fetched")
+        yield FetchedPage(
+            url=response.url,
+            status=response.status,
+            headers={k.decode("latin-1").lower(): b", ".join(v).decode("latin-1") for k, v in response.headers.items()},
+            body=response.body,
+            fetched_at=datetime.now(timezone.utc),
+            capture_ref=response.meta.get("capture_ref"),
+            listed_at=response.meta.get("listed_at"),
+        )
+
+    def article_failed(self, failure: Failure) -> None:
+        kind, status = classify(failure.value)
+        url = failure.request.url  # type: ignore[attr-defined]
+        log.warning("article fetch failed (%s): %s %s", kind, describe(failure.value), url)
+        self.crawler.stats.inc_value(f"errors/fetch/{kind}")
+        self.state.record_failure(url, kind, describe(failure.value), status)
+
+    def closed(self, reason: str) -> None:
+        """Write this run's failures so the next run retries them."""
+        if not self.state.failures:
+            return
+        from crawler.store.database import Store
+
+        run_id = self.settings.getint("CRAWL_RUN_ID") or None
+        try:
+            store = Store.from_config(Config.from_env())
+            try:
+                saved = self.state.save_failures(store, self.name, run_id)
+            finally:
+                store.dispose()
+        except Exception as exc:  # the failures are also in the log and the stats
+            log.error("could not record %d failed URLs for retry: %s", len(self.state.failures), exc)
+            return
+        log.info("%d failed URLs recorded for the next run", saved)

@@ -1,0 +1,75 @@
+"""The analyst views and functions: the database has exactly what schema/ says, and the migration undoes cleanly."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import text
+
+from crawler.analyst import views
+from crawler.store import migrate
+from crawler.store.database import Store
+from crawler.store.engine import make_engine
+
+pytestmark = pytest.mark.db
+DOC = views.SCHEMA_DIR / "views.md"
+
+
+def test_database_matches_schema_files(migrated_database_url: str) -> None:
+    """Re-create every view and function from schema/ and compare PostgreSQL's rendering of both."""
+    engine = make_engine(migrated_database_url)
+    with engine.connect() as conn:
+        migrated = views.definitions(conn)
+        assert all(migrated.values()), [name for name, sql in migrated.items() if not sql]
+        views.drop_all(conn)
+        assert not any(views.definitions(conn).values())
+        views.create_from_files(conn)
+        from_files = views.definitions(conn)
+        conn.rollback()
+    engine.dispose()
+    assert from_files == migrated
+
+
+def test_every_view_is_documented_with_an_example(migrated_database_url: str) -> None:
+    doc = DOC.read_text(encoding="utf-8")
+    engine = make_engine(migrated_database_url)
+    with engine.connect() as conn:
+        for name in views.VIEWS:
+            assert f"## {name}" in doc, name
+            section = doc.split(f"## {name}", 1)[1].split("\n## ", 1)[0]
+            examples = re.findall(r"```sql\n(.*?)```", section, re.S)
+            assert examples, f"no example query for {name}"
+            conn.execute(text(examples[0]))  # the example runs
+            columns = set(conn.execute(text(f"SELECT * FROM {name} LIMIT 0")).keys())
+            documented = set(re.findall(r"^\| `(\w+)` \|", section, re.M))
+            assert columns == documented, f"{name}: documented columns differ"
+    engine.dispose()
+
+
+def test_downgrade_removes_views_functions_and_column(fresh_database_url: str) -> None:
+    migrate.upgrade(fresh_database_url)
+    migrate.downgrade(fresh_database_url, "0002")
+    engine = make_engine(fresh_database_url)
+    with engine.connect() as conn:
+        assert not any(views.definitions(conn).values())
+        columns = conn.execute(
+            text("SELECT column_name FROM information_schema.columns WHERE table_name = 'articles'")
+        ).scalars()
+        assert "search_vector" not in set(columns)
+    engine.dispose()
+    migrate.upgrade(fresh_database_url)
+
+
+def test_migration_fills_vectors_of_articles_stored_before_it(fresh_database_url: str) -> None:
+    from tests.factories import make_article
+
+    migrate.upgrade(fresh_database_url)
+    store = Store(fresh_database_url)
+    store.store_articles([make_article("https://finance.sina.com.cn/a/1.shtml", "加快人工智能算力基础设施建设。")])
+    migrate.downgrade(fresh_database_url, "0002")
+    migrate.upgrade(fresh_database_url)  # the column comes back empty and the migration fills it
+    with store.engine.connect() as conn:
+        hits = conn.execute(text("SELECT count(*) FROM search_articles('算力', 'zh')")).scalar()
+    store.dispose()
+    assert hits == 1

@@ -1,0 +1,260 @@
+"""Crawls of recorded pages served by a local HTTP server: discovery -> requests -> items -> rows,
+incremental re-runs, changed articles, and faults (404, timeout, reset, redirect loop, oversize, bad feed).
+
+Each crawl is a real `newscrawl crawl` process; the server runs in the test process on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from crawler.store import migrate
+from crawler.store.database import Store
+from crawler.store.models import Article, CrawlRun, FetchFailure
+from tests.localsite import LocalSite, Page
+
+pytestmark = pytest.mark.db
+FIXTURES = Path(__file__).parent / "fixtures" / "pages"
+
+
+def recorded(name: str) -> tuple[str, bytes]:
+    """(original URL, raw bytes) of a recorded page in tests/fixtures/pages."""
+    path = FIXTURES / name
+    expected = json.loads((FIXTURES / (name.removesuffix(".gz").removesuffix(".html") + ".expected.json")).read_text())
+    body = path.read_bytes()
+    return expected["url"], gzip.decompress(body) if name.endswith(".gz") else body
+
+
+SINA = ["sina/gne_sina_2.html", "sina/gne_sina_3.html", "seeds/sina_seed000.html"]
+PEOPLE = ["people_zh/magic_finance_people_c1004-40232587.html", "people_zh/fundus_People_2024_04_24.html.gz"]
+QPUTE = ["seeds/qpute_seed001.html"]
+
+
+def roll_json(urls: list[tuple[str, int]]) -> bytes:
+    return json.dumps({"result": {"data": [{"url": u, "ctime": str(t)} for u, t in urls]}}).encode()
+
+
+def rss(items: list[str]) -> bytes:
+    entries = "".join(f"<item><title>t</title><link>{u}</link></item>" for u in items)
+    return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>{entries}</channel></rss>'.encode()
+
+
+SINA_ROLL = "https://feed.mix.sina.com.cn/api/roll/get?pageid=153&lid=2516&k=&num=50&page={}"
+
+
+def build_site(site: LocalSite) -> dict[str, str]:
+    urls: dict[str, str] = {}
+    for name in SINA + PEOPLE + QPUTE:
+        url, body = recorded(name)
+        # what the live Chinese servers send: GBK bytes with a GBK header for People's Daily
+        if name.startswith("people_zh"):
+            site.add(url, body.decode("utf-8").encode("gbk", "replace"), content_type="text/html; charset=GBK")
+        else:
+            site.add(url, body)
+        urls[name] = url
+    sina = [(urls[n], 1_600_000_000) for n in SINA]
+    site.add(SINA_ROLL.format(1), roll_json(sina), content_type="application/json")
+    site.add(SINA_ROLL.format(2), roll_json([]), content_type="application/json")
+    site.add("http://www.people.com.cn/rss/finance.xml", rss([urls[n] for n in PEOPLE]), content_type="text/xml")
+    site.add("https://qpute.com/feed/", rss([urls[n] for n in QPUTE]), content_type="application/rss+xml")
+    return urls
+
+
+@pytest.fixture
+def world(fresh_database_url: str, tmp_path: Path) -> Iterator[tuple[LocalSite, dict[str, str], dict[str, str]]]:
+    migrate.upgrade(fresh_database_url)
+    env = {"DATABASE_URL": fresh_database_url, "NEWSCRAWL_DATA_DIR": str(tmp_path / "data")}
+    with LocalSite() as site:
+        urls = build_site(site)
+        yield site, urls, env
+
+
+def crawl(site: LocalSite, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NEWSCRAWL_DATA_DIR")} | env
+    settings = {
+        "HOST_MAP_TARGET": site.target,
+        "DOWNLOAD_DELAY": "0",
+        "AUTOTHROTTLE_ENABLED": "False",
+        "RETRY_TIMES": "0",
+        "DOWNLOAD_TIMEOUT": "3",
+        "EXTRACT_WORKERS": "1",
+    }
+    command = [sys.executable, "-m", "crawler.cli", "crawl", *args]
+    for name, value in settings.items():
+        command += ["-s", f"{name}={value}"]
+    return subprocess.run(command, env=full_env, capture_output=True, text=True, timeout=240)
+
+
+def _rows(url: str) -> dict[str, tuple]:
+    store = Store(url)
+    try:
+        with store.sessions() as session:
+            return {
+                row.fetched_url: (row.title, row.language, row.updated_at, row.fetched_at)
+                for row in session.execute(select(Article)).scalars()
+            }
+    finally:
+        store.dispose()
+
+
+def _last_run(url: str) -> CrawlRun:
+    store = Store(url)
+    try:
+        with store.sessions() as session:
+            return session.execute(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(1)).scalar_one()
+    finally:
+        store.dispose()
+
+
+def test_crawl_stores_discovered_articles_and_reruns_fetch_only_changes(world) -> None:  # type: ignore[no-untyped-def]
+    site, urls, env = world
+    first = crawl(site, env, "sina_finance", "people_daily", "syndicated", "-a", "since=2015-01-01")
+    assert first.returncode == 0, first.stdout + first.stderr
+    rows = _rows(env["DATABASE_URL"])
+    assert set(rows) == set(urls.values())
+    assert rows[urls["seeds/sina_seed000.html"]][0] == "北京海淀区18项数字新基建项目推进“两区”建设"
+    assert rows[urls["people_zh/magic_finance_people_c1004-40232587.html"]][1] == "zh"  # GBK bytes decoded
+    run = _last_run(env["DATABASE_URL"])
+    assert run.status == "finished"
+    assert run.stats["articles_new"] == 6
+    assert "articles new 6" in first.stdout
+
+    site.clear_log()
+    second = crawl(site, env, "sina_finance", "people_daily", "syndicated", "-a", "since=2015-01-01")
+    assert second.returncode == 0, second.stdout + second.stderr
+    run = _last_run(env["DATABASE_URL"])
+    assert (run.stats["articles_new"], run.stats["articles_updated"]) == (0, 0)
+    assert run.stats["not_modified"] == 6
+    for url in urls.values():  # recent articles are re-checked with their ETag, and nothing is re-downloaded
+        [(status, headers)] = site.requests_for(url)
+        assert status == 304 and headers["if-none-match"]
+    assert _rows(env["DATABASE_URL"]) == rows
+
+    changed = urls["sina/gne_sina_3.html"]
+    old = site.pages[changed.split("://", 1)[1]]
+    sentence = json.loads((FIXTURES / "sina/gne_sina_3.expected.json").read_text())["with"][0]
+    assert sentence.encode() in old.body
+    site.add(changed, old.body.replace(sentence.encode(), (sentence + "（更正：数据已更新）").encode()))
+    third = crawl(site, env, "sina_finance", "-a", "since=2015-01-01")
+    assert third.returncode == 0, third.stdout + third.stderr
+    run = _last_run(env["DATABASE_URL"])
+    assert (run.stats["articles_new"], run.stats["articles_updated"]) == (0, 1)
+    after = _rows(env["DATABASE_URL"])
+    assert len(after) == len(rows)
+    assert after[changed][2] > rows[changed][2]  # updated_at moved for the changed article only
+    assert after[urls["sina/gne_sina_2.html"]][2] == rows[urls["sina/gne_sina_2.html"]][2]
+
+
+def test_faults_are_counted_recorded_and_retried(world) -> None:  # type: ignore[no-untyped-def]
+    site, urls, env = world
+    base = "https://finance.sina.com.cn/roll/2024-01-0{}/doc-ifault{}.shtml"
+    faults = {
+        "missing": (base.format(1, "a"), Page(status=404, body=b"gone")),
+        "slow": (base.format(2, "b"), Page(b"<html></html>", delay=5)),
+        "reset": (base.format(3, "c"), Page(b"", reset=True)),
+        "loop": (base.format(4, "d"), Page(redirect_to=base.format(4, "d"))),
+        "huge": (base.format(5, "e"), Page(b"<html><body>" + b"x" * 3_000_000 + b"</body></html>")),
+        "empty": (base.format(6, "f"), Page(b"<html><body><nav>menu</nav></body></html>")),
+    }
+    for url, page in faults.values():
+        site.add(url, page)
+    good = [(urls[n], 1_600_000_000) for n in SINA]
+    site.add(SINA_ROLL.format(1), roll_json(good + [(u, 1_704_067_200) for u, _ in faults.values()]))
+    site.add("http://www.people.com.cn/rss/finance.xml", b"<html>this is not a feed</html>", content_type="text/xml")
+    site.add("https://finance.sina.com.cn/roll/index.d.html?cid=56588&page=1", b"<html><body>no links</body></html>")
+
+    result = crawl(
+        site,
+        env,
+        "sina_finance",
+        "people_daily",
+        "-a",
+        "since=2015-01-01",
+        "-s",
+        "DOWNLOAD_MAXSIZE=1000000",
+        "-s",
+        "REDIRECT_MAX_TIMES=3",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    run = _last_run(env["DATABASE_URL"])
+    errors = run.stats["errors"]
+    assert errors["fetch/http"] == 1
+    assert errors["fetch/timeout"] == 1
+    assert errors["fetch/connection"] == 1
+    assert errors["fetch/redirect_loop"] == 1
+    assert errors["fetch/too_large"] == 1
+    assert errors["extract/rejected"] == 1
+    assert errors["discovery/bad_feed"] == 1
+    assert errors["discovery/empty_listing"] == 1
+    assert run.stats["articles_new"] == 3  # the good pages went through all the same
+
+    store = Store(env["DATABASE_URL"])
+    with store.sessions() as session:
+        failures = {f.url: (f.kind, f.attempts) for f in session.execute(select(FetchFailure)).scalars()}
+    store.dispose()
+    assert {kind for kind, _ in failures.values()} == {
+        "http",
+        "timeout",
+        "connection",
+        "redirect_loop",
+        "too_large",
+        "rejected",
+    }
+
+    # next run: the failed URLs are requested again; the one that now works is stored and forgotten
+    site.clear_log()
+    site.add(faults["missing"][0], Page(recorded("sina/gne_sina_4.html")[1]))
+    site.add(SINA_ROLL.format(1), roll_json([]))
+    again = crawl(site, env, "sina_finance", "-a", "since=2015-01-01", "-s", "DOWNLOAD_MAXSIZE=1000000")
+    assert again.returncode == 0, again.stdout + again.stderr
+    for url, _ in faults.values():
+        assert site.requests_for(url), f"{url} was not retried"
+    store = Store(env["DATABASE_URL"])
+    with store.sessions() as session:
+        remaining = {f.url: f.attempts for f in session.execute(select(FetchFailure)).scalars()}
+        stored = session.scalar(select(Article.id).where(Article.fetched_url == faults["missing"][0]))
+    store.dispose()
+    assert stored is not None
+    assert faults["missing"][0] not in remaining
+    assert set(remaining.values()) == {2}
+    assert len(_rows(env["DATABASE_URL"])) == 4  # nothing stored twice
+
+
+def test_overlapping_run_exits_at_once(world) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+
+    from crawler.runner import CRAWL_LOCK_KEY
+
+    site, _, env = world
+    store = Store(env["DATABASE_URL"])
+    with store.engine.connect() as holder:
+        holder.execute(text("SELECT pg_advisory_lock(:k)"), {"k": CRAWL_LOCK_KEY})
+        result = crawl(site, env, "sina_finance")
+        holder.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": CRAWL_LOCK_KEY})
+    store.dispose()
+    assert result.returncode == 3
+    assert "another crawl is running" in result.stderr
+    assert site.log == []
+
+
+def test_bad_arguments_exit_2(world) -> None:  # type: ignore[no-untyped-def]
+    site, _, env = world
+    for args, message in [
+        (("no_such_spider",), "unknown spider"),
+        (("sina_finance", "-a", "since=yesterday-ish"), "expected a date"),
+        (("people_daily", "-a", "edition=fr"), "expected one of zh, en, de"),
+        (("sina_finance", "-a", "max_items=-3"), "must not be negative"),
+        ((), "name a spider"),
+    ]:
+        result = crawl(site, env, *args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert message in result.stderr

@@ -1,0 +1,129 @@
+"""Full-text search over Chinese, English and German: what is found, what is not, and in which order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import Connection, text
+
+from crawler.analyst.chinese import chinese_lexemes, segment_query, tsvector_literal
+from crawler.analyst.search import refresh_search_vectors, search
+from crawler.store.engine import make_engine
+from tests.conftest import DatabaseServer
+from tests.test_analyst_corpus import corpus_database
+
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture(scope="module")
+def corpus(db_server: DatabaseServer) -> tuple[str, dict[str, int]]:
+    return corpus_database(db_server)
+
+
+@pytest.fixture
+def conn(corpus: tuple[str, dict[str, int]]) -> Iterator[Connection]:
+    engine = make_engine(corpus[0])
+    with engine.connect() as connection:
+        yield connection
+    engine.dispose()
+
+
+@pytest.fixture
+def ids(corpus: tuple[str, dict[str, int]]) -> dict[str, int]:
+    return corpus[1]
+
+
+def found(conn: Connection, ids: dict[str, int], query: str, **kwargs: object) -> list[str]:
+    """The corpus keys of the hits, best first."""
+    keys = {id_: key for key, id_ in ids.items()}
+    return [keys[hit.article_id] for hit in search(conn, query, **kwargs)]  # type: ignore[arg-type]
+
+
+def test_chinese_two_character_word(conn: Connection, ids: dict[str, int]) -> None:
+    hits = found(conn, ids, "算力", lang="zh")
+    assert set(hits) == {"S1", "P1"}
+    assert hits[0] == "S1"  # in the title as well as the text
+
+
+def test_chinese_query_words_must_all_occur(conn: Connection, ids: dict[str, int]) -> None:
+    assert found(conn, ids, "人工智能", lang="zh") == ["S1", "S2"]  # S1 has it in the title
+    assert found(conn, ids, "人工智能 算力", lang="zh") == ["S1"]
+    assert found(conn, ids, "人工智能算力", lang="zh") == ["S1"]  # jieba segments an unspaced query
+
+
+def test_chinese_word_found_whatever_jieba_made_of_the_document(conn: Connection, ids: dict[str, int]) -> None:
+    # 数据中心 occurs in S1 (数据中心建设) and P1 (大数据中心集群, 数据中心集群): found as a bigram phrase
+    assert set(found(conn, ids, "数据中心", lang="zh")) == {"S1", "P1"}
+    assert found(conn, ids, "大数据中心", lang="zh") == ["P1"]
+    assert found(conn, ids, "能算力", lang="zh") == ["S1"]  # no word, but a substring of 人工智能算力
+
+
+def test_traditional_query_finds_simplified_text(conn: Connection, ids: dict[str, int]) -> None:
+    assert found(conn, ids, "基礎設施", lang="zh") == ["S1"]
+    assert found(conn, ids, "數據中心", lang="zh") == found(conn, ids, "数据中心", lang="zh")
+
+
+def test_english_word_stemmed_and_exact_match_first(conn: Connection, ids: dict[str, int]) -> None:
+    assert found(conn, ids, "semiconductor", lang="en") == ["C1", "O1"]  # C1's title has it; O1 says semiconductors
+    assert found(conn, ids, "semiconductors", lang="en") == ["O1", "C1"]  # now O1's wording is the exact one
+    assert "Q1" in found(conn, ids, "infrastructure", lang="en")
+
+
+def test_german_compound_and_its_inflections(conn: Connection, ids: dict[str, int]) -> None:
+    # the german stemmer maps Rechenzentrum and Rechenzentrums to one lexeme: the exact form ranks first
+    assert found(conn, ids, "Rechenzentrum", lang="de") == ["G1", "G2"]
+    assert found(conn, ids, "Rechenzentrums", lang="de") == ["G2", "G1"]
+    # documented limits: the plural Rechenzentren stems differently, and compounds are not split
+    assert found(conn, ids, "Rechenzentren", lang="de") == ["G3"]
+    assert found(conn, ids, "Zentrum", lang="de") == []
+
+
+def test_language_filter_and_bilingual_articles(conn: Connection, ids: dict[str, int]) -> None:
+    assert found(conn, ids, "消费", lang="zh") == ["B1"]  # the Chinese half of an English page
+    assert found(conn, ids, "consumption", lang="en") == ["B1"]
+    assert found(conn, ids, "consumption", lang="de") == []
+    assert set(found(conn, ids, "Rechenzentrum")) == {"G1", "G2"}  # no language: all three analyses
+
+
+def test_since_and_limit(conn: Connection, ids: dict[str, int]) -> None:
+    since = datetime(2024, 3, 1, 12, tzinfo=timezone.utc)
+    assert set(found(conn, ids, "computing", lang="en", since=since)) == {"C1", "O1", "Q1", "Q2"}
+    assert "E1" not in found(conn, ids, "computing", lang="en", since=since)
+    assert len(found(conn, ids, "computing", lang="en", limit=2)) == 2
+
+
+def test_hits_carry_title_source_date_url_and_snippet(conn: Connection, ids: dict[str, int]) -> None:
+    (hit,) = search(conn, "人工智能 算力", lang="zh")
+    assert hit.title == "国家发改委：加快人工智能算力基础设施建设"
+    assert hit.source == "Sina Finance"
+    assert hit.published_at == datetime(2024, 3, 1, 2, tzinfo=timezone.utc)
+    assert hit.url.startswith("https://finance.sina.com.cn/")
+    assert "人工智能" in hit.snippet and len(hit.snippet) <= 110
+    (german,) = search(conn, "Intelligenz", lang="de")
+    assert "[Intelligenz]" in german.snippet
+
+
+def test_sql_function_for_analysts_without_python(conn: Connection, ids: dict[str, int]) -> None:
+    rows = conn.execute(text("SELECT article_id, source FROM search_articles('数据中心 算力', 'zh')")).all()
+    assert {r.article_id for r in rows} == {ids["S1"], ids["P1"]}
+    german = conn.execute(text("SELECT article_id FROM search_articles('Rechenzentrum', 'de', '2024-03-02')")).all()
+    assert [r.article_id for r in german] == [ids["G1"], ids["G2"]]
+
+
+def test_refresh_recomputes_missing_vectors(conn: Connection, ids: dict[str, int]) -> None:
+    before = found(conn, ids, "数据中心", lang="zh")
+    conn.execute(text("UPDATE articles SET search_vector = NULL"))  # in this connection's transaction only
+    assert found(conn, ids, "数据中心", lang="zh") == []
+    assert refresh_search_vectors(conn) == len(ids)
+    assert found(conn, ids, "数据中心", lang="zh") == before
+    conn.rollback()
+
+
+def test_chinese_lexemes_and_query_segmentation() -> None:
+    lexemes = chinese_lexemes("加快人工智能算力建设")
+    assert {"人工智能", "人工", "智能", "算力", "工智", "能算"} <= set(lexemes)
+    assert lexemes["人工"] == [3]  # 1-based character offset
+    assert tsvector_literal({"it's": [1], "a\\b": [2, 5]}) == "'a\\\\b':2,5 'it''s':1"
+    assert segment_query("人工智慧算力 AI-Chips") == "人工智慧 算力 ai-chips"
