@@ -258,3 +258,52 @@ def test_bad_arguments_exit_2(world) -> None:  # type: ignore[no-untyped-def]
         result = crawl(site, env, *args)
         assert result.returncode == 2, (args, result.stderr)
         assert message in result.stderr
+
+
+def test_wordpress_syndicator_is_found_through_sitemaps_and_the_rest_api(world) -> None:  # type: ignore[no-untyped-def]
+    from crawler.sources import DISCOVERY
+    from crawler.spiders.syndicated import SyndicatedSpider
+
+    site, _, env = world
+    original, page = recorded("seeds/qpute_seed001.html")
+    posts = [f"https://qpute.com/2021/08/2{n}/post-{n}/" for n in range(3)]
+    for n, url in enumerate(posts):  # three posts, each with its own canonical URL
+        site.add(url, page.replace(original.encode(), url.encode()).replace(b"Beijing", f"Beijing {n}".encode(), 1))
+    site.add("https://qpute.com/feed/", rss([]), content_type="application/rss+xml")
+    site.add(
+        "https://qpute.com/wp-sitemap.xml",
+        b'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<sitemap><loc>https://qpute.com/wp-sitemap-posts-post-1.xml</loc></sitemap></sitemapindex>",
+        content_type="application/xml",
+    )
+    site.add(
+        "https://qpute.com/wp-sitemap-posts-post-1.xml",
+        f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<url><loc>{posts[0]}</loc></url></urlset>".encode(),
+        content_type="application/xml",
+    )
+    spider = SyndicatedSpider(since="2015-01-01")
+    disc = DISCOVERY["Qpute"]
+    for number, post in ((1, posts[1]), (2, posts[2])):
+        api = spider.wp_api_request(disc.wp_api[0], number, disc).url
+        body = json.dumps([{"link": post, "date_gmt": "2021-08-25T03:14:07"}]).encode()
+        site.add(api, Page(body, content_type="application/json", extra_headers={"X-WP-TotalPages": "2"}))
+
+    result = crawl(site, env, "syndicated", "-a", "since=2015-01-01")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert set(posts) <= set(_rows(env["DATABASE_URL"]))
+
+
+def test_plain_scrapy_crawl_uses_the_same_pipelines(world) -> None:  # type: ignore[no-untyped-def]
+    site, urls, env = world
+    full_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NEWSCRAWL_DATA_DIR")} | env
+    scrapy = Path(sys.executable).with_name("scrapy")
+    command = [str(scrapy), "crawl", "syndicated", "-a", "since=2015-01-01", "-s", f"HOST_MAP_TARGET={site.target}"]
+    command += ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "EXTRACT_WORKERS=0"]
+    result = subprocess.run(
+        command, env=full_env, capture_output=True, text=True, timeout=240, cwd=Path(__file__).parents[1]
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = _rows(env["DATABASE_URL"])
+    assert set(rows) == {urls["seeds/qpute_seed001.html"]}
+    assert rows[urls["seeds/qpute_seed001.html"]][1] == "en"
