@@ -55,11 +55,12 @@ def definitions(conn: Connection) -> dict[str, str]:
 
 
 def drop_all(conn: Connection) -> None:
-    """Drop the analyst views and functions (views first: they may be used by nothing else we own)."""
+    """Drop the analyst views and functions, and whatever depends on them (CASCADE: views other code builds
+    on ours go too, so run this in a transaction you roll back, as the drift test does)."""
     for name in reversed(VIEWS):
-        conn.execute(text(f"DROP VIEW IF EXISTS {name}"))
+        conn.execute(text(f"DROP VIEW IF EXISTS {name} CASCADE"))
     for name in reversed(FUNCTIONS):
-        conn.execute(text(f"DROP FUNCTION IF EXISTS {name}"))
+        conn.execute(text(f"DROP FUNCTION IF EXISTS {name} CASCADE"))
 
 
 def create_from_files(conn: Connection, schema_dir: Path = SCHEMA_DIR) -> None:

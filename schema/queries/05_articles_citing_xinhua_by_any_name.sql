@@ -1,5 +1,6 @@
 -- Question: Which articles cite Xinhua, by any of its names (新华社, Xinhua News Agency, Nachrichtenagentur
 -- Xinhua, …): through a link to the agency, the attribution found on the page, or a mention in the text?
+-- named_as: the longest of its names that the text uses, else the name the page's attribution gives.
 WITH xinhua AS (
     SELECT id, name || aliases AS names FROM sources WHERE name = 'Xinhua'
 )
