@@ -113,7 +113,12 @@ def _crawl(
     settings.setdict(dict(settings_overrides), priority="cmdline")
     settings.set("LOG_FILE", str(log_file), priority="cmdline")
     settings.set("CRAWL_RUN_ID", run_id, priority="cmdline")
-    process = CrawlerProcess(settings, install_root_handler=True)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
+    # the crawl's own log goes to LOG_FILE; a console handler installed before (the CLI's) shows warnings only
+    for handler in logging.getLogger().handlers:
+        if type(handler) is logging.StreamHandler:
+            handler.setLevel(max(handler.level, logging.WARNING))
+    process = CrawlerProcess(settings)
     outcomes: dict[str, SpiderOutcome] = {}
     crawlers = {}
     for name in spiders:

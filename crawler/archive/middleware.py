@@ -46,7 +46,7 @@ class WarcCaptureMiddleware:
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
         settings = crawler.settings
         if not settings.getbool("WARC_ENABLED", True):
-            raise NotConfigured("WARC_ENABLED is off")
+            raise NotConfigured  # switched off on purpose: no warning
         middleware = cls(
             settings.get("WARC_DIR") or Config.from_env().warc_dir,
             max_size=settings.getint("WARC_MAX_SIZE", DEFAULT_MAX_SIZE),

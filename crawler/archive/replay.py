@@ -34,7 +34,7 @@ class ReplayDownloaderMiddleware:
     def __init__(self, warcs: Iterable[Path | str], stats: StatsCollector | None = None) -> None:
         self.warcs = [Path(p) for p in warcs]
         if not self.warcs:
-            raise NotConfigured("REPLAY_WARCS is empty")
+            raise NotConfigured  # not replaying: the normal case, no warning
         self.stats = stats
         self.index = load_locations(self.warcs)
         log.info("replaying %d captured URLs from %s", len(self.index), ", ".join(map(str, self.warcs)))
