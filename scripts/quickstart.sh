@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Quick start: install into ./.venv, create the schema in the embedded database (or DATABASE_URL)
-# and show what is stored. Needs only python3 (3.10+); no database server to install.
+# Quick start: install into ./.venv, then run the offline demo crawl (recorded real pages replayed through the
+# real spiders, pipelines and linker) into the embedded PostgreSQL (or DATABASE_URL), and show the counts.
+# Needs only python3 (3.10+) and the package index; no database server, no other network access.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
-.venv/bin/newscrawl db upgrade
+.venv/bin/newscrawl demo
 .venv/bin/newscrawl stats

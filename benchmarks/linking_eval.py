@@ -1,0 +1,178 @@
+"""Quality and cost of the syndication linker, printed: `.venv/bin/python benchmarks/linking_eval.py [--quick]`.
+
+1. Translations: WMT document pairs (read from ../shared/parallel) in a pool with distractors (the other
+   documents, plus non-news WMT documents); precision/recall/F1 of `translates` links per language pair,
+   with and without the encoder.
+2. Near-duplicates: aggregator-style copies of the recorded articles (../shared/pages, ../shared/seeds) and
+   same-topic distractors; precision/recall of `republishes` links.
+3. Cost: the whole pure linker over synthetic corpora of growing size; seconds and the growth ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from collections.abc import Sequence
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from linking_data import (
+    PER_DAY,
+    EvalArticle,
+    aggregator_copy,
+    filler_paragraphs,
+    parallel_documents,
+    real_articles,
+    synthetic_corpus,
+    topic_distractor,
+)
+
+from crawler.linking import encoder as encoder_mod
+from crawler.linking.engine import SigDoc, neardup_stage, prepare, translation_stage
+from crawler.linking.model import LinkDoc, merge
+from crawler.linking.shingles import Signature, shingles, signature_of
+
+TARGETS = {"translation": (0.95, 0.90), "near_duplicate": (0.98, 0.95)}
+START = datetime(2024, 3, 1, tzinfo=timezone.utc)
+WORKERS = 2
+
+
+def prf(found: set[tuple[int, int]], truth: set[tuple[int, int]]) -> tuple[float, float, float]:
+    tp = len(found & truth)
+    precision = tp / len(found) if found else 1.0
+    recall = tp / len(truth) if truth else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def _unordered(pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    return {(min(a, b), max(a, b)) for a, b in pairs}
+
+
+def translation_eval(use_encoder: bool, news_only: bool) -> list[tuple[str, int, int, float, float, float]]:
+    """Per language pair: true pairs, links found, precision, recall, F1."""
+    rng = random.Random(11)
+    rows = []
+    all_pairs = parallel_documents(news_only=False)
+    for lang_pair, pairs in parallel_documents(news_only=news_only).items():
+        docs: list[LinkDoc] = []
+        truth: set[tuple[int, int]] = set()
+        kept_ids = {p[0].doc_id for p in pairs}
+        for a, b in pairs:
+            day = START + timedelta(days=rng.randint(0, 20), hours=rng.randint(0, 23))
+            ia, ib = len(docs), len(docs) + 1
+            docs.append(LinkDoc(ia, a.text, a.language, day))
+            docs.append(LinkDoc(ib, b.text, b.language, day + timedelta(hours=rng.randint(1, 30))))
+            truth.add((ia, ib))
+        # distractors: one side only of documents outside the evaluated set (no true partner in the pool)
+        for a, b in all_pairs[lang_pair]:
+            if a.doc_id in kept_ids:
+                continue
+            side = a if rng.random() < 0.5 else b
+            docs.append(LinkDoc(len(docs), side.text, side.language, START + timedelta(days=rng.randint(0, 20))))
+        found = translation_stage(docs, docs, use_encoder=use_encoder)
+        pairs_found = _unordered({(p.copy_id, p.original_id) for p in found if p.original_id is not None})
+        p, r, f = prf(pairs_found, truth)
+        rows.append((lang_pair, len(truth), len(pairs_found), p, r, f))
+    return rows
+
+
+def neardup_eval() -> tuple[int, int, float, float, float]:
+    rng = random.Random(5)
+    bases = real_articles()
+    filler = filler_paragraphs()
+    docs: list[EvalArticle] = []
+    truth: set[tuple[int, int]] = set()
+    for language, text in bases:
+        others = [t for lang, t in bases if lang == language and t != text]
+        original = EvalArticle(len(docs), language, text, START + timedelta(hours=len(docs)))
+        docs.append(original)
+        for variant in range(2):
+            extra = rng.choice(others) if others else ""
+            copy = aggregator_copy(text, language, rng, extra=extra.split("\n")[0][:300])
+            docs.append(EvalArticle(len(docs), language, copy, original.published_at + timedelta(hours=3 + variant)))
+            truth.add((original.id, len(docs) - 1))
+        if filler[language]:
+            distractor = topic_distractor(text, filler[language])
+            docs.append(EvalArticle(len(docs), language, distractor, original.published_at + timedelta(hours=5)))
+    # copies of one original are near-duplicates of each other too
+    groups: dict[int, list[int]] = {}
+    for original, copy in truth:
+        groups.setdefault(original, [original]).append(copy)
+    truth = {(min(a, b), max(a, b)) for members in groups.values() for a in members for b in members if a < b}
+    found = _run_neardup(docs)
+    p, r, f = prf(found, truth)
+    return len(truth), len(found), p, r, f
+
+
+def _run_neardup(docs: Sequence[EvalArticle]) -> set[tuple[int, int]]:
+    sets = {d.id: shingles(d.text, d.language) for d in docs}
+    sig_docs = [SigDoc(d.id, d.language, signature_of(sets[d.id]), d.published_at) for d in docs]
+    proposals = neardup_stage(sig_docs, sig_docs, lambda ids: {i: sets[i] for i in ids})
+    return _unordered({(p.copy_id, p.original_id) for p in proposals if p.original_id is not None})
+
+
+def cost_run(count: int, use_encoder: bool) -> tuple[float, float, float, float, int]:
+    """Seconds to prepare (signatures, anchors), for near-duplicates, for translations, in total; and the
+    number of translation links (the synthetic corpus has none by construction: every one is a false link)."""
+    corpus = synthetic_corpus(count)
+    docs = [LinkDoc(a.id, a.text, a.language, a.published_at) for a in corpus]
+    texts = {d.id: d for d in docs}
+    started = time.perf_counter()
+    prepared = prepare(docs, workers=WORKERS)
+    prepared_done = time.perf_counter()
+    sig_docs = [SigDoc(d.id, d.language or "und", Signature.from_bytes(prepared[d.id].signature), d.published_at)
+                for d in docs]
+    proposals = neardup_stage(
+        sig_docs, sig_docs, lambda ids: {i: shingles(texts[i].text, texts[i].language) for i in ids}
+    )
+    neardup_done = time.perf_counter()
+    anchors = {i: p.anchors for i, p in prepared.items()}
+    proposals += translation_stage(docs, docs, use_encoder=use_encoder, anchors=anchors)
+    links = merge(proposals)
+    done = time.perf_counter()
+    translations = sum(1 for link in links if link.relation == "translates")
+    return prepared_done - started, neardup_done - prepared_done, done - neardup_done, done - started, translations
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="cost at 2k/6k/20k articles instead of 10k/30k/100k")
+    args = parser.parse_args(argv)
+    has_encoder = encoder_mod.get_encoder() is not None
+    print(f"encoder installed: {has_encoder}")
+
+    print("\n== translation links (WMT document pairs; target P >= 0.95 at R >= 0.90) ==")
+    print(f"{'pool':<22}{'pair':<7}{'true':>6}{'found':>7}{'P':>7}{'R':>7}{'F1':>7}")
+    modes = [(True, True), (False, True), (True, False)] if has_encoder else [(False, True), (False, False)]
+    for use_encoder, news_only in modes:
+        label = f"{'encoder+anchors' if use_encoder else 'anchors only'}, {'news' if news_only else 'all'}"
+        for pair, true, found, p, r, f in translation_eval(use_encoder, news_only):
+            print(f"{label:<22}{pair:<7}{true:>6}{found:>7}{p:>7.3f}{r:>7.3f}{f:>7.3f}")
+
+    print("\n== near-duplicates (aggregator copies of recorded articles; target P >= 0.98, R >= 0.95) ==")
+    true, found, p, r, f = neardup_eval()
+    print(f"true pairs {true}, found {found}: P {p:.3f}  R {r:.3f}  F1 {f:.3f}")
+
+    print("\n== cost: whole linker over synthetic articles (target: 100k in < 120 s, linear growth) ==")
+    sizes = (2_000, 6_000, 20_000) if args.quick else (10_000, 30_000, 100_000)
+    print(f"(synthetic: {PER_DAY} articles a day in zh/en/de, 10% aggregator copies; `false tr`: translation links"
+          " found in a corpus that has none; the encoder is used when installed)")
+    header = ("articles", 9), ("prepare s", 11), ("neardup s", 11), ("translate s", 13), ("total s", 9), ("false tr", 9)
+    print("".join(f"{name:>{width}}" for name, width in header) + f"{'s/1k':>7}")
+    base = None
+    for size in sizes:
+        prep, nd, tr, total, false_links = cost_run(size, has_encoder)
+        per_k = total / size * 1000
+        base = base or per_k
+        print(f"{size:>9}{prep:>11.1f}{nd:>11.1f}{tr:>13.1f}{total:>9.1f}{false_links:>9}{per_k:>7.2f}"
+              f"  (x{per_k / base:.2f} per article vs first)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

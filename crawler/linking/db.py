@@ -1,0 +1,201 @@
+"""The linker's thin database adapter: load articles with SQL, write signatures, sources and links.
+
+Everything that judges lives in the pure modules; this one only moves rows. Links are written with
+`repository.upsert_links` (idempotent on copy, original, relation), so running the linker twice never
+duplicates a link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.orm import Session
+
+from crawler.linking.explicit import UrlIndex
+from crawler.linking.model import LinkDoc, Proposal
+from crawler.linking.translation import WINDOW
+from crawler.sources import SourceInfo, source_by_name
+from crawler.store import repository
+from crawler.store.models import Article, CrawlRun, Source, SyndicationLink
+
+WRITE_BATCH = 1000
+_HOST_PATTERN = r"^[a-zA-Z][a-zA-Z0-9+.-]*://([^/:?#]+)"
+
+
+def _doc(row: Any) -> LinkDoc:
+    return LinkDoc(
+        id=row.id,
+        text=row.text,
+        language=row.language,
+        published_at=row.published_at,
+        url=row.url,
+        source_name=row.source_name,
+        attributions=list(row.attributions or []),
+        signature=row.signature,
+    )
+
+
+def _doc_query() -> Any:
+    return select(
+        Article.id, Article.text, Article.language, Article.published_at, Article.url, Article.attributions,
+        Article.signature, Source.name.label("source_name"),
+    ).join(Source, Source.id == Article.source_id)
+
+
+def load_docs(session: Session, ids: Sequence[int] | None = None) -> list[LinkDoc]:
+    """Articles by id (all of them when `ids` is None), with text, attributions and stored signature."""
+    query = _doc_query().order_by(Article.id)
+    if ids is not None:
+        if not ids:
+            return []
+        query = query.where(Article.id.in_(list(ids)))
+    return [_doc(row) for row in session.execute(query)]
+
+
+def unlinked_ids(session: Session) -> list[int]:
+    """Articles the linker has not seen yet (it writes a signature for every article it processes)."""
+    return list(session.scalars(select(Article.id).where(Article.signature.is_(None)).order_by(Article.id)))
+
+
+def ids_since_run(session: Session, run_id: int) -> list[int]:
+    """Articles first stored or changed since crawl run `run_id` started."""
+    start = session.scalar(select(CrawlRun.started_at).where(CrawlRun.id == run_id))
+    if start is None:
+        return []
+    changed = (Article.first_seen_at >= start) | (Article.updated_at >= start)
+    return list(session.scalars(select(Article.id).where(changed).order_by(Article.id)))
+
+
+def signature_rows(session: Session) -> list[tuple[int, str | None, bytes | None, datetime | None, str]]:
+    """(id, language, signature, published_at, source name) of every article, for the near-duplicate index."""
+    query = select(Article.id, Article.language, Article.signature, Article.published_at, Source.name).join(
+        Source, Source.id == Article.source_id
+    )
+    return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
+
+
+def window_docs(session: Session, new: Sequence[LinkDoc], window: timedelta = WINDOW) -> list[LinkDoc]:
+    """Articles published within `window` of any new article (the translation linker's pool)."""
+    dates = sorted(d.published_at for d in new if d.published_at is not None)
+    if not dates:
+        return list(new)
+    # one range per cluster of dates, so a run over two distant days does not load everything between
+    ranges: list[list[datetime]] = []
+    for moment in dates:
+        if ranges and moment - ranges[-1][1] <= 2 * window:
+            ranges[-1][1] = moment
+        else:
+            ranges.append([moment, moment])
+    condition = None
+    for low, high in ranges:
+        clause = Article.published_at.between(low - window, high + window)
+        condition = clause if condition is None else condition | clause
+    docs = {d.id: d for d in (_doc(row) for row in session.execute(_doc_query().where(condition)))}
+    docs.update({d.id: d for d in new})
+    return list(docs.values())
+
+
+def url_index(session: Session, urls: Iterable[str], extra: Iterable[LinkDoc] = ()) -> UrlIndex:
+    """A UrlIndex over the stored articles that live on the hosts of `urls` (plus `extra` articles)."""
+    index = UrlIndex()
+    hosts = sorted({h for url in urls if url.startswith("http") for h in index.hosts_for(url)})
+    if hosts:
+        columns = (Article.url, Article.fetched_url, Article.canonical_url)
+        host_of = [func.lower(func.substring(col, _HOST_PATTERN)) for col in columns]
+        query = select(Article.id, Article.language, *columns).where(
+            host_of[0].in_(hosts) | host_of[1].in_(hosts) | host_of[2].in_(hosts)
+        )
+        for row in session.execute(query):
+            index.add(row.id, row.language, row.url, row.fetched_url, row.canonical_url)
+    for doc in extra:
+        index.add(doc.id, doc.language, doc.url)
+    return index
+
+
+def write_signatures(session: Session, signatures: dict[int, bytes]) -> None:
+    if not signatures:
+        return
+    stmt = update(Article).where(Article.id == bindparam("b_id")).values(signature=bindparam("b_sig"))
+    rows = [{"b_id": i, "b_sig": sig} for i, sig in signatures.items()]
+    for start in range(0, len(rows), WRITE_BATCH):
+        session.connection().execute(stmt, rows[start : start + WRITE_BATCH])
+
+
+def source_ids(session: Session, names: Iterable[str]) -> dict[str, int]:
+    """sources.id per named outlet: registry entries (any alias) are upserted; an unknown name becomes an
+    `agency` row under the name as written."""
+    infos: dict[str, SourceInfo] = {}
+    for name in set(names):
+        info = source_by_name(name)
+        infos[name] = info or SourceInfo(name=name, kind="agency", aliases=(name,))
+    existing = dict(session.execute(select(Source.name, Source.id).where(Source.name.in_(
+        [i.name for i in infos.values()]))).all())
+    missing = [i for i in infos.values() if i.name not in existing]
+    if missing:
+        existing.update(repository.upsert_sources(session, {i.name: i for i in missing}.values()))
+    return {name: existing[info.name] for name, info in infos.items()}
+
+
+def to_records(session: Session, proposals: Sequence[Proposal]) -> list[repository.LinkRecord]:
+    ids = source_ids(session, {p.original_source for p in proposals if p.original_source})
+    return [
+        repository.LinkRecord(
+            copy_article_id=p.copy_id,
+            relation=p.relation,
+            evidence=p.evidence,
+            score=max(0.0, min(1.0, float(p.score))),
+            original_article_id=p.original_id,
+            original_url=p.original_url,
+            original_source_id=ids[p.original_source] if p.original_source else None,
+            details=p.details,
+        )
+        for p in proposals
+    ]
+
+
+def record_key(record: repository.LinkRecord) -> tuple[int, str, str]:
+    """The stored row's natural key (as the generated column `original_key` spells it)."""
+    if record.original_article_id is not None:
+        original = f"article:{record.original_article_id}"
+    elif record.original_url is not None:
+        original = f"url:{record.original_url}"
+    else:
+        original = f"source:{record.original_source_id}"
+    return record.copy_article_id, original, record.relation
+
+
+def write_links(session: Session, proposals: Sequence[Proposal]) -> list[repository.LinkRecord]:
+    """Upsert the proposals as links; returns the records written."""
+    records = to_records(session, proposals)
+    for start in range(0, len(records), WRITE_BATCH):
+        repository.upsert_links(session, records[start : start + WRITE_BATCH])
+    return records
+
+
+def url_only_links(session: Session) -> list[Any]:
+    """Links whose original is only a URL (not crawled when the link was made)."""
+    query = select(
+        SyndicationLink.id, SyndicationLink.copy_article_id, SyndicationLink.original_url,
+        SyndicationLink.relation, SyndicationLink.evidence, SyndicationLink.score, SyndicationLink.details,
+        Article.language.label("copy_language"),
+    ).join(Article, Article.id == SyndicationLink.copy_article_id).where(
+        SyndicationLink.original_article_id.is_(None), SyndicationLink.original_url.is_not(None)
+    )
+    return list(session.execute(query))
+
+
+def delete_links(session: Session, ids: Sequence[int]) -> None:
+    if ids:
+        session.execute(delete(SyndicationLink).where(SyndicationLink.id.in_(list(ids))))
+
+
+def link_keys(session: Session, copy_ids: Sequence[int] | None = None) -> dict[tuple[int, str, str], int]:
+    """(copy, original_key, relation) -> link id, for every link (or those of the given copies)."""
+    query = select(SyndicationLink.id, SyndicationLink.copy_article_id, SyndicationLink.original_key,
+                   SyndicationLink.relation)
+    if copy_ids is not None:
+        query = query.where(SyndicationLink.copy_article_id.in_(list(copy_ids)))
+    return {(c, k, r): i for i, c, k, r in session.execute(query)}

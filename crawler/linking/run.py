@@ -1,0 +1,175 @@
+"""Entry points: `link_new` after a crawl (new articles only) and `link_all` (`newscrawl link --rebuild`).
+
+One run: load the new articles, compute their signatures and anchors, then
+1. explicit evidence from their attributions (URLs resolved to stored articles, named outlets to sources),
+2. near-duplicates against every stored signature (same language),
+3. translations against the articles published within the date window (other languages),
+4. URL-only links (made before their original was crawled) whose URL is now a stored article become
+   article links,
+and upsert everything in one transaction. `link_all` also removes links that are no longer proposed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from crawler.linking import db
+from crawler.linking.engine import (
+    Prepared,
+    SigDoc,
+    explicit_pairs,
+    explicit_stage,
+    language_of,
+    neardup_stage,
+    prepare,
+    translation_stage,
+)
+from crawler.linking.explicit import UrlIndex
+from crawler.linking.model import LinkDoc, Proposal, merge
+from crawler.linking.shingles import Signature, shingles
+from crawler.store.database import Store
+
+log = logging.getLogger(__name__)
+# Process pool size for signatures and anchors (this is CPU-bound work); 1 keeps everything in-process.
+WORKERS = 2
+# Below this many articles a process pool costs more than it saves.
+PARALLEL_FROM = 2000
+
+
+@dataclass
+class LinkStats:
+    """What one linker run did."""
+
+    articles: int = 0
+    signatures_computed: int = 0
+    explicit: int = 0
+    near_duplicates: int = 0
+    translations: int = 0
+    url_links_resolved: int = 0
+    links_written: int = 0
+    links_removed: int = 0
+    seconds: float = 0.0
+    by_relation: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        return (
+            f"linked {self.articles} articles in {self.seconds:.1f}s: {self.links_written} links written "
+            f"({self.explicit} explicit, {self.near_duplicates} near-duplicate, {self.translations} translation, "
+            f"{self.url_links_resolved} URL links resolved, {self.links_removed} stale removed)"
+        )
+
+
+def link_new(store: Store, since_run: int | Sequence[int] | None = None, use_encoder: bool = True) -> LinkStats:
+    """Link the articles of one crawl: `since_run` is a crawl run id (articles stored or changed since it
+    started), a list of article ids, or None (every article the linker has not processed yet)."""
+    with store.sessions.begin() as session:
+        if since_run is None:
+            ids = db.unlinked_ids(session)
+        elif isinstance(since_run, int):
+            ids = db.ids_since_run(session, since_run)
+        else:
+            ids = sorted(set(since_run))
+        return _link(session, ids, rebuild=False, use_encoder=use_encoder)
+
+
+def link_all(store: Store, use_encoder: bool = True) -> LinkStats:
+    """Link every article again; links no longer proposed are removed."""
+    with store.sessions.begin() as session:
+        return _link(session, None, rebuild=True, use_encoder=use_encoder)
+
+
+def _link(session: Session, ids: Sequence[int] | None, rebuild: bool, use_encoder: bool) -> LinkStats:
+    started = time.perf_counter()
+    stats = LinkStats()
+    new = db.load_docs(session, ids)
+    stats.articles = len(new)
+    if not new:
+        stats.seconds = time.perf_counter() - started
+        return stats
+    prepared = prepare(new, workers=WORKERS if len(new) >= PARALLEL_FROM else 1)
+    stored = {d.id: d.signature for d in new}
+    fresh = {i: p.signature for i, p in prepared.items() if p.signature != stored.get(i)}
+    stats.signatures_computed = len(fresh)
+
+    # 1. explicit evidence
+    urls = [str(a["url"]) for d in new for a in d.attributions if a.get("url")]
+    index = db.url_index(session, urls, extra=new)
+    explicit = explicit_stage(new, index)
+    stats.explicit = len(explicit)
+
+    # 2. near-duplicates against every stored signature
+    new_sig = [SigDoc(d.id, language_of(d), _signature(prepared[d.id]), d.published_at, d.source_name) for d in new]
+    new_ids = {d.id for d in new}
+    indexed = [
+        SigDoc(i, lang or "und", sig, published, source)
+        for i, lang, raw, published, source in db.signature_rows(session)
+        if i not in new_ids and raw is not None and (sig := Signature.from_bytes(raw)) is not None
+    ]
+    known = explicit_pairs(explicit, new, [*indexed, *new_sig])
+    texts = {d.id: d for d in new}
+
+    def load_shingles(wanted: list[int]) -> dict[int, set[str]]:
+        missing = [i for i in wanted if i not in texts]
+        texts.update({d.id: d for d in db.load_docs(session, missing)})
+        return {i: shingles(texts[i].text, texts[i].language) for i in wanted if i in texts}
+
+    near = neardup_stage(new_sig, indexed, load_shingles, known)
+    stats.near_duplicates = len(near)
+
+    # 3. translations within the date window
+    pool = new if rebuild else db.window_docs(session, new)
+    anchors = {i: p.anchors for i, p in prepared.items()}
+    translations = translation_stage(new, pool, use_encoder=use_encoder, known=known, anchors=anchors)
+    stats.translations = len(translations)
+
+    # 4. URL links whose original has now been crawled
+    upgraded, resolved_ids = _resolve_url_links(session, new)
+    stats.url_links_resolved = len(resolved_ids)
+
+    proposals = merge([*explicit, *near, *translations, *upgraded])
+    db.write_signatures(session, fresh)
+    records = db.write_links(session, proposals)
+    db.delete_links(session, resolved_ids)
+    stats.links_written = len(records)
+    for record in records:
+        stats.by_relation[record.relation] = stats.by_relation.get(record.relation, 0) + 1
+    if rebuild:
+        wanted = {db.record_key(r) for r in records}
+        stale = [link_id for key, link_id in db.link_keys(session).items() if key not in wanted]
+        db.delete_links(session, stale)
+        stats.links_removed = len(stale)
+    stats.seconds = time.perf_counter() - started
+    log.info(stats.summary())
+    return stats
+
+
+def _signature(prepared: Prepared) -> Signature:
+    signature = Signature.from_bytes(prepared.signature)
+    if signature is None:  # prepare() always writes the current format
+        raise ValueError("unreadable signature")
+    return signature
+
+
+def _resolve_url_links(session: Session, new: Sequence[LinkDoc]) -> tuple[list[Proposal], list[int]]:
+    """Article links replacing URL-only links whose URL is one of the new articles."""
+    index = UrlIndex()
+    for doc in new:
+        index.add(doc.id, doc.language, doc.url)
+    proposals: list[Proposal] = []
+    resolved: list[int] = []
+    for link in db.url_only_links(session):
+        target = index.resolve(link.original_url)
+        if target is None or target.id == link.copy_article_id:
+            continue
+        relation = link.relation
+        if relation in ("republishes", "translates") and link.copy_language and target.language:
+            relation = "translates" if link.copy_language != target.language else "republishes"
+        proposals.append(Proposal(link.copy_article_id, relation, link.evidence, link.score, original_id=target.id,
+                                  original_url=link.original_url, details={**(link.details or {}), "resolved": True}))
+        resolved.append(link.id)
+    return proposals, resolved

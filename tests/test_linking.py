@@ -1,0 +1,236 @@
+"""The linker's pure parts: number normaliser, anchors, evidence rules, near-duplicates, translations, merging."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from crawler.linking.anchors import extract_anchors, match_anchors
+from crawler.linking.engine import SigDoc, neardup_stage, translation_stage
+from crawler.linking.explicit import UrlIndex, explicit_proposals, is_source_line, registry_host_aliases, url_key
+from crawler.linking.model import LinkDoc, Proposal, merge
+from crawler.linking.neardup import direction
+from crawler.linking.numbers import canonical_value, number_values, parse_digits
+from crawler.linking.shingles import Signature, containment, shingles, signature_of
+from crawler.sources import SourceInfo
+from tests.linking_seeds import SHOBSERVER_URL, SINA_URL, aggregator_002, german_004, qpute_001, sina_000
+
+T0 = datetime(2021, 8, 24, 12, tzinfo=timezone.utc)
+
+
+# --- numbers -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("zh", "en"),
+    [
+        ("1.75万亿", "1.75 trillion"),
+        ("40.94亿美元", "$4.094 billion"),
+        ("720.5亿元人民币", "72.05 billion yuan"),
+        ("3160个", "3,160"),
+        ("45EFLOPS以上的1000亿元", "100 billion yuan"),
+    ],
+)
+def test_numbers_meet_across_scripts_and_units(zh: str, en: str) -> None:
+    assert number_values(zh, "zh") & number_values(en, "en")
+
+
+def test_german_separators_and_magnitudes() -> None:
+    assert number_values("3.160 Basisstationen", "de") == {"3.16e3"}
+    assert number_values("1,75 Billionen Parameter", "de") == {"1.75e12"}
+    assert number_values("4,094 Mrd. Dollar", "de") == {"4.094e9"}
+    assert number_values("72,05 Milliarden Yuan", "de") == number_values("72.05 billion yuan", "en")
+
+
+def test_percentages_codes_and_date_parts() -> None:
+    assert number_values("增速达66.7%", "zh") == {"6.67e1%"}
+    assert number_values("5G基站和COVID-19", "zh") == set()  # names, not quantities
+    assert number_values("2021年8月24日", "zh") == set()  # dates are date anchors
+
+
+def test_parse_digits_by_language() -> None:
+    assert parse_digits("3,160", "en") == 3160
+    assert parse_digits("3.160", "de") == 3160
+    assert parse_digits("1.75", "en") == 1.75
+    assert parse_digits("1,75", "de") == 1.75
+    assert canonical_value(4094000000.0) == "4.094e9"
+
+
+# --- anchors -------------------------------------------------------------------------------------------------
+
+
+def test_anchors_of_seed_translation_pair() -> None:
+    zh, en = sina_000(), qpute_001()
+    shared = extract_anchors(zh.text, "zh") & extract_anchors(en.text, "en")
+    assert {"n:1.75e12", "n:3.16e3", "n:4.094e9", "n:7.205e10", "d:06-01"} <= shared
+
+
+def test_dates_in_three_languages() -> None:
+    dates = [extract_anchors(t, lang) for t, lang in
+             (("今年6月1日发布", "zh"), ("On June 1, it was", "en"), ("Am 1. Juni wurde", "de"))]
+    assert all("d:06-01" in d for d in dates)
+
+
+def test_anchor_score_related_vs_unrelated() -> None:
+    zh, en, de = sina_000(), qpute_001(), german_004()
+    a, b, c = (extract_anchors(x.text, x.language) for x in (zh, en, de))
+    assert match_anchors(a, b).score > 0.5
+    assert match_anchors(a, c).score < 0.1
+
+
+# --- explicit evidence ---------------------------------------------------------------------------------------
+
+
+def _doc(article_id: int, language: str, url: str, *attributions: dict[str, str], source: str | None = None) -> LinkDoc:
+    return LinkDoc(article_id, "text", language, T0, url, source, list(attributions))
+
+
+def test_source_link_resolves_to_stored_article_across_scheme_www_and_tracking() -> None:
+    urls = UrlIndex(host_aliases={})
+    urls.add(1, "zh", SINA_URL)
+    link = "http://www.finance.sina.com.cn/china/dfjj/2021-08-24/doc-ikqciyzm3386217.shtml?utm_source=x#top"
+    doc = _doc(2, "en", "https://qpute.com/p/", {"evidence": "source_link", "url": link})
+    [proposal] = explicit_proposals(doc, urls)
+    assert (proposal.original_id, proposal.relation, proposal.evidence) == (1, "translates", "source_link")
+
+
+def test_unresolved_url_stays_a_url_link_with_its_registry_source() -> None:
+    doc = _doc(3, "zh", "https://ai-news.example/p/", {"evidence": "source_link", "url": SHOBSERVER_URL,
+                                                        "snippet": "【来源】" + SHOBSERVER_URL})
+    [proposal] = explicit_proposals(doc, UrlIndex(host_aliases={}))
+    assert proposal.original_id is None
+    assert proposal.original_url and "shobserver.com" in proposal.original_url
+    assert (proposal.original_source, proposal.relation) == ("Shanghai Observer", "republishes")
+
+
+def test_offsite_canonical_links_but_same_site_canonical_does_not() -> None:
+    off = {"evidence": "canonical", "url": "https://news.cn/2024/a.htm"}
+    same = {"evidence": "canonical", "url": "https://m.example.com/a"}
+    assert explicit_proposals(_doc(1, "zh", "https://example.com/a", off), UrlIndex({}))[0].evidence == "canonical"
+    assert explicit_proposals(_doc(1, "zh", "https://example.com/a", same), UrlIndex({})) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "snippet", "language", "source", "relation"),
+    [
+        ("工人日报", "本文转自:工人日报", "zh", "Workers' Daily", "republishes"),
+        ("新华社", "来源：新华社", "zh", "Xinhua", "republishes"),
+        ("新华社", "来源：新华社", "en", "Xinhua", "translates"),
+        ("Xinhua", "according to Xinhua, the city …", "en", "Xinhua", "cites"),
+        ("China News Service", "Laut einer Meldung von China News Service …", "de", "China News Service", "cites"),
+        ("中新社", "据中新社报道", "zh", "China News Service", "cites"),
+        ("ECNS", "Title of the post (via ECNS)", "en", "China News Service", "translates"),
+    ],
+)
+def test_named_source_rules(name: str, snippet: str, language: str, source: str, relation: str) -> None:
+    doc = _doc(1, language, "https://x.example/a", {"evidence": "attribution_text", "source_name": name,
+                                                    "snippet": snippet})
+    [proposal] = explicit_proposals(doc, UrlIndex({}))
+    assert (proposal.original_source, proposal.relation) == (source, relation)
+
+
+def test_own_source_and_implausible_names_are_ignored() -> None:
+    own = {"evidence": "attribution_text", "source_name": "Qpute.com", "snippet": "Post (via Qpute.com)"}
+    noise = {"evidence": "attribution_text", "source_name": "2023-06-27 01:56", "snippet": "来源：2023-06-27 01:56"}
+    assert explicit_proposals(_doc(1, "en", "https://qpute.com/a", own, source="Qpute"), UrlIndex({})) == []
+    assert explicit_proposals(_doc(1, "zh", "https://x.example/a", noise), UrlIndex({})) == []
+
+
+def test_source_line_detection() -> None:
+    assert is_source_line("【来源】https://www.shobserver.com/x")
+    assert is_source_line("Beijing's Haidian district … (via Qpute.com)")
+    assert not is_source_line("according to Xinhua, the plan …")
+
+
+def test_mobile_host_aliases_come_from_registry_data() -> None:
+    @dataclass(frozen=True)
+    class WithMirrors(SourceInfo):
+        mobile_hosts: tuple[str, ...] = ()
+
+    registry = (WithMirrors("Sina Finance", "publisher", ("finance.sina.com.cn", "finance.sina.cn"),
+                            mobile_hosts=("finance.sina.cn",)),)
+    aliases = registry_host_aliases(registry)
+    assert aliases == {"finance.sina.cn": "finance.sina.com.cn"}
+    assert url_key("https://finance.sina.cn/a/b.html?from=wap", aliases) == url_key(
+        "http://finance.sina.com.cn/a/b.html", aliases)
+
+
+# --- near-duplicates -----------------------------------------------------------------------------------------
+
+
+def test_wrapped_repost_is_contained_and_topic_neighbour_is_not() -> None:
+    original = sina_000().text
+    paras = original.split("\n\n")
+    repost = "\n".join(["免责声明：本文转自网络，仅供参考。", *paras[:-1], "关注我们的公众号，获取更多财经资讯。"])
+    other = aggregator_002().text  # also Beijing and AI computing, different text
+    assert containment(shingles(original, "zh"), shingles(repost, "zh")) > 0.8
+    assert containment(shingles(original, "zh"), shingles(other, "zh")) < 0.1
+
+
+def test_neardup_stage_finds_copy_and_orders_by_time() -> None:
+    rng = random.Random(1)
+    base = qpute_001().text
+    words = base.split()
+    copy = "Share this: Twitter Facebook. " + " ".join(words[: int(len(words) * 0.9)]) + " Related posts."
+    unrelated = german_004().text
+    texts = {1: base, 2: copy, 3: unrelated}
+    times = {1: T0, 2: T0 + timedelta(hours=3), 3: T0 + timedelta(hours=rng.randint(1, 5))}
+    langs = {1: "en", 2: "en", 3: "de"}
+    sets = {i: shingles(t, langs[i]) for i, t in texts.items()}
+    docs = [SigDoc(i, langs[i], signature_of(sets[i]), times[i]) for i in texts]
+    [proposal] = neardup_stage(docs, docs, lambda ids: {i: sets[i] for i in ids})
+    assert (proposal.copy_id, proposal.original_id, proposal.relation) == (2, 1, "republishes")
+    assert proposal.details["direction"] == "time" and proposal.score > 0.85
+
+
+def test_direction_explicit_then_time_then_tie() -> None:
+    published = {1: T0, 2: T0 + timedelta(hours=1), 3: T0}
+    assert direction(1, 2, published, {(1, 2)}).basis == "explicit"
+    assert (direction(1, 2, published).copy, direction(1, 2, published).basis) == (2, "time")
+    tie = direction(1, 3, published)
+    assert (tie.copy, tie.original, tie.basis) == (3, 1, "tie")
+
+
+def test_signature_round_trip_and_jaccard() -> None:
+    signature = signature_of(shingles(sina_000().text, "zh"))
+    again = Signature.from_bytes(signature.to_bytes())
+    assert again is not None and again.size == signature.size and again.jaccard(signature) == 1.0
+    assert Signature.from_bytes(b"old-format") is None
+
+
+# --- translations --------------------------------------------------------------------------------------------
+
+
+def _seed_docs() -> list[LinkDoc]:
+    seeds = [sina_000(), qpute_001(), aggregator_002(), german_004()]
+    return [LinkDoc(i, a.text, a.language, a.published_at) for i, a in enumerate(seeds, start=1)]
+
+
+@pytest.mark.parametrize("use_encoder", [False, True])
+def test_seed_000_and_001_link_as_translation_with_numbers(use_encoder: bool) -> None:
+    docs = _seed_docs()
+    [link] = translation_stage(docs, docs, use_encoder=use_encoder)
+    assert (link.copy_id, link.original_id, link.relation, link.evidence) == (2, 1, "translates", "cross_lingual")
+    assert {"1.75e12", "3.16e3", "4.094e9", "7.205e10"} <= set(link.details["numbers"])
+    assert 0.5 < link.score <= 1.0
+
+
+def test_translation_needs_the_date_window() -> None:
+    docs = _seed_docs()
+    docs[1].published_at = docs[0].published_at + timedelta(days=30)  # type: ignore[operator]
+    assert translation_stage(docs, docs, use_encoder=False) == []
+
+
+# --- merging -------------------------------------------------------------------------------------------------
+
+
+def test_merge_keeps_strongest_evidence_and_lists_all() -> None:
+    a = Proposal(2, "translates", "cross_lingual", 0.9, original_id=1, details={"numbers": ["1.75e12"]})
+    b = Proposal(2, "translates", "source_link", 0.95, original_id=1, original_url="https://x/a")
+    [merged] = merge([a, b])
+    assert (merged.evidence, merged.score, merged.original_url) == ("source_link", 0.95, "https://x/a")
+    assert merged.details["evidence"] == ["source_link", "cross_lingual"]
+    assert merged.details["numbers"] == ["1.75e12"]
