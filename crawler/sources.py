@@ -22,6 +22,11 @@ class SourceInfo:
     language: str | None = None
     country: str | None = None
     aliases: tuple[str, ...] = ()
+    # hosts that mirror the first domain's paths (mobile sites)
+    mobile_hosts: tuple[str, ...] = ()
+    # a regex whose first group is the site's article id, the same in every URL form of one article
+    # (Sina: desktop `…/doc-i<id>.shtml` and mobile `…/detail-i<id>.d.html`)
+    article_id_pattern: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in SOURCE_KINDS:
@@ -31,10 +36,12 @@ class SourceInfo:
 REGISTRY: tuple[SourceInfo, ...] = (
     SourceInfo(
         "Sina Finance", "publisher", ("finance.sina.com.cn", "finance.sina.cn"), "zh", "CN",
+        mobile_hosts=("finance.sina.cn",), article_id_pattern=r"/(?:doc|detail)-(i[a-z0-9]{8,})\.",
         aliases=("新浪财经", "新浪财经APP", "新浪财经综合"),
     ),
     SourceInfo(
         "Sina News", "publisher", ("news.sina.com.cn", "sina.com.cn", "sina.cn"), "zh", "CN",
+        mobile_hosts=("news.sina.cn",), article_id_pattern=r"/(?:doc|detail)-(i[a-z0-9]{8,})\.",
         aliases=("新浪新闻", "新浪网", "新浪", "新浪科技"),
     ),
     SourceInfo(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -146,16 +145,23 @@ def test_source_line_detection() -> None:
 
 
 def test_mobile_host_aliases_come_from_registry_data() -> None:
-    @dataclass(frozen=True)
-    class WithMirrors(SourceInfo):
-        mobile_hosts: tuple[str, ...] = ()
-
-    registry = (WithMirrors("Sina Finance", "publisher", ("finance.sina.com.cn", "finance.sina.cn"),
-                            mobile_hosts=("finance.sina.cn",)),)
+    registry = (
+        SourceInfo("Example", "publisher", ("news.example.org", "touch.example.org"), mobile_hosts=("touch.example.org",)),
+    )
     aliases = registry_host_aliases(registry)
-    assert aliases == {"finance.sina.cn": "finance.sina.com.cn"}
-    assert url_key("https://finance.sina.cn/a/b.html?from=wap", aliases) == url_key(
-        "http://finance.sina.com.cn/a/b.html", aliases)
+    assert aliases == {"touch.example.org": "news.example.org"}
+    assert url_key("https://touch.example.org/a/b.html?utm_source=x", aliases) == url_key(
+        "http://news.example.org/a/b.html", aliases
+    )
+
+
+def test_sina_desktop_and_mobile_urls_of_one_article_meet_by_article_id() -> None:
+    aliases = registry_host_aliases()
+    desktop = "https://finance.sina.com.cn/china/dfjj/2021-08-24/doc-ikqciyzm3386217.shtml"
+    mobile = "https://finance.sina.cn/2021-08-24/detail-ikqciyzm3386217.d.html?from=wap"
+    other = "https://finance.sina.com.cn/china/dfjj/2021-08-24/doc-ikqciyzm3386218.shtml"
+    assert url_key(mobile, aliases) == url_key(desktop, aliases) == "Sina Finance#ikqciyzm3386217"
+    assert url_key(other, aliases) != url_key(desktop, aliases)
 
 
 # --- near-duplicates -----------------------------------------------------------------------------------------

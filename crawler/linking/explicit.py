@@ -34,23 +34,25 @@ SOURCE_LINE_RE = re.compile(
 )
 # Names that are not outlets (too long or holding digits/URLs) are not turned into sources.
 MAX_SOURCE_NAME = 40
-# Registry attribute listing hosts that serve the same paths as the entry's first domain (mobile mirrors).
-MOBILE_HOSTS_ATTRIBUTE = "mobile_hosts"
-
-
 def registry_host_aliases(registry: Iterable[SourceInfo] = REGISTRY) -> dict[str, str]:
     """host -> canonical host, from each registry entry's `mobile_hosts` (a tuple of hosts; entries without
     the attribute have no mirrors)."""
     aliases: dict[str, str] = {}
     for info in registry:
-        for host in getattr(info, MOBILE_HOSTS_ATTRIBUTE, ()) or ():
+        for host in info.mobile_hosts:
             if host and info.domains:
                 aliases[host.strip().lower()] = info.domains[0]
     return aliases
 
 
 def url_key(url: str, host_aliases: Mapping[str, str]) -> str:
-    """`match_key` with registry host aliases applied, so a mobile mirror's URL meets the desktop one."""
+    """`match_key` with registry host aliases applied, so a mobile mirror's URL meets the desktop one; a site
+    whose registry entry names an `article_id_pattern` keys its articles by that id, whatever the URL form."""
+    source = source_for_url(url)
+    if source is not None and source.article_id_pattern:
+        found = re.search(source.article_id_pattern, url)
+        if found:
+            return f"{source.name}#{found.group(1)}"
     key = match_key(url)
     host, _, rest = key.partition("/")
     return f"{host_aliases.get(host, host)}/{rest}"
