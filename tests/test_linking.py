@@ -68,8 +68,10 @@ def test_anchors_of_seed_translation_pair() -> None:
 
 
 def test_dates_in_three_languages() -> None:
-    dates = [extract_anchors(t, lang) for t, lang in
-             (("今年6月1日发布", "zh"), ("On June 1, it was", "en"), ("Am 1. Juni wurde", "de"))]
+    dates = [
+        extract_anchors(t, lang)
+        for t, lang in (("今年6月1日发布", "zh"), ("On June 1, it was", "en"), ("Am 1. Juni wurde", "de"))
+    ]
     assert all("d:06-01" in d for d in dates)
 
 
@@ -97,8 +99,12 @@ def test_source_link_resolves_to_stored_article_across_scheme_www_and_tracking()
 
 
 def test_unresolved_url_stays_a_url_link_with_its_registry_source() -> None:
-    doc = _doc(3, "zh", "https://ai-news.example/p/", {"evidence": "source_link", "url": SHOBSERVER_URL,
-                                                        "snippet": "【来源】" + SHOBSERVER_URL})
+    doc = _doc(
+        3,
+        "zh",
+        "https://ai-news.example/p/",
+        {"evidence": "source_link", "url": SHOBSERVER_URL, "snippet": "【来源】" + SHOBSERVER_URL},
+    )
     [proposal] = explicit_proposals(doc, UrlIndex(host_aliases={}))
     assert proposal.original_id is None
     assert proposal.original_url and "shobserver.com" in proposal.original_url
@@ -125,8 +131,9 @@ def test_offsite_canonical_links_but_same_site_canonical_does_not() -> None:
     ],
 )
 def test_named_source_rules(name: str, snippet: str, language: str, source: str, relation: str) -> None:
-    doc = _doc(1, language, "https://x.example/a", {"evidence": "attribution_text", "source_name": name,
-                                                    "snippet": snippet})
+    doc = _doc(
+        1, language, "https://x.example/a", {"evidence": "attribution_text", "source_name": name, "snippet": snippet}
+    )
     [proposal] = explicit_proposals(doc, UrlIndex({}))
     assert (proposal.original_source, proposal.relation) == (source, relation)
 
@@ -146,7 +153,9 @@ def test_source_line_detection() -> None:
 
 def test_mobile_host_aliases_come_from_registry_data() -> None:
     registry = (
-        SourceInfo("Example", "publisher", ("news.example.org", "touch.example.org"), mobile_hosts=("touch.example.org",)),
+        SourceInfo(
+            "Example", "publisher", ("news.example.org", "touch.example.org"), mobile_hosts=("touch.example.org",)
+        ),
     )
     aliases = registry_host_aliases(registry)
     assert aliases == {"touch.example.org": "news.example.org"}
