@@ -155,6 +155,14 @@ def _crawl(args: argparse.Namespace, config: Config) -> int:
         print(f"newscrawl: {exc}", file=sys.stderr)
         return 3
     print(format_outcome(outcome))
+    if not args.no_link and (outcome.summary["articles_new"] or outcome.summary["articles_updated"]):
+        from crawler.linking.run import link_new
+
+        store = Store.from_config(config)
+        try:  # the articles this run stored or changed, and only those
+            print("  " + link_new(store, since_run=outcome.run_id).summary())
+        finally:
+            store.dispose()
     return 0 if outcome.ok else 1
 
 
@@ -224,6 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("--all", action="store_true", help="run every spider the source registry uses")
     crawl.add_argument("-a", dest="arg", action="append", metavar="NAME=VALUE", help="spider argument (since, …)")
     crawl.add_argument("-s", dest="set", action="append", metavar="NAME=VALUE", help="Scrapy setting override")
+    crawl.add_argument("--no-link", action="store_true", help="skip linking the new articles after the crawl")
     crawl.set_defaults(handler=_crawl)
 
     from crawler.archive.reextract import replay_command

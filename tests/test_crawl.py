@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from crawler.store import migrate
 from crawler.store.database import Store
@@ -127,6 +127,18 @@ def test_crawl_stores_discovered_articles_and_reruns_fetch_only_changes(world) -
     assert run.status == "finished"
     assert run.stats["articles_new"] == 6
     assert "articles new 6" in first.stdout
+    # the run links what it stored: the Qpute copy translates the Sina original it names as its source
+    assert "linked 6 articles" in first.stdout
+    store = Store(env["DATABASE_URL"])
+    with store.engine.connect() as conn:
+        links = conn.execute(
+            text(
+                "SELECT c.fetched_url, o.fetched_url, l.relation FROM syndication_links l "
+                "JOIN articles c ON c.id = l.copy_article_id JOIN articles o ON o.id = l.original_article_id"
+            )
+        ).all()
+    store.dispose()
+    assert (urls["seeds/qpute_seed001.html"], urls["seeds/sina_seed000.html"], "translates") in links
 
     site.clear_log()
     second = crawl(site, env, "sina_finance", "people_daily", "syndicated", "-a", "since=2015-01-01")

@@ -168,10 +168,10 @@ def store_articles(session: Session, articles: Sequence[items.Article]) -> Store
     stmt = insert(Article).values(rows)
     update_cols = {c: stmt.excluded[c] for c in rows[0] if c not in _NEVER_OVERWRITTEN}
     # keep the time of the last text change, not of the last fetch
-    update_cols["updated_at"] = case(
-        (Article.content_hash != stmt.excluded.content_hash, stmt.excluded.updated_at),
-        else_=Article.updated_at,
-    )
+    text_changed = Article.content_hash != stmt.excluded.content_hash
+    update_cols["updated_at"] = case((text_changed, stmt.excluded.updated_at), else_=Article.updated_at)
+    # the linker's similarity signature describes the old text: drop it so the article is linked again
+    update_cols["signature"] = case((text_changed, None), else_=Article.signature)
     stmt = stmt.on_conflict_do_update(index_elements=[Article.url], set_=update_cols)
     ids = dict(session.execute(stmt.returning(Article.url, Article.id)).all())
 
