@@ -5,6 +5,7 @@ and storing happen in the pipelines. Arguments (`scrapy crawl NAME -a since=2024
 
   since, until     crawl window (dates or ISO times); articles whose feed/listing/URL date is outside are skipped
   max_items        stop scheduling new article pages after this many
+  max_pages        follow `{page}` pagination up to this page (default: the registry's `max_pages`, 20)
   recheck_days     re-check articles first seen this many days ago with conditional requests (default 2)
   source           only the registry source(s) with this name (comma-separated)
   edition          only the sources of this edition (People's Daily: zh, en, de)
@@ -76,6 +77,7 @@ class NewsSpider(scrapy.Spider):
         since: str | None = None,
         until: str | None = None,
         max_items: str | int | None = None,
+        max_pages: str | int | None = None,
         recheck_days: str | float | None = None,
         source: str | None = None,
         edition: str | None = None,
@@ -87,6 +89,9 @@ class NewsSpider(scrapy.Spider):
         if self.since and self.until and self.since > self.until:
             raise SpiderArgumentError(f"-a since={since} is after -a until={until}")
         self.max_items: int | None = _parse_positive("max_items", max_items)
+        self.max_pages: int | None = _parse_positive("max_pages", max_pages)
+        if self.max_pages == 0:
+            raise SpiderArgumentError(f"-a max_pages={max_pages!r}: must be at least 1")
         recheck = _parse_positive("recheck_days", recheck_days, float)
         self.recheck_days: float = 2.0 if recheck is None else recheck
         self.edition = edition
@@ -218,12 +223,16 @@ class NewsSpider(scrapy.Spider):
         template: str = response.meta["template"]
         page: int = response.meta["page"]
         disc: Discovery = response.meta["discovery"]
-        if "{page}" not in template or page >= disc.max_pages or self.limit_reached():
+        if "{page}" not in template or page >= self.page_limit(disc) or self.limit_reached():
             return
         dated = [e.published for e in entries if e.published is not None]
         if self.since is not None and dated and max(dated) < self.since:
             return  # the whole page is older than the window: stop paginating
         yield self.listing_request(template, page + 1, disc, callback)
+
+    def page_limit(self, disc: Discovery) -> int:
+        """The last listing page to follow: `-a max_pages` when given, else the registry's limit."""
+        return self.max_pages if self.max_pages is not None else disc.max_pages
 
     def discovery_error(self, url: str, kind: str, message: str) -> None:
         log.warning("discovery %s: %s (%s)", kind, message, url)

@@ -62,5 +62,5 @@ class SyndicatedSpider(NewsSpider):
         disc: Discovery = response.meta["discovery"]
         total_pages = int(response.headers.get(b"X-WP-TotalPages", b"1") or 1)
         page: int = response.meta["page"]
-        if posts and page < min(total_pages, disc.max_pages) and not self.limit_reached():
+        if posts and page < min(total_pages, self.page_limit(disc)) and not self.limit_reached():
             yield self.wp_api_request(response.meta["endpoint"], page + 1, disc)
