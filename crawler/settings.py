@@ -39,7 +39,7 @@ ITEM_PIPELINES = {
 EXTRACT_WORKERS = int(os.environ.get("NEWSCRAWL_EXTRACT_WORKERS", str(os.cpu_count() or 1)))
 
 DOWNLOADER_MIDDLEWARES = {
-    # raw capture of every response (WARC_ENABLED, WARC_DIR, WARC_MAX_SIZE)
+    # raw capture of every response (WARC_ENABLED, WARC_DIR, WARC_MAX_SIZE, WARC_COMPRESSION_LEVEL)
     "crawler.archive.middleware.WarcCaptureMiddleware": 940,
     # offline: answer requests from WARC files (REPLAY_WARCS) instead of the network
     "crawler.archive.replay.ReplayDownloaderMiddleware": 960,

@@ -338,3 +338,33 @@ def test_replay_middleware_answers_from_the_archive(tmp_path: Path) -> None:
     for url in ("https://news.example/2.html", "https://elsewhere.example/robots.txt"):
         miss = middleware.process_request(Request(url))
         assert miss.status == 404 and miss.flags == ["replay-miss"] and miss.body == b""
+
+
+def test_compression_level_is_honoured_from_the_setting_and_records_read_back(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from scrapy.settings import Settings
+
+    body = "".join(f"<p>第{i}段 paragraph {i * 7919 % 104729} Zürich 新闻</p>" for i in range(3000)).encode()
+    sizes = {}
+    for level in (0, 1, 9):
+        directory = tmp_path / str(level)
+        crawler = SimpleNamespace(
+            settings=Settings({"WARC_DIR": str(directory), "WARC_COMPRESSION_LEVEL": level}),
+            stats=None,
+            signals=SimpleNamespace(connect=lambda *args, **kwargs: None),
+        )
+        middleware = WarcCaptureMiddleware.from_crawler(crawler)  # type: ignore[arg-type]
+        assert middleware.compression_level == level
+        request = Request("https://news.example/long", headers={"User-Agent": "newscrawl-test"})
+        response = HtmlResponse(request.url, body=body, headers={"Content-Type": "text/html"}, request=request)
+        middleware.process_response(request, response)
+        middleware.spider_closed()
+        [path] = warc_files(directory)
+        sizes[level] = path.stat().st_size
+        [captured] = list(iter_responses(directory))
+        assert captured.body == body
+        assert read_capture(captured.capture_ref, directory).body == body
+    assert sizes[0] > sizes[1] > sizes[9]
+    with pytest.raises(ValueError, match="WARC_COMPRESSION_LEVEL"):
+        WarcWriter(tmp_path, compression_level=10)

@@ -1,7 +1,8 @@
 """Scrapy downloader middleware that writes every downloaded response to WARC files.
 
 Settings: WARC_ENABLED (default True), WARC_DIR (default: crawler.config's data dir + /warc),
-WARC_MAX_SIZE (bytes per file, default 1 GiB).
+WARC_MAX_SIZE (bytes per file, default 1 GiB), WARC_COMPRESSION_LEVEL (zlib level 0-9 of each record's gzip
+member, default 1: a third of level 6's CPU on the reactor thread for files ~15% larger).
 
 Every response the downloader produced is written, whatever its status (304 and 404 too), except those the
 replay middleware made up (flag `replayed` or `replay-miss`) or the HTTP cache served (`cached`). The capture
@@ -24,7 +25,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
-from crawler.archive.writer import DEFAULT_MAX_SIZE, WarcWriter
+from crawler.archive.writer import DEFAULT_COMPRESSION_LEVEL, DEFAULT_MAX_SIZE, WarcWriter
 from crawler.config import Config
 
 log = logging.getLogger(__name__)
@@ -35,10 +36,17 @@ SKIP_FLAGS = frozenset({"replayed", "replay-miss", "cached"})
 
 class WarcCaptureMiddleware:
     def __init__(
-        self, warc_dir: Path | str, max_size: int = DEFAULT_MAX_SIZE, stats: StatsCollector | None = None
+        self,
+        warc_dir: Path | str,
+        max_size: int = DEFAULT_MAX_SIZE,
+        stats: StatsCollector | None = None,
+        compression_level: int = DEFAULT_COMPRESSION_LEVEL,
     ) -> None:
+        if not 0 <= compression_level <= 9:
+            raise ValueError("WARC_COMPRESSION_LEVEL must be 0 to 9")
         self.warc_dir = Path(warc_dir)
         self.max_size = max_size
+        self.compression_level = compression_level
         self.stats = stats
         self.writer: WarcWriter | None = None
 
@@ -51,6 +59,7 @@ class WarcCaptureMiddleware:
             settings.get("WARC_DIR") or Config.from_env().warc_dir,
             max_size=settings.getint("WARC_MAX_SIZE", DEFAULT_MAX_SIZE),
             stats=crawler.stats,
+            compression_level=settings.getint("WARC_COMPRESSION_LEVEL", DEFAULT_COMPRESSION_LEVEL),
         )
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
@@ -58,7 +67,7 @@ class WarcCaptureMiddleware:
 
     def spider_opened(self, spider: Spider | None = None) -> None:
         # the writer creates its first file on the first response, so a crawl that fetches nothing leaves none
-        self.writer = WarcWriter(self.warc_dir, self.max_size)
+        self.writer = WarcWriter(self.warc_dir, self.max_size, compression_level=self.compression_level)
         log.info("writing responses to WARC files in %s", self.warc_dir)
 
     def spider_closed(self, spider: Spider | None = None) -> None:
