@@ -31,7 +31,9 @@ MONTHS: dict[str, int] = {
 }
 _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
 ZH_DATE_RE = re.compile(r"(?:(?P<y>\d{4})\s*年\s*)?(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]")
-EN_DATE_RE = re.compile(rf"\b(?P<mon>(?i:{_MONTH_RE}))\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b")
+# Any word before the day, kept only when it is a month name: the same matches as an alternation of the month
+# names (a month is always a whole word here), without trying forty alternatives at every word.
+EN_DATE_RE = re.compile(r"\b(?P<mon>[^\W\d_]+)\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?\b")
 DAY_MONTH_RE = re.compile(rf"\b(?P<d>\d{{1,2}})(?:\.|st|nd|rd|th)?\s+(?P<mon>(?i:{_MONTH_RE}))\b")
 # Latin-script names and codes: capitalised words, acronyms, letter-digit codes (WuDao, BAAI, 5G, COVID-19).
 LATIN_TOKEN_RE = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z][a-zA-Z]+|[A-Z0-9]*[A-Z][A-Z0-9]+|\d+[A-Za-z]+)(?:-\d+)?")
@@ -71,14 +73,14 @@ class AnchorMatch:
 
 def _dates(text: str) -> set[str]:
     found: set[str] = set()
-    for match in ZH_DATE_RE.finditer(text):
+    for match in ZH_DATE_RE.finditer(text) if "月" in text else ():
         month, day = int(match.group("m")), int(match.group("d"))
         if 1 <= month <= 12 and 1 <= day <= 31:
             found.add(f"d:{month:02d}-{day:02d}")
     for regex in (EN_DATE_RE, DAY_MONTH_RE):
         for match in regex.finditer(text):
-            month, day = MONTHS[match.group("mon").lower()], int(match.group("d"))
-            if 1 <= day <= 31:
+            month, day = MONTHS.get(match.group("mon").lower(), 0), int(match.group("d"))
+            if month and 1 <= day <= 31:
                 found.add(f"d:{month:02d}-{day:02d}")
     return found
 

@@ -20,7 +20,7 @@ from crawler.linking.anchors import extract_anchors
 from crawler.linking.explicit import UrlIndex, explicit_proposals, named_sources
 from crawler.linking.model import LinkDoc, Proposal
 from crawler.linking.neardup import TIE_SCORE_FACTOR as NEARDUP_TIE_FACTOR
-from crawler.linking.neardup import NearDuplicateIndex, confirm, direction
+from crawler.linking.neardup import confirm, direction, lsh_candidates, plausible
 from crawler.linking.shingles import Signature, shingles, signature_of
 from crawler.linking.translation import TranslationDoc, link_translations
 
@@ -102,15 +102,8 @@ def neardup_stage(
     known: set[tuple[int, int]] | None = None,
 ) -> list[Proposal]:
     """Same-language near-duplicates between `new` and `indexed` (which may include `new`)."""
-    index = NearDuplicateIndex()
-    for doc in indexed:
-        index.add(doc.id, doc.language, doc.signature)
-    for doc in new:
-        index.add(doc.id, doc.language, doc.signature)
-    pairs: set[tuple[int, int]] = set()
-    for doc in new:
-        for other in index.candidates(doc.id, doc.language, doc.signature):
-            pairs.add((min(doc.id, other), max(doc.id, other)))
+    members = [(d.id, d.language, d.signature) for d in (*indexed, *new)]
+    pairs = plausible(lsh_candidates(members, queries=[d.id for d in new]), {i: sig for i, _lang, sig in members})
     if not pairs:
         return []
     sets = load_shingles(sorted({i for pair in pairs for i in pair}))

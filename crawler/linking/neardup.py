@@ -1,6 +1,7 @@
 """Same-language near-duplicates: MinHash LSH finds candidates, exact shingle containment confirms them.
 
-LSH (datasketch) runs at a low Jaccard threshold because a repost wrapped in boilerplate, or trimmed, has a
+LSH (datasketch's banding, computed for a whole batch with numpy: one sort instead of an insert and a query
+per article) runs at a low Jaccard threshold because a repost wrapped in boilerplate, or trimmed, has a
 Jaccard similarity well below its containment; each candidate pair is then checked on the real shingle sets
 (containment of the smaller in the larger), so the MinHash only has to find pairs, not judge them.
 Direction is decided by `direction`: explicit evidence first, then publication time.
@@ -8,13 +9,13 @@ Direction is decided by `direction`: explicit evidence first, then publication t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from datasketch import MinHash, MinHashLSH
+import numpy as np
 
-from crawler.linking.shingles import NUM_PERM, SEED, Signature, _permutations, containment
+from crawler.linking.shingles import Signature, containment
 
 # 42 bands of 3 rows over 128 permutations: a pair with Jaccard 0.4 (a repost in heavy boilerplate) becomes a
 # candidate with probability 0.93, one with Jaccard 0.05 with probability 0.005; the containment check
@@ -23,6 +24,9 @@ LSH_BANDS = 42
 LSH_ROWS = 3
 MIN_CONTAINMENT = 0.6
 MIN_SHINGLES = 20  # shorter texts (captions, teasers) are not judged
+# Candidates whose containment estimated from the signatures is below this are dropped before their shingles
+# are loaded: half of MIN_CONTAINMENT, about six standard deviations of a 128-permutation Jaccard estimate.
+MIN_ESTIMATED_CONTAINMENT = MIN_CONTAINMENT / 2
 # Publication times closer than this are a tie: the direction is undetermined.
 TIE_WINDOW = timedelta(minutes=1)
 TIE_SCORE_FACTOR = 0.8
@@ -38,36 +42,96 @@ class NearDuplicate:
     jaccard: float
 
 
-class NearDuplicateIndex:
-    """An LSH index of article signatures, one per language (texts in different languages never match)."""
+def lsh_candidates(
+    docs: Sequence[tuple[int, str, Signature]],
+    queries: Iterable[int] | None = None,
+    bands: int = LSH_BANDS,
+    rows: int = LSH_ROWS,
+) -> set[tuple[int, int]]:
+    """Unordered pairs (low id, high id) of same-language articles whose signatures agree on a whole band.
 
-    def __init__(self, bands: int = LSH_BANDS, rows: int = LSH_ROWS, num_perm: int = NUM_PERM) -> None:
-        self.params = (bands, rows)
-        self.num_perm = num_perm
-        self._lsh: dict[str, MinHashLSH] = {}
-        self._sizes: dict[int, int] = {}
-        self._permutations = _permutations(num_perm)
+    The banding of `datasketch.MinHashLSH(params=(bands, rows))`, done at once for the whole batch with numpy:
+    each band of each signature is hashed to one 64-bit key, the keys are sorted, and articles sharing a key
+    (in the same band and language) are candidates. A hash collision can only add a candidate, which
+    `confirm` checks on the real shingles. Texts shorter than MIN_SHINGLES are left out. With `queries`, only
+    pairs with at least one of those articles are returned. Cost: a sort of len(docs) * bands keys."""
+    by_language: dict[str, dict[int, np.ndarray]] = {}
+    for article_id, language, signature in docs:
+        if signature.size >= MIN_SHINGLES and len(signature.hashvalues) >= bands * rows:
+            by_language.setdefault(language, {}).setdefault(article_id, signature.hashvalues[: bands * rows])
+    keep = None if queries is None else set(queries)
+    pairs: set[tuple[int, int]] = set()
+    for language_index, members in enumerate(by_language.values()):
+        if len(members) < 2:
+            continue
+        ids = np.fromiter(members, dtype=np.int64, count=len(members))
+        matrix = np.vstack(list(members.values())).astype(np.uint64).reshape(len(ids), bands, rows)
+        keys = _band_keys(matrix, language_index)
+        owners = np.broadcast_to(ids[:, None], keys.shape).ravel()
+        for a, b in _colliding(keys.ravel(), owners):
+            pairs.update(zip(a.tolist(), b.tolist(), strict=True))
+    if keep is not None:
+        pairs = {pair for pair in pairs if pair[0] in keep or pair[1] in keep}
+    return pairs
 
-    def _index(self, language: str) -> MinHashLSH:
-        if language not in self._lsh:
-            self._lsh[language] = MinHashLSH(num_perm=self.num_perm, params=self.params)
-        return self._lsh[language]
 
-    def _minhash(self, signature: Signature) -> MinHash:
-        return MinHash(num_perm=self.num_perm, seed=SEED, hashvalues=signature.hashvalues,
-                       permutations=self._permutations, scheme="legacy")
+def plausible(
+    pairs: Iterable[tuple[int, int]],
+    signatures: dict[int, Signature],
+    min_estimate: float = MIN_ESTIMATED_CONTAINMENT,
+    chunk: int = 100_000,
+) -> list[tuple[int, int]]:
+    """Candidate pairs whose containment, estimated from the signatures (MinHash Jaccard and the two shingle
+    counts), is at least `min_estimate`: the rest cannot reach MIN_CONTAINMENT, so their shingles are never
+    loaded. Vectorised over all pairs at once."""
+    pairs = [pair for pair in pairs if pair[0] in signatures and pair[1] in signatures]
+    if not pairs:
+        return []
+    ids = sorted({i for pair in pairs for i in pair})
+    row = {article_id: index for index, article_id in enumerate(ids)}
+    matrix = np.vstack([signatures[i].hashvalues for i in ids])
+    sizes = np.array([signatures[i].size for i in ids], dtype=np.float64)
+    index = np.array([(row[a], row[b]) for a, b in pairs], dtype=np.int64)
+    keep = np.empty(len(pairs), dtype=bool)
+    for start in range(0, len(pairs), chunk):
+        a, b = index[start : start + chunk, 0], index[start : start + chunk, 1]
+        jaccard = (matrix[a] == matrix[b]).mean(axis=1)
+        shared = jaccard * (sizes[a] + sizes[b]) / (1 + jaccard)
+        keep[start : start + chunk] = shared >= min_estimate * np.maximum(np.minimum(sizes[a], sizes[b]), 1)
+    return [pair for pair, kept in zip(pairs, keep.tolist(), strict=True) if kept]
 
-    def add(self, article_id: int, language: str, signature: Signature) -> None:
-        if signature.size < MIN_SHINGLES or article_id in self._sizes:
-            return
-        self._index(language).insert(article_id, self._minhash(signature), check_duplication=False)
-        self._sizes[article_id] = signature.size
 
-    def candidates(self, article_id: int, language: str, signature: Signature) -> list[int]:
-        """Indexed articles that may be near-duplicates of this one (itself excluded)."""
-        if signature.size < MIN_SHINGLES or language not in self._lsh:
-            return []
-        return [other for other in self._lsh[language].query(self._minhash(signature)) if other != article_id]
+_KEY_MULTIPLIERS = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93],
+                            dtype=np.uint64)
+
+
+def _band_keys(matrix: np.ndarray, salt: int) -> np.ndarray:
+    """One 64-bit key per (article, band): the band's values and its index, mixed by multiply-xor."""
+    count, bands, rows = matrix.shape
+    band_index = np.arange(bands, dtype=np.uint64) + np.uint64(salt * bands)
+    with np.errstate(over="ignore"):
+        keys = np.broadcast_to(band_index * _KEY_MULTIPLIERS[-1], (count, bands)).copy()
+        for row in range(rows):
+            keys ^= matrix[:, :, row] * _KEY_MULTIPLIERS[row % (len(_KEY_MULTIPLIERS) - 1)]
+            keys ^= keys >> np.uint64(29)
+    return keys
+
+
+def _colliding(keys: np.ndarray, owners: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(low ids, high ids) arrays of every two owners sharing a key, one pair of arrays per bucket size."""
+    order = np.argsort(keys, kind="stable")
+    keys, owners = keys[order], owners[order]
+    boundaries = np.flatnonzero(np.diff(keys)) + 1
+    starts = np.concatenate(([0], boundaries))
+    sizes = np.diff(np.concatenate((starts, [len(keys)])))
+    for size in np.unique(sizes[sizes >= 2]).tolist():
+        first = starts[sizes == size]
+        group = owners[first[:, None] + np.arange(size)]  # one row per bucket of this size
+        for i in range(size):
+            for j in range(i + 1, size):
+                a, b = group[:, i], group[:, j]
+                distinct = a != b
+                yield np.minimum(a, b)[distinct], np.maximum(a, b)[distinct]
 
 
 def confirm(

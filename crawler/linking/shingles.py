@@ -93,7 +93,7 @@ def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def hash_shingles(items: set[str]) -> np.ndarray:
-    return np.fromiter((zlib.crc32(s.encode("utf-8")) for s in items), dtype=np.uint64, count=len(items))
+    return np.fromiter(map(zlib.crc32, map(str.encode, items)), dtype=np.uint64, count=len(items))
 
 
 def signature_of(items: set[str], num_perm: int = NUM_PERM) -> Signature:

@@ -3,7 +3,8 @@
 1. Candidates: articles in different languages published within `WINDOW` of each other that share at least
    one selective anchor (a number, date or Latin-script name found in few documents of the pool), found
    through an inverted index, so the work grows with the number of articles, not its square.
-2. Score: anchor overlap (`anchors.match_anchors`), combined with the encoder's cosine when it is installed.
+2. Score: anchor overlap (`anchors.match_anchors`), combined with the encoder's cosine when it is installed;
+   the encoder only sees pairs it can decide (`_settled` pairs are kept on their anchors).
 3. Kept: pairs above `MIN_SCORE` that are each other's best match in that language pair (a story translated
    once into each language), or any pair above `STRONG_SCORE`.
 Direction: the earlier article is the original; a tie keeps the pair with a lower score.
@@ -18,7 +19,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from crawler.linking.anchors import AnchorMatch, WeightCache, anchor_weight, match_weighted
+from crawler.linking.anchors import WEIGHT_NUMBER, AnchorMatch, WeightCache, anchor_weight, base_weight, match_weighted
 
 WINDOW = timedelta(days=3)
 # Anchors found in more documents of the pool than this are too common to propose candidates.
@@ -36,6 +37,10 @@ MIN_SHARED_WEIGHT = 1.0  # about one specific figure, or a date and a name
 TOP_K = 2  # anchor candidates per article and other language that go on to the encoder
 MIN_ANCHOR_SCORE_ALONE = 0.3  # without the encoder, anchors must carry the decision
 MIN_COSINE = 0.5
+# Anchors alone settle a pair (no embedding) from this score with this many shared specific figures, when no
+# other candidate competes for either article (see `_settled`).
+CERTAIN_ANCHOR_SCORE = 0.6
+CERTAIN_NUMBERS = 3
 TIE_FACTOR = 0.8
 TIE_WINDOW = timedelta(minutes=1)
 
@@ -122,11 +127,13 @@ def link_translations(
         if match.score >= MIN_ANCHOR_SCORE and match.shared_weight >= MIN_SHARED_WEIGHT:
             matches[(a, b)] = match
     matches = _top_candidates(matches, by_id)
-    vectors = embeddings(sorted({i for pair in matches for i in pair})) if embeddings and matches else {}
+    settled = _settled(matches, by_id) if embeddings else set()
+    wanted = sorted({i for pair in matches if pair not in settled for i in pair})
+    vectors = embeddings(wanted) if embeddings and wanted else {}
     scored: dict[tuple[int, int], tuple[float, float, float | None, tuple[str, ...]]] = {}
     for (a, b), match in matches.items():
         cosine = None
-        if a in vectors and b in vectors:
+        if (a, b) not in settled and a in vectors and b in vectors:
             cosine = float(np.dot(vectors[a], vectors[b]))
         if cosine is not None and cosine < MIN_COSINE:
             continue
@@ -167,6 +174,26 @@ def _top_candidates(
         candidates.sort(key=lambda item: (-item[0], item[1]))
         keep.update(pair for _score, pair in candidates[:TOP_K])
     return {pair: match for pair, match in matches.items() if pair in keep}
+
+
+def _settled(
+    matches: dict[tuple[int, int], AnchorMatch], by_id: dict[int, TranslationDoc]
+) -> set[tuple[int, int]]:
+    """Pairs the anchors decide alone: a high anchor score resting on several specific figures, and neither
+    article has another candidate in the other's language, so no best-match choice depends on a cosine.
+    They are scored on anchors (as without the encoder) and neither text is embedded for them."""
+    rivals: Counter[tuple[int, str]] = Counter()
+    for a, b in matches:
+        rivals[(a, by_id[b].language)] += 1
+        rivals[(b, by_id[a].language)] += 1
+    return {
+        (a, b)
+        for (a, b), match in matches.items()
+        if match.score >= CERTAIN_ANCHOR_SCORE
+        and sum(1 for x in match.shared if x.startswith("n:") and base_weight(x) >= WEIGHT_NUMBER) >= CERTAIN_NUMBERS
+        and rivals[(a, by_id[b].language)] == 1
+        and rivals[(b, by_id[a].language)] == 1
+    }
 
 
 def _direction(a: TranslationDoc, b: TranslationDoc) -> tuple[int, int, bool]:

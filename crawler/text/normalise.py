@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 
 # Characters that carry no text: zero-width space/non-joiner/joiner, word joiner, BOM, soft hyphen.
@@ -31,6 +32,7 @@ _CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 # A line break between two CJK characters is a layout artefact, not a word boundary.
 _CJK_LINEBREAK_RE = re.compile(f"(?<=[{_CJK}])[ \\t]*\\n\\s*(?=[{_CJK}])")
 _WS_RUN_RE = re.compile(r"[ \t\r\f\v\n]+")
+_HAN_RE = re.compile("[\u3400-\u9fff]")
 
 
 def normalise_inline(text: str) -> str:
@@ -68,8 +70,41 @@ def _t2s():  # type: ignore[no-untyped-def]
     return OpenCC("t2s")
 
 
+def _dictionaries(node: object) -> Iterator[Mapping[str, str]]:
+    """The mapping tables inside an OpenCC conversion chain (nested lists of (max_len, min_len, dict) tuples)."""
+    if isinstance(node, Mapping):
+        yield node
+    elif isinstance(node, (list, tuple)):
+        for item in node:
+            yield from _dictionaries(item)
+
+
+@lru_cache(maxsize=1)
+def _t2s_triggers() -> frozenset[str] | None:
+    """Characters without which t2s cannot change a text, or None when the converter's tables are not readable.
+
+    Every entry that changes something is a single character, or a phrase that contains a changing character;
+    the few phrases that do not (沈默 -> 沉默) add their own characters. A text with none of these characters
+    matches only identity entries, so the (slow, pure Python) conversion can be skipped: same output."""
+    converter = _t2s()
+    if not getattr(converter, "_dict_init_done", True):
+        converter.convert("")  # loads the tables
+    tables = list(_dictionaries(getattr(converter, "_dict_chain_data", None)))
+    if not tables:
+        return None
+    changed = [(key, value) for table in tables for key, value in table.items() if key != value]
+    triggers = {key for key, _value in changed if len(key) == 1}
+    for key, _value in changed:
+        if len(key) > 1 and triggers.isdisjoint(key):
+            triggers.update(key)
+    return frozenset(triggers)
+
+
 def to_simplified(text: str) -> str:
     """Traditional -> Simplified Chinese (other text passes through)."""
+    triggers = _t2s_triggers()
+    if triggers is not None and triggers.isdisjoint(text):
+        return text
     return str(_t2s().convert(text))
 
 
@@ -77,6 +112,6 @@ def match_form(text: str) -> str:
     """A comparison key: NFKC, case-folded, Traditional folded to Simplified, invisible chars gone, one space."""
     text = unicodedata.normalize("NFKC", html.unescape(text))
     text = _INVISIBLE_RE.sub("", text).casefold()
-    if any("\u3400" <= ch <= "\u9fff" for ch in text):
+    if _HAN_RE.search(text):
         text = to_simplified(text)
     return _WHITESPACE_RE.sub(" ", text).strip()
