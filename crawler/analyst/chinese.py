@@ -22,6 +22,8 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import Any
 
+from crawler.text.normalise import to_simplified
+
 MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
 MAX_POSITIONS_PER_LEXEME = 255
 MAX_LEXEME_CHARS = 100
@@ -29,13 +31,6 @@ MAX_LEXEME_CHARS = 100
 CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RUN = re.compile(f"[{CJK_CLASS}]+")
 _WORDISH = re.compile(f"[0-9A-Za-z{CJK_CLASS}\u00c0-\u024f]")
-
-
-@lru_cache(maxsize=1)
-def _opencc() -> Any:
-    from opencc import OpenCC
-
-    return OpenCC("t2s")
 
 
 @lru_cache(maxsize=1)
@@ -47,34 +42,10 @@ def _jieba() -> Any:
     return jieba
 
 
-@lru_cache(maxsize=1)
-def _t2s_changing_chars() -> frozenset[str] | None:
-    """Every character that a t2s mapping rewrites (from the converter's own dictionaries), or None if they
-    cannot be read. A text with none of them converts to itself, so `fold` skips the conversion: it is pure
-    Python and costs a few milliseconds per article although most Simplified texts come back unchanged."""
-    try:
-        dictionaries = [entry[2] for entry in _opencc().dict_cache.values()]
-        changing: set[str] = set()
-        for mapping in dictionaries:
-            for key, values in mapping.items():
-                for value in str(values).split(" "):  # "key<TAB>first second": any alternative may be chosen
-                    if len(value) != len(key):
-                        changing.update(key)
-                    else:
-                        changing.update(k for k, v in zip(key, value, strict=True) if k != v)
-    except (AttributeError, IndexError, TypeError, ValueError):  # another converter build: always convert
-        return None
-    return frozenset(changing) if dictionaries else None
-
-
 def fold(text: str) -> str:
     """The search form of a text: NFKC, case-folded, Traditional Chinese folded to Simplified."""
     text = unicodedata.normalize("NFKC", text).casefold()
-    if _CJK_RUN.search(text):
-        changing = _t2s_changing_chars()
-        if changing is None or not changing.isdisjoint(text):
-            text = str(_opencc().convert(text))
-    return text
+    return to_simplified(text) if _CJK_RUN.search(text) else text
 
 
 def is_cjk(text: str) -> bool:
