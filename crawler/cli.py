@@ -212,7 +212,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"newscrawl {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    db = commands.add_parser("db", help="database schema and maintenance (upgrade, downgrade, current, replay-spool)")
+    db = commands.add_parser(
+        "db", help="database schema and maintenance (upgrade, downgrade, current, replay-spool, create-reader)"
+    )
     db_commands = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
     up = db_commands.add_parser("upgrade", help="migrate the schema to the newest revision and register sources")
     up.add_argument("revision", nargs="?", default="head", help="target revision (default: head)")
