@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+
+from crawler.urls import bare_host
 
 SOURCE_KINDS: tuple[str, ...] = ("publisher", "syndicator", "aggregator", "agency")
 
@@ -113,9 +114,8 @@ for _source in REGISTRY:
 
 
 def host_of(url: str) -> str:
-    """The lower-cased host of a URL without a leading `www.`/`m.`/`wap.`."""
-    host = (urlsplit(url).hostname or "").lower().rstrip(".")
-    return re.sub(r"^(www|m|wap)\.", "", host)
+    """The lower-cased host of a URL without a leading `www.` or mobile prefix."""
+    return bare_host(url)
 
 
 def source_for_url(url: str) -> SourceInfo | None:

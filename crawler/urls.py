@@ -37,10 +37,16 @@ def clean_url(url: str) -> str:
 _MOBILE_PREFIX = re.compile(r"^(www|m|wap|mobile|amp)\.")
 
 
+def bare_host(url: str) -> str:
+    """The URL's lower-cased host without a leading `www.` or mobile prefix (`m.`, `wap.`, `mobile.`, `amp.`)."""
+    return _MOBILE_PREFIX.sub("", (urlsplit(url).hostname or "").lower().rstrip("."))
+
+
 def match_key(url: str) -> str:
     """A scheme-less, `www.`/mobile-less key so http/https, www and mobile copies of one URL meet."""
-    parts = urlsplit(clean_url(url))
-    host = _MOBILE_PREFIX.sub("", (parts.hostname or "").lower())
+    cleaned = clean_url(url)
+    parts = urlsplit(cleaned)
+    host = bare_host(cleaned)
     path = parts.path.rstrip("/") or "/"
     return urlunsplit(("", host, path, parts.query, "")).lstrip("/")
 

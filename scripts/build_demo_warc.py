@@ -18,14 +18,12 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from crawler.archive.writer import WarcWriter
+from crawler.demo import ADHOC_FEED, DEMO_SINCE  # the WordPress API URL depends on the demo's window
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "pages"
 OUTPUT = ROOT / "crawler" / "demo" / "demo.warc.gz"
 CAPTURED = datetime(2026, 11, 1, 8, 0, tzinfo=timezone.utc)
-ADHOC_FEED = "https://demo.newscrawl.invalid/feed.xml"
-
-DEMO_SINCE = "2000-01-01"  # the crawl window `newscrawl demo` uses (the WordPress API URL depends on it)
 
 
 def pages() -> list[tuple[str, str, bytes]]:

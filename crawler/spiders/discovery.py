@@ -16,6 +16,7 @@ from urllib.parse import urljoin
 import lxml.etree as etree
 import lxml.html
 
+from crawler.extract.dates import parse_datetime
 from crawler.urls import clean_url
 
 
@@ -31,26 +32,19 @@ class Listed:
     published: datetime | None = None
 
 
-def parse_date(value: str | None, default_tz: timezone = timezone.utc) -> datetime | None:
-    """RFC 822 (RSS), ISO 8601 (Atom, sitemaps) or a Unix timestamp -> aware datetime; None if unreadable."""
+def parse_date(value: str | None) -> datetime | None:
+    """RFC 822 (RSS), a Unix timestamp (JSON APIs), or anything `crawler.extract.dates.parse_datetime` reads
+    (ISO 8601, Chinese dates, …), zone-less times taken as UTC -> aware datetime; None if unreadable."""
     if not value or not value.strip():
         return None
     value = value.strip()
-    parsed: datetime | None = None
     if re.fullmatch(r"\d{9,11}", value):
         return datetime.fromtimestamp(int(value), tz=timezone.utc)
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        try:
-            parsed = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            import dateparser
-
-            parsed = dateparser.parse(value, settings={"RETURN_AS_TIMEZONE_AWARE": False})
-    if parsed is None:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=default_tz)
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return parse_datetime(value, "UTC")
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 _GB_DECLARATION = re.compile(rb"""\s+encoding=["'](?:gb2312|gbk|gb18030)["']""", re.I)
