@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from crawler.text.language import detect_language, majority_language, segment_by_language
+from crawler.text.language import detect_langs, detect_language, majority_language, segment_by_language
 
 SEEDS = Path(__file__).parent / "fixtures/pages/seeds"  # verbatim copies of ../shared/seeds
 
@@ -85,3 +86,40 @@ def test_no_letters_never_raises() -> None:
 def test_majority_language_by_letters() -> None:
     segments = segment_by_language(["短中文。", "A much longer English paragraph that clearly outweighs the Chinese."])
     assert majority_language(segments) == "en"
+
+
+SAMPLES = [
+    "The central bank left interest rates unchanged on Thursday, citing persistent inflation.",
+    "Die Bundesregierung will die Ausgaben für Forschung im kommenden Jahr deutlich erhöhen.",
+    "Le gouvernement a annoncé jeudi de nouvelles mesures pour soutenir le pouvoir d'achat.",
+    "El banco central mantuvo sin cambios los tipos de interés por tercera reunión consecutiva.",
+    "Центральный банк сохранил ключевую ставку на прежнем уровне.",
+    "البنك المركزي يبقي أسعار الفائدة دون تغيير",
+    "Il governo ha approvato il bilancio dopo un lungo dibattito in parlamento.",
+    "STR/AFP via Getty Images",
+    "ok",
+    "Xinhua 2024-03-01 GDP +5.2% y/y",
+]
+
+
+def _fixture_paragraphs() -> list[str]:
+    found = []
+    for expected in sorted((Path(__file__).parent / "fixtures" / "pages").glob("*/*.expected.json")):
+        data = json.loads(expected.read_text())
+        found += [data.get("first_paragraph") or "", data.get("last_paragraph") or ""]
+    return [text for text in found if text and not any("\u3400" <= ch <= "\u9fff" for ch in text)]
+
+
+def test_sparse_tables_give_langdetects_own_probabilities() -> None:
+    """crawler.text.sparse_langdetect must reproduce langdetect with its full, dense profiles exactly."""
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+
+    reference = DetectorFactory()
+    reference.load_profile(PROFILES_DIRECTORY)
+    texts = SAMPLES + _fixture_paragraphs()
+    assert len(texts) > 20
+    for text in texts:
+        expected_detector = reference.create()
+        expected_detector.append(text)
+        expected = [(g.lang, g.prob) for g in expected_detector.get_probabilities()]
+        assert [(g.lang, g.prob) for g in detect_langs(text)] == expected, text

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from crawler.text.normalise import match_form, normalise_inline, normalise_text
+import itertools
+import random
+
+from crawler.text import normalise
+from crawler.text.normalise import match_form, normalise_inline, normalise_text, to_simplified
 
 
 def test_sina_ideographic_indent_and_fullwidth_alnum() -> None:
@@ -45,3 +49,26 @@ def test_match_form_folds_width_case_and_traditional_chinese() -> None:
 
 def test_stored_text_keeps_traditional_characters() -> None:
     assert normalise_text("電腦") == "電腦"
+
+
+def test_piecewise_traditional_conversion_equals_converting_the_whole_text() -> None:
+    """to_simplified converts only the pieces between punctuation that need it; OpenCC on the whole text is
+    the reference. The text is made of the converter's own phrase entries, so long matches are everywhere."""
+    tables = normalise._t2s_tables()
+    assert tables, "OpenCC's tables are readable"
+    keys = sorted({key for table in tables for key in table})
+    phrases = [key for key in keys if len(key) > 1]
+    assert len(phrases) > 100
+    rng = random.Random(7)
+    chosen = phrases * 3 + rng.sample([key for key in keys if len(key) == 1], 1500)
+    rng.shuffle(chosen)
+    punctuation = itertools.cycle(["，", "。", "", "\n\n", "：「", "」", " ", "", "、"])
+    text = "".join(phrase + next(punctuation) for phrase in chosen)
+    whole = normalise._t2s().convert(text)
+    assert to_simplified(text) == whole
+    assert to_simplified("這個國家的經濟。沈默是金！臺灣的計程車") == "这个国家的经济。沉默是金！台湾的计程车"
+
+
+def test_simplified_text_passes_through_unconverted() -> None:
+    text = "这个国家的经济发展很快。"
+    assert to_simplified(text) is text

@@ -53,7 +53,7 @@ def test_chinese_query_words_must_all_occur(conn: Connection, ids: dict[str, int
     assert found(conn, ids, "人工智能算力", lang="zh") == ["S1"]  # jieba segments an unspaced query
 
 
-def test_chinese_word_found_whatever_jieba_made_of_the_document(conn: Connection, ids: dict[str, int]) -> None:
+def test_chinese_word_found_as_a_substring_of_the_document(conn: Connection, ids: dict[str, int]) -> None:
     # 数据中心 occurs in S1 (数据中心建设) and P1 (大数据中心集群, 数据中心集群): found as a bigram phrase
     assert set(found(conn, ids, "数据中心", lang="zh")) == {"S1", "P1"}
     assert found(conn, ids, "大数据中心", lang="zh") == ["P1"]
@@ -122,8 +122,68 @@ def test_refresh_recomputes_missing_vectors(conn: Connection, ids: dict[str, int
 
 
 def test_chinese_lexemes_and_query_segmentation() -> None:
-    lexemes = chinese_lexemes("加快人工智能算力建设")
-    assert {"人工智能", "人工", "智能", "算力", "工智", "能算"} <= set(lexemes)
-    assert lexemes["人工"] == [3]  # 1-based character offset
+    lexemes = chinese_lexemes("加快人工智能算力建设。A股2.3Gbps")
+    bigrams = ["加快", "快人", "人工", "工智", "智能", "能算", "算力", "力建", "建设"]
+    assert lexemes == {
+        **{bigram: [i] for i, bigram in enumerate(bigrams, 1)},
+        "设": [10],  # the last character of a run starts a lexeme too
+        "a": [12],
+        "股": [13],
+        "2": [14],
+        "3gbps": [16],  # the words search_form makes of "2.3gbps"
+    }
+    assert chinese_lexemes("這個")["这个"] == [1]  # folded to Simplified
     assert tsvector_literal({"it's": [1], "a\\b": [2, 5]}) == "'a\\\\b':2,5 'it''s':1"
     assert segment_query("人工智慧算力 AI-Chips") == "人工智慧 算力 ai-chips"
+
+
+def test_sql_query_words_mixing_scripts_and_single_characters(conn: Connection, ids: dict[str, int]) -> None:
+    # S3: "…中标利率为1.8%。": 率为 and 为 are lexemes, 1 and 8 are words
+    assert found(conn, ids, "利率为", lang="zh") == ["S3"]
+    assert found(conn, ids, "为1.8%", lang="zh") == ["S3"]  # 为 (run end) & 1 & 8
+    assert found(conn, ids, "1.9%", lang="zh") == []
+    tsquery = conn.execute(text("SELECT chinese_tsquery('a股 人工智能')::text")).scalar_one()
+    assert tsquery == "'a' & '股':* & '人工' <-> '工智' <-> '智能'"
+
+
+CHINESE_URL = "https://finance.sina.com.cn/roll/2024-01-01/doc-imigrate0001.shtml"
+
+
+def test_migration_0005_rebuilds_chinese_vectors(fresh_database_url: str) -> None:
+    """Vectors written by the jieba-word rules of 0003/0004 are rebuilt as bigrams; others are left alone."""
+    from crawler.items import Segment
+    from crawler.store import migrate
+    from crawler.store.database import Store
+    from tests.factories import make_article
+
+    url = fresh_database_url
+    migrate.upgrade(url)
+    store = Store(url)
+    try:
+        store.store_articles(
+            [
+                make_article(CHINESE_URL, text="加快人工智能算力建设"),
+                make_article(
+                    "https://en.people.cn/n3/2024/0101/c90000-1.html",
+                    text="Computing power",
+                    title="Computing",
+                    language="en",
+                    segments=[Segment("en", "Computing power")],
+                ),
+            ]
+        )
+    finally:
+        store.dispose()
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            expected = dict(conn.execute(text("SELECT url, search_vector::text FROM articles")).all())
+            conn.execute(text("UPDATE articles SET search_vector = to_tsvector('simple', 'stale')"))
+        migrate.downgrade(url, "0004")
+        migrate.upgrade(url)
+        with engine.connect() as conn:
+            after = dict(conn.execute(text("SELECT url, search_vector::text FROM articles")).all())
+    finally:
+        engine.dispose()
+    assert after[CHINESE_URL] == expected[CHINESE_URL] and "'人工'" in after[CHINESE_URL]
+    assert after["https://en.people.cn/n3/2024/0101/c90000-1.html"] == "'stale':1"  # not Chinese: untouched

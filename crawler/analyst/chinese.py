@@ -1,21 +1,24 @@
-"""Chinese text for PostgreSQL full-text search, which has no Chinese parser: jieba words and character bigrams.
+"""Chinese text for PostgreSQL full-text search, which has no Chinese parser: character bigrams.
+
+A Chinese document is indexed the way pg_bigm and Lucene's CJK analyzer index it: every pair of adjacent
+CJK characters (人工, 工智, 智能) at the character offset where it starts, plus the last character of each
+run of CJK characters (so that every character starts some lexeme), plus the Latin words and numbers in it
+as SQL's `search_form` cuts them (`2.3Gbps` -> `2`, `3gbps`). A query word is then found as the phrase of its
+bigrams (`'人工' <-> '工智' <-> '智能'`), i.e. as a substring, whatever a segmenter would have made of the
+document, and a one-character word as the prefix of a lexeme.
+
+Queries are segmented into words with jieba (jieba-rs through `rjieba`, loaded only by query code): an
+unspaced query `人工智能算力` becomes `人工智能 算力`, two words that must both occur, rather than one substring.
 
 Documents and queries are folded the same way (NFKC, case-folded, Traditional -> Simplified with OpenCC
-t2s) and segmented with the same jieba dictionary. A document's lexemes are
-
-* jieba's search-mode words (a long word and the shorter words inside it: 人工智能, 人工, 智能), and
-* every pair of adjacent CJK characters (人工, 工智, 智能),
-
-each at the character offset where it starts, so a query word that jieba happened to cut differently in
-the document is still found as a phrase of bigrams (`'人工' <-> '工智' <-> '智能'`), i.e. as a substring.
-The lexemes go into a `tsvector` literal directly, never through PostgreSQL's parser, so the result does not
-depend on the server's locale. Positions are capped at 16383 (PostgreSQL's limit): in texts longer than that
-the words past it still match, but phrases there can no longer be told apart from non-adjacent bigrams.
+t2s). The lexemes go into a `tsvector` literal directly, never through PostgreSQL's parser, so the result
+does not depend on the server's locale. Positions are capped at 16383 (PostgreSQL's limit): in texts longer
+than that the words past it still match, but phrases there can no longer be told apart from non-adjacent
+bigrams.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
 from collections import defaultdict
@@ -30,16 +33,15 @@ MAX_LEXEME_CHARS = 100
 
 CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RUN = re.compile(f"[{CJK_CLASS}]+")
-_WORDISH = re.compile(f"[0-9A-Za-z{CJK_CLASS}\u00c0-\u024f]")
+# the characters SQL's search_form keeps (schema/functions/search.sql): a CJK run (group 1) or another word
+_SEARCH_WORD = re.compile(f"([{CJK_CLASS}]+)|[0-9a-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]+")
 
 
 @lru_cache(maxsize=1)
 def _jieba() -> Any:
-    import jieba
+    import rjieba  # loads jieba's dictionary (about 30 MB, 0.3 s) on import: only for queries
 
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
+    return rjieba
 
 
 def fold(text: str) -> str:
@@ -53,23 +55,27 @@ def is_cjk(text: str) -> bool:
     return _CJK_RUN.search(text) is not None
 
 
-def _is_lexeme(word: str) -> bool:
-    return 0 < len(word) <= MAX_LEXEME_CHARS and _WORDISH.search(word) is not None
-
-
 def chinese_lexemes(text: str) -> dict[str, list[int]]:
-    """Lexeme -> 1-based positions (character offsets) for a Chinese text: jieba words plus CJK bigrams."""
+    """Lexeme -> 1-based positions (character offsets) for a Chinese text: CJK bigrams, the last character of
+    each CJK run, other words."""
     folded = fold(text)
-    positions: dict[str, set[int]] = defaultdict(set)
-    for word, start, _end in _jieba().tokenize(folded, mode="search"):
-        word = word.strip()
-        if _is_lexeme(word):
-            positions[word].add(min(start + 1, MAX_POSITION))
-    for run in _CJK_RUN.finditer(folded):
-        chars = run.group()
-        for i in range(len(chars) - 1):
-            positions[chars[i : i + 2]].add(min(run.start() + i + 1, MAX_POSITION))
-    return {lexeme: sorted(found)[:MAX_POSITIONS_PER_LEXEME] for lexeme, found in positions.items()}
+    positions: defaultdict[str, list[int]] = defaultdict(list)
+    for match in _SEARCH_WORD.finditer(folded):
+        word, first = match.group(), match.start() + 1
+        if match.group(1) is None:
+            positions[word].append(first)
+            continue
+        for position, bigram in enumerate(map(str.__add__, word, word[1:]), first):
+            positions[bigram].append(position)
+        positions[word[-1]].append(first + len(word) - 1)
+    return {lexeme: _clean_positions(found) for lexeme, found in positions.items() if len(lexeme) <= MAX_LEXEME_CHARS}
+
+
+def _clean_positions(found: list[int]) -> list[int]:
+    """Ascending, distinct, capped at PostgreSQL's largest position, at most 255 of them."""
+    if len(found) == 1:
+        return found if found[0] <= MAX_POSITION else [MAX_POSITION]
+    return sorted({min(p, MAX_POSITION) for p in found})[:MAX_POSITIONS_PER_LEXEME]
 
 
 def quote_lexeme(lexeme: str) -> str:

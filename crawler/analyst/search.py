@@ -2,7 +2,7 @@
 
 An article's vector is its title (weight A) and each language segment (weight B), each part under its
 language's rules: English with PostgreSQL's `english` configuration, German with `german`, Chinese as
-jieba words and character bigrams (crawler.analyst.chinese; PostgreSQL has no Chinese parser), anything
+character bigrams (crawler.analyst.chinese; PostgreSQL has no Chinese parser), anything
 else with `simple`. The store calls `search_vector(article)` inside its upsert, so the vector is written
 in the same statement as the text. Ranking and query parsing live in SQL (schema/functions/search.sql), so
 an analyst in psql and `newscrawl search` get the same results; Python only folds Traditional script and
@@ -77,12 +77,19 @@ def search_vector(article: items.Article) -> ColumnElement[str]:
     return search_vector_for(article.title, article.language, article.text, segments)
 
 
-def refresh_search_vectors(conn: Connection, *, only_missing: bool = True) -> int:
+def refresh_search_vectors(conn: Connection, *, only_missing: bool = True, chinese_only: bool = False) -> int:
     """(Re)compute stored articles' search vectors from the database; returns how many were written.
 
-    Used by the migration that added the column (rows stored before it) and after a change of the rules.
+    Used by the migration that added the column (rows stored before it) and after a change of the rules
+    (`chinese_only`: articles with Chinese in their language or a segment).
     """
-    where = "WHERE a.search_vector IS NULL" if only_missing else ""
+    conditions = ["a.search_vector IS NULL"] if only_missing else []
+    if chinese_only:
+        conditions.append(
+            "(a.language LIKE 'zh%' OR EXISTS (SELECT 1 FROM article_segments s "
+            "WHERE s.article_id = a.id AND s.language LIKE 'zh%'))"
+        )
+    where = "WHERE " + " AND ".join(conditions) if conditions else ""
     rows = conn.execute(
         text(
             "SELECT a.id, a.title, a.language, a.text, "

@@ -11,9 +11,10 @@ machines sharing one directory never collide.
 `crawler.archive.reader.read_capture` opens it. The reference uses the final name from the start, so it is
 valid once the file is closed (a crash leaves only the `.open` file, which the reader also accepts by path).
 
-Compression: `compression_level` (zlib 0-9, default DEFAULT_COMPRESSION_LEVEL = 1). Level 1 costs about a
-third of level 6's CPU (on a 227 KB page 1.8 ms instead of 5.6 ms, on the crawler's reactor thread) for
-files about 15% larger; readers do not care which level wrote a member.
+Compression: `compression_level` 0-9 as in zlib, default DEFAULT_COMPRESSION_LEVEL = 1. Levels 1-3 use
+ISA-L (the `isal` package: Intel's deflate, the same gzip format) at its levels 1-3, about 4.5 times faster
+than zlib's level 1 for a slightly smaller file (0.24 instead of 1.1 ms for a 180 KB page on the crawler's
+reactor thread); 0 (stored) and 4-9 use zlib. Readers do not care what wrote a member.
 
 Concurrency: one writer per process; a lock makes `write_response` safe to call from several threads.
 """
@@ -35,10 +36,12 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import BinaryIO, TypeAlias
 
+from isal import isal_zlib
+
 from crawler import __version__
 
 DEFAULT_MAX_SIZE = 1024**3  # 1 GiB
-DEFAULT_COMPRESSION_LEVEL = 1  # zlib level: fast; files ~15% larger than at level 6
+DEFAULT_COMPRESSION_LEVEL = 1  # ISA-L level 1: fast; files ~15% larger than zlib's level 6
 WARC_VERSION = b"WARC/1.1"
 OPEN_SUFFIX = ".open"
 WARC_SUFFIX = ".warc.gz"
@@ -93,7 +96,8 @@ def _record(fields: list[tuple[str, str]], block: bytes) -> bytes:
 
 
 def _gzip_member(data: bytes, level: int = DEFAULT_COMPRESSION_LEVEL) -> bytes:
-    compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    deflate = isal_zlib if 1 <= level <= isal_zlib.ISAL_BEST_COMPRESSION else zlib
+    compressor = deflate.compressobj(level, deflate.DEFLATED, deflate.MAX_WBITS | 16)
     return compressor.compress(data) + compressor.flush()
 
 

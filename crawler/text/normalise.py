@@ -80,16 +80,22 @@ def _dictionaries(node: object) -> Iterator[Mapping[str, str]]:
 
 
 @lru_cache(maxsize=1)
+def _t2s_tables() -> tuple[Mapping[str, str], ...]:
+    """The converter's mapping tables; empty when its internals are not readable (another OpenCC version)."""
+    converter = _t2s()
+    if not getattr(converter, "_dict_init_done", True):
+        converter.convert("")  # loads the tables
+    return tuple(_dictionaries(getattr(converter, "_dict_chain_data", None)))
+
+
+@lru_cache(maxsize=1)
 def _t2s_triggers() -> frozenset[str] | None:
     """Characters without which t2s cannot change a text, or None when the converter's tables are not readable.
 
     Every entry that changes something is a single character, or a phrase that contains a changing character;
     the few phrases that do not (沈默 -> 沉默) add their own characters. A text with none of these characters
     matches only identity entries, so the (slow, pure Python) conversion can be skipped: same output."""
-    converter = _t2s()
-    if not getattr(converter, "_dict_init_done", True):
-        converter.convert("")  # loads the tables
-    tables = list(_dictionaries(getattr(converter, "_dict_chain_data", None)))
+    tables = _t2s_tables()
     if not tables:
         return None
     changed = [(key, value) for table in tables for key, value in table.items() if key != value]
@@ -100,12 +106,47 @@ def _t2s_triggers() -> frozenset[str] | None:
     return frozenset(triggers)
 
 
+# Where a text may be cut before conversion: line breaks, spaces and punctuation, less any that a table uses.
+_BREAK_CANDIDATES = "\n\r\t \u3000。，、；：？！“”‘’（）《》〈〉「」『』【】…—,.;:?!()[]\"'"
+
+
+@lru_cache(maxsize=1)
+def _t2s_breaks() -> re.Pattern[str] | None:
+    """Runs of characters that occur in no table key. OpenCC matches dictionary keys, so no match spans such
+    a character: the pieces between them convert independently, with the same output as the whole text."""
+    tables = _t2s_tables()
+    if not tables:
+        return None
+    in_keys = {char for table in tables for key in table for char in key}
+    breaks = "".join(char for char in _BREAK_CANDIDATES if char not in in_keys)
+    return re.compile(f"[{re.escape(breaks)}]+") if breaks else None
+
+
 def to_simplified(text: str) -> str:
-    """Traditional -> Simplified Chinese (other text passes through)."""
+    """Traditional -> Simplified Chinese (other text passes through).
+
+    Only the pieces (between punctuation) that hold a character t2s can change go through the converter,
+    whose cost grows faster than the length of what it is given."""
     triggers = _t2s_triggers()
-    if triggers is not None and triggers.isdisjoint(text):
+    if triggers is None:
+        return str(_t2s().convert(text))
+    if triggers.isdisjoint(text):
         return text
-    return str(_t2s().convert(text))
+    breaks = _t2s_breaks()
+    if breaks is None:
+        return str(_t2s().convert(text))
+    out: list[str] = []
+    last = 0
+    for cut in breaks.finditer(text):
+        out.append(_convert_piece(text[last : cut.start()], triggers))
+        out.append(cut.group())
+        last = cut.end()
+    out.append(_convert_piece(text[last:], triggers))
+    return "".join(out)
+
+
+def _convert_piece(piece: str, triggers: frozenset[str]) -> str:
+    return piece if triggers.isdisjoint(piece) else str(_t2s().convert(piece))
 
 
 def match_form(text: str) -> str:

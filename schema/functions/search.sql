@@ -2,8 +2,8 @@
 --
 -- articles.search_vector is built when an article is stored (crawler/analyst/search.py): the title with
 -- weight A and each language segment with weight B, English under the `english` configuration, German under
--- `german`, Chinese as jieba words plus character bigrams under no parser at all (PostgreSQL has no Chinese
--- parser), anything else under `simple`. These functions turn a query into a tsquery the same way and rank.
+-- `german`, Chinese as character bigrams under no parser at all (PostgreSQL has no Chinese parser),
+-- anything else under `simple`. These functions turn a query into a tsquery the same way and rank.
 
 -- search_form(text): lower-cased words separated by single spaces, padded with one space at each end,
 -- so that `strpos(search_form(doc), search_form(phrase))` is a whole-word match in any script.
@@ -12,10 +12,12 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN ' ' || btrim(regexp_replace(lower(value),
     '[^0-9a-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+', ' ', 'g')) || ' ';
 
--- chinese_tsquery(words): all of the space-separated words must occur. A Chinese word of three or more
--- characters also matches as a phrase of its character bigrams (人工智能: '人工' <-> '工智' <-> '智能'), i.e. as
--- a substring, whatever jieba made of the document; a single character matches any word or bigram it starts.
--- Analysts writing SQL separate Chinese words by spaces themselves; `newscrawl search` does it with jieba.
+-- chinese_tsquery(words): all of the space-separated words must occur. Chinese documents are indexed as
+-- character bigrams (plus the last character of each run), so a Chinese word of three or more characters
+-- matches as the phrase of its bigrams (人工智能: '人工' <-> '工智' <-> '智能'), i.e. as a substring; a
+-- two-character word is a bigram; a single character matches any lexeme it starts. A word mixing Chinese
+-- and Latin (a股) counts as its parts (a, 股). Analysts writing SQL separate Chinese words by spaces
+-- themselves; `newscrawl search` does it with jieba.
 CREATE FUNCTION chinese_tsquery(words text) RETURNS tsquery
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN (
@@ -24,15 +26,17 @@ RETURN (
         SELECT t.n,
                CASE
                    WHEN char_length(t.w) > 2 AND t.w ~ '^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$' THEN
-                       '(''' || t.w || ''' | ('
+                       '('
                        || (SELECT string_agg('''' || substr(t.w, i, 2) || '''', ' <-> ' ORDER BY i)
                            FROM generate_series(1, char_length(t.w) - 1) AS i)
-                       || '))'
+                       || ')'
                    WHEN char_length(t.w) = 1 AND t.w ~ '^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]$' THEN
                        '''' || t.w || ''':*'
                    ELSE '''' || t.w || ''''
                END AS term
-        FROM regexp_split_to_table(btrim(search_form(words)), ' ') WITH ORDINALITY AS t(w, n)
+        FROM regexp_split_to_table(
+                 btrim(regexp_replace(search_form(words), '([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)', ' \1 ', 'g')),
+                 '\s+') WITH ORDINALITY AS t(w, n)
         WHERE t.w <> ''
     ) AS terms
 );
