@@ -445,6 +445,16 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _process_cpu(pid: int) -> float:
+    import psutil
+
+    try:
+        times = psutil.Process(pid).cpu_times()
+    except psutil.NoSuchProcess:
+        return 0.0
+    return times.user + times.system
+
+
 def _machine_busy() -> float:
     import psutil
 
@@ -459,6 +469,7 @@ class Result:
     crawl_cpu: float
     polled_cpu: float
     other_cpu: float
+    server_cpu: float
     peak_rss_mb: float
     peak_pss_mb: float
     peak_main_rss_mb: float
@@ -494,6 +505,7 @@ def run_crawl(url: str, target: str, server: subprocess.Popen, pages: int, args:
     for name, value in settings.items():
         command += ["-s", f"{name}={value}"]
     subreaper = _become_subreaper()
+    server_before = _process_cpu(server.pid)
     cpu_before, busy_before = _children_cpu(), _machine_busy()
     started = time.perf_counter()
     # output to files, not pipes: a full pipe nobody reads would stall the crawler's reactor
@@ -505,6 +517,7 @@ def run_crawl(url: str, target: str, server: subprocess.Popen, pages: int, args:
             sampler.sample()
             time.sleep(POLL_SECONDS)
     wall = time.perf_counter() - started
+    server_cpu = _process_cpu(server.pid) - server_before
     stdout, stderr = out_path.read_text(errors="replace"), err_path.read_text(errors="replace")
     if subreaper:
         _reap_orphans(keep={server.pid})
@@ -525,6 +538,7 @@ def run_crawl(url: str, target: str, server: subprocess.Popen, pages: int, args:
         crawl_cpu=crawl_cpu if subreaper else max(crawl_cpu, polled),
         polled_cpu=polled,
         other_cpu=max(busy - max(crawl_cpu, polled), 0.0),
+        server_cpu=server_cpu,
         peak_rss_mb=sampler.peak_rss / 2**20,
         peak_pss_mb=sampler.peak_pss / 2**20,
         cpu_by_role=sampler.cpu_by_role(),
@@ -611,7 +625,8 @@ def details(r: Result) -> str:
         f"  {r.pages} pages: run {s.get('status')}, fetched {s.get('pages', '?')}, new {s.get('articles_new', '?')}, "
         f"updated {s.get('articles_updated', '?')}, spooled {s.get('spooled', '?')}, errors: {errors}\n"
         f"  crawl CPU {r.crawl_cpu:.1f} s (polled {r.polled_cpu:.1f} s; ms/page by process: {roles}), "
-        f"other CPU {r.other_cpu:.1f} s; crawler main process peak RSS {r.peak_main_rss_mb:.0f} MB"
+        f"other CPU {r.other_cpu:.1f} s (of which the replay server {r.server_cpu:.1f} s); "
+        f"crawler main process peak RSS {r.peak_main_rss_mb:.0f} MB"
     )
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import Connection, text
 
-from crawler.analyst.chinese import chinese_lexemes, segment_query, tsvector_literal
+from crawler.analyst.chinese import chinese_tsvector, segment_query
 from crawler.analyst.search import refresh_search_vectors, search
 from crawler.store.engine import make_engine
 from tests.conftest import DatabaseServer
@@ -121,20 +121,20 @@ def test_refresh_recomputes_missing_vectors(conn: Connection, ids: dict[str, int
     conn.rollback()
 
 
-def test_chinese_lexemes_and_query_segmentation() -> None:
-    lexemes = chinese_lexemes("加快人工智能算力建设。A股2.3Gbps")
+def test_chinese_tsvector_and_query_segmentation() -> None:
+    occurrences = chinese_tsvector("加快人工智能算力建设。A股2.3Gbps", "A")
     bigrams = ["加快", "快人", "人工", "工智", "智能", "能算", "算力", "力建", "建设"]
-    assert lexemes == {
-        **{bigram: [i] for i, bigram in enumerate(bigrams, 1)},
-        "设": [10],  # the last character of a run starts a lexeme too
-        "a": [12],
-        "股": [13],
-        "2": [14],
-        "3gbps": [16],  # the words search_form makes of "2.3gbps"
-    }
-    assert chinese_lexemes("這個")["这个"] == [1]  # folded to Simplified
-    assert tsvector_literal({"it's": [1], "a\\b": [2, 5]}) == "'a\\\\b':2,5 'it''s':1"
+    expected = [f"'{bigram}':{i}A" for i, bigram in enumerate(bigrams, 1)]
+    expected += ["'设':10A", "'a':12A", "'股':13A", "'2':14A", "'3gbps':16A"]  # a run's last character; words
+    assert occurrences == " ".join(expected)
+    assert chinese_tsvector("這個") == "'这个':1 '个':2"  # folded to Simplified
+    assert chinese_tsvector("。") == ""
     assert segment_query("人工智慧算力 AI-Chips") == "人工智慧 算力 ai-chips"
+
+
+def test_postgresql_merges_repeated_occurrences(conn: Connection) -> None:
+    vector = conn.execute(text("SELECT CAST(:v AS tsvector)::text"), {"v": chinese_tsvector("人工人工")}).scalar_one()
+    assert vector == "'人工':1,3 '工':4 '工人':2"
 
 
 def test_sql_query_words_mixing_scripts_and_single_characters(conn: Connection, ids: dict[str, int]) -> None:

@@ -171,3 +171,15 @@ def test_link_checks_reject_bad_rows(store: Store) -> None:
                 "VALUES (1, 'cites', 'attribution_text', 0.5)"
             )
         )
+
+
+def test_article_row_holds_exactly_the_upserted_columns() -> None:
+    """The upsert statement is built once from repository._ARTICLE_COLUMNS; every row must match it."""
+    from datetime import datetime, timezone
+
+    from crawler.analyst.search import search_vector
+    from crawler.store import repository
+
+    article = make_article("https://finance.sina.com.cn/roll/2024-01-01/doc-icolumns001.shtml")
+    row = repository._article_row(article, article.url, 1, datetime.now(timezone.utc))
+    assert set(row) == set(repository._ARTICLE_COLUMNS) | set(search_vector(article))

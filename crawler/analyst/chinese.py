@@ -21,15 +21,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
 from functools import lru_cache
 from typing import Any
 
 from crawler.text.normalise import to_simplified
 
-MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
-MAX_POSITIONS_PER_LEXEME = 255
-MAX_LEXEME_CHARS = 100
+MAX_LEXEME_CHARS = 100  # a longer "word" is noise (an encoded blob), not something anyone searches for
 
 CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RUN = re.compile(f"[{CJK_CLASS}]+")
@@ -55,37 +52,26 @@ def is_cjk(text: str) -> bool:
     return _CJK_RUN.search(text) is not None
 
 
-def chinese_lexemes(text: str) -> dict[str, list[int]]:
-    """Lexeme -> 1-based positions (character offsets) for a Chinese text: CJK bigrams, the last character of
-    each CJK run, other words."""
+def chinese_tsvector(text: str, weight: str = "", offset: int = 0) -> str:
+    """The text form of a Chinese text's tsvector, for `CAST(… AS tsvector)`: every occurrence of a lexeme as
+    `'lexeme':position` (1-based character offset, plus `offset`) with `weight` (A-D) after each position.
+
+    PostgreSQL's tsvector input merges a lexeme's occurrences, sorts and de-duplicates its positions, keeps the
+    first 256 and clamps positions past 16383, so none of that is done here. No lexeme needs quoting: only CJK
+    characters, ASCII letters and digits and the Latin, Greek and Cyrillic letters of `_SEARCH_WORD`."""
     folded = fold(text)
-    positions: defaultdict[str, list[int]] = defaultdict(list)
+    occurrence = "'{}':{}" + weight
+    parts: list[str] = []
     for match in _SEARCH_WORD.finditer(folded):
-        word, first = match.group(), match.start() + 1
+        word, first = match.group(), match.start() + 1 + offset
         if match.group(1) is None:
-            positions[word].append(first)
+            if len(word) <= MAX_LEXEME_CHARS:
+                parts.append(occurrence.format(word, first))
             continue
-        for position, bigram in enumerate(map(str.__add__, word, word[1:]), first):
-            positions[bigram].append(position)
-        positions[word[-1]].append(first + len(word) - 1)
-    return {lexeme: _clean_positions(found) for lexeme, found in positions.items() if len(lexeme) <= MAX_LEXEME_CHARS}
-
-
-def _clean_positions(found: list[int]) -> list[int]:
-    """Ascending, distinct, capped at PostgreSQL's largest position, at most 255 of them."""
-    if len(found) == 1:
-        return found if found[0] <= MAX_POSITION else [MAX_POSITION]
-    return sorted({min(p, MAX_POSITION) for p in found})[:MAX_POSITIONS_PER_LEXEME]
-
-
-def quote_lexeme(lexeme: str) -> str:
-    """A lexeme as a quoted tsvector/tsquery token ('it''s', backslashes doubled)."""
-    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
-def tsvector_literal(lexemes: dict[str, list[int]]) -> str:
-    """The text form of a tsvector (`'人工':1 '智能':3,9`), ready for `CAST(… AS tsvector)`."""
-    return " ".join(f"{quote_lexeme(lex)}:{','.join(map(str, pos))}" for lex, pos in sorted(lexemes.items()))
+        last = first + len(word) - 1
+        parts += map(occurrence.format, map(str.__add__, word, word[1:]), range(first, last))
+        parts.append(occurrence.format(word[-1], last))
+    return " ".join(parts)
 
 
 def segment_query(query: str) -> str:

@@ -20,19 +20,19 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Text,
+    bindparam,
     cast,
     column,
     func,
-    literal,
     literal_column,
     table,
     text,
     update,
 )
-from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.dialects.postgresql import REGCONFIG, TSVECTOR
 
 from crawler import items
-from crawler.analyst.chinese import chinese_lexemes, segment_query, tsvector_literal
+from crawler.analyst.chinese import chinese_tsvector, segment_query
 
 SEARCH_LANGUAGES: tuple[str, ...] = ("zh", "en", "de")
 TEXT_SEARCH_CONFIGS: dict[str, str] = {"en": "english", "de": "german"}
@@ -43,38 +43,79 @@ def is_chinese(language: str | None) -> bool:
     return bool(language) and str(language).lower().startswith("zh")
 
 
-def _part(language: str | None, value: str, weight: str) -> ColumnElement[str] | None:
-    """The weighted tsvector of one piece of text in one language (None for an empty piece)."""
-    if not value.strip():
-        return None
-    if is_chinese(language):
-        lexemes = chinese_lexemes(value)
-        if not lexemes:
-            return None
-        vector: ColumnElement[str] = cast(literal(tsvector_literal(lexemes), Text), TSVECTOR)
-    else:
-        config = TEXT_SEARCH_CONFIGS.get((language or "").lower(), "simple")
-        vector = func.to_tsvector(literal_column(f"'{config}'::regconfig"), literal(value, Text), type_=TSVECTOR)
+def _weighted(config: str, name: str, weight: str) -> ColumnElement[str]:
+    """setweight(to_tsvector('<config>', :<name>), '<weight>')"""
+    text_ = bindparam(name, type_=Text)
+    vector = func.to_tsvector(literal_column(f"'{config}'::regconfig"), text_, type_=TSVECTOR)
     return func.setweight(vector, literal_column(f"'{weight}'"), type_=TSVECTOR)
 
 
-def search_vector_for(
+def _search_vector_sql() -> ColumnElement[str]:
+    """One SQL expression for every article, so a batch's INSERT is compiled once and cached: the title under
+    its language's configuration, the Chinese literal (title and Chinese segments, weights inside), then the
+    English, German and other segments, each group joined into one text. Empty parts are empty vectors."""
+    title_config = cast(bindparam("sv_title_config", type_=Text), REGCONFIG)
+    title = func.setweight(
+        func.to_tsvector(title_config, bindparam("sv_title", type_=Text), type_=TSVECTOR),
+        literal_column(f"'{TITLE_WEIGHT}'"),
+        type_=TSVECTOR,
+    )
+    parts = [
+        title,
+        cast(bindparam("sv_zh", type_=Text), TSVECTOR),
+        _weighted("english", "sv_en", BODY_WEIGHT),
+        _weighted("german", "sv_de", BODY_WEIGHT),
+        _weighted("simple", "sv_other", BODY_WEIGHT),
+    ]
+    return reduce(lambda left, right: left.op("||", return_type=TSVECTOR)(right), parts)
+
+
+SEARCH_VECTOR_SQL = _search_vector_sql()
+
+
+def search_vector_params(
     title: str | None, language: str | None, text_: str, segments: Sequence[tuple[str, str]]
-) -> ColumnElement[str]:
-    """The SQL expression of an article's search vector from its title, language, text and (language, text)
-    segments; without segments the whole text counts as one segment in the article's language."""
-    parts = [_part(language, title or "", TITLE_WEIGHT)]
-    parts += [_part(lang, seg, BODY_WEIGHT) for lang, seg in (segments or [(language or "und", text_)])]
-    present = [p for p in parts if p is not None]
-    if not present:
-        return cast(literal("", Text), TSVECTOR)
-    return reduce(lambda left, right: left.op("||", return_type=TSVECTOR)(right), present)
+) -> dict[str, str]:
+    """The bind parameters of SEARCH_VECTOR_SQL for an article's title, language, text and (language, text)
+    segments; without segments the whole text counts as one segment in the article's language.
+
+    Chinese parts share one literal whose positions run on from part to part (with a gap, so no phrase spans
+    two parts); the segments of each other language are joined by blank lines."""
+    chinese: list[str] = []
+    offset = 0
+    grouped: dict[str, list[str]] = {"en": [], "de": [], "other": []}
+    title_params = {"sv_title_config": "simple", "sv_title": ""}
+    pieces = [(language, title or "", TITLE_WEIGHT)]
+    pieces += [(lang, seg, BODY_WEIGHT) for lang, seg in (segments or [(language or "und", text_)])]
+    for lang, value, weight in pieces:
+        if not value.strip():
+            continue
+        if is_chinese(lang):
+            occurrences = chinese_tsvector(value, weight, offset)
+            if occurrences:
+                chinese.append(occurrences)
+            offset += len(value) + 1
+        elif weight == TITLE_WEIGHT:
+            title_params = {
+                "sv_title_config": TEXT_SEARCH_CONFIGS.get((lang or "").lower(), "simple"),
+                "sv_title": value,
+            }
+        else:
+            key = (lang or "").lower()
+            grouped[key if key in grouped else "other"].append(value)
+    return {
+        **title_params,
+        "sv_zh": " ".join(chinese),
+        "sv_en": "\n\n".join(grouped["en"]),
+        "sv_de": "\n\n".join(grouped["de"]),
+        "sv_other": "\n\n".join(grouped["other"]),
+    }
 
 
-def search_vector(article: items.Article) -> ColumnElement[str]:
-    """The search vector of an article record, as stored by crawler.store.repository.store_articles."""
+def search_vector(article: items.Article) -> dict[str, str]:
+    """The SEARCH_VECTOR_SQL parameters of an article record, as stored by crawler.store.repository."""
     segments = [(seg.language, seg.text) for seg in article.segments]
-    return search_vector_for(article.title, article.language, article.text, segments)
+    return search_vector_params(article.title, article.language, article.text, segments)
 
 
 def refresh_search_vectors(conn: Connection, *, only_missing: bool = True, chinese_only: bool = False) -> int:
@@ -100,11 +141,12 @@ def refresh_search_vectors(conn: Connection, *, only_missing: bool = True, chine
         execution_options={"yield_per": 200},  # a server-side cursor: constant memory on a large corpus
     )
     articles = table("articles", column("id"), column("search_vector"))
+    statement = update(articles).where(articles.c.id == bindparam("article_id")).values(search_vector=SEARCH_VECTOR_SQL)
     written = 0
     for row in rows:
         segments = [(lang, seg) for lang, seg in row.segments]
-        vector = search_vector_for(row.title, row.language, row.text, segments)
-        conn.execute(update(articles).where(articles.c.id == row.id).values(search_vector=vector))
+        params = search_vector_params(row.title, row.language, row.text, segments)
+        conn.execute(statement, {"article_id": row.id, **params})
         written += 1
     return written
 

@@ -10,14 +10,16 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import case, delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert
 
 from crawler import items
-from crawler.analyst.search import search_vector
+from crawler.analyst.search import SEARCH_VECTOR_SQL, search_vector
 from crawler.sources import SourceInfo, host_of, source_by_name, source_for_url
 from crawler.store.models import Article, ArticleSegment, FetchFailure, Source, SyndicationLink
 from crawler.urls import clean_url, same_site
@@ -132,11 +134,55 @@ def _article_row(article: items.Article, key: str, source_id: int, now: datetime
         "etag": article.etag,
         "last_modified": article.last_modified,
         "capture_ref": article.capture_ref,
-        "search_vector": search_vector(article),  # analyst full-text search: a SQL expression
+        **search_vector(article),  # the parameters of SEARCH_VECTOR_SQL (analyst full-text search)
     }
 
 
+# the columns `_article_row` writes (besides the search vector, written from its parameters)
+_ARTICLE_COLUMNS = (
+    "source_id",
+    "url",
+    "fetched_url",
+    "canonical_url",
+    "title",
+    "original_title",
+    "authors",
+    "published_at",
+    "modified_at",
+    "fetched_at",
+    "updated_at",
+    "language",
+    "site_language",
+    "section",
+    "image_url",
+    "text",
+    "content_hash",
+    "attributions",
+    "encoding",
+    "profile",
+    "extractor_version",
+    "http_status",
+    "etag",
+    "last_modified",
+    "capture_ref",
+)
 _NEVER_OVERWRITTEN = {"url", "first_seen_at"}
+
+
+@lru_cache(maxsize=1)
+def _upsert_articles_statement() -> ReturningInsert[tuple[str, int]]:
+    """INSERT … ON CONFLICT (url) DO UPDATE … RETURNING url, id for the rows of `_article_row`."""
+    columns = Article.__table__.c
+    stmt = insert(Article.__table__).values(search_vector=SEARCH_VECTOR_SQL)
+    written = [name for name in _ARTICLE_COLUMNS if name not in _NEVER_OVERWRITTEN] + ["search_vector"]
+    update_cols: dict[str, Any] = {name: stmt.excluded[name] for name in written}
+    # keep the time of the last text change, not of the last fetch
+    text_changed = columns.content_hash != stmt.excluded.content_hash
+    update_cols["updated_at"] = case((text_changed, stmt.excluded.updated_at), else_=columns.updated_at)
+    # the linker's similarity signature describes the old text: drop it so the article is linked again
+    update_cols["signature"] = case((text_changed, None), else_=columns.signature)
+    stmt = stmt.on_conflict_do_update(index_elements=[columns.url], set_=update_cols)
+    return stmt.returning(columns.url, columns.id)
 
 
 def store_articles(session: Session, articles: Sequence[items.Article]) -> StoreResult:
@@ -165,15 +211,9 @@ def store_articles(session: Session, articles: Sequence[items.Article]) -> Store
         else:
             result.unchanged += 1
 
-    stmt = insert(Article).values(rows)
-    update_cols = {c: stmt.excluded[c] for c in rows[0] if c not in _NEVER_OVERWRITTEN}
-    # keep the time of the last text change, not of the last fetch
-    text_changed = Article.content_hash != stmt.excluded.content_hash
-    update_cols["updated_at"] = case((text_changed, stmt.excluded.updated_at), else_=Article.updated_at)
-    # the linker's similarity signature describes the old text: drop it so the article is linked again
-    update_cols["signature"] = case((text_changed, None), else_=Article.signature)
-    stmt = stmt.on_conflict_do_update(index_elements=[Article.url], set_=update_cols)
-    ids = dict(session.execute(stmt.returning(Article.url, Article.id)).all())
+    # one statement for every batch (the rows go as executemany parameters, which SQLAlchemy sends as
+    # multi-row VALUES): compiled once per process instead of once per batch
+    ids = dict(session.execute(_upsert_articles_statement(), rows).all())
 
     session.execute(delete(ArticleSegment).where(ArticleSegment.article_id.in_(ids.values())))
     segment_rows = [
