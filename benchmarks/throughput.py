@@ -623,7 +623,8 @@ def details(r: Result) -> str:
     )
     return (
         f"  {r.pages} pages: run {s.get('status')}, fetched {s.get('pages', '?')}, new {s.get('articles_new', '?')}, "
-        f"updated {s.get('articles_updated', '?')}, spooled {s.get('spooled', '?')}, errors: {errors}\n"
+        f"updated {s.get('articles_updated', '?')}, unchanged {s.get('articles_unchanged', '?')}, "
+        f"spooled {s.get('spooled', '?')}, errors: {errors}\n"
         f"  crawl CPU {r.crawl_cpu:.1f} s (polled {r.polled_cpu:.1f} s; ms/page by process: {roles}), "
         f"other CPU {r.other_cpu:.1f} s (of which the replay server {r.server_cpu:.1f} s); "
         f"crawler main process peak RSS {r.peak_main_rss_mb:.0f} MB"

@@ -4,13 +4,17 @@ Environment variables:
   DATABASE_URL         PostgreSQL URL; unset means the embedded server in the data directory
   NEWSCRAWL_DATA_DIR   where the embedded database, spool files, WARCs and logs live (default ./data)
   NEWSCRAWL_LOG_LEVEL  DEBUG, INFO, WARNING, … (default INFO)
-  REDIS_URL            shared Scrapy frontier for multi-machine crawls (optional)
+  REDIS_URL            crawlers on several machines share one frontier of article URLs (optional; see
+                       crawler/spiders/frontier.py): redis://host:6379/0, rediss://… or unix://…
+  NEWSCRAWL_CRAWLER_NAME  this crawler's name when several share REDIS_URL (default: the host name); each
+                       name has its own crawl lock, so one machine can also run two crawlers
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +48,7 @@ class Config:
     data_dir: Path
     log_level: str
     redis_url: str | None
+    crawler_name: str = ""
 
     @property
     def embedded(self) -> bool:
@@ -74,11 +79,18 @@ class Config:
         if level not in _LEVELS:
             raise ConfigError(f"NEWSCRAWL_LOG_LEVEL must be one of {', '.join(_LEVELS)}, got {level!r}")
         data_dir = Path(env.get("NEWSCRAWL_DATA_DIR", "").strip() or "data").expanduser().resolve()
+        redis_url = env.get("REDIS_URL", "").strip() or None
+        if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise ConfigError(
+                f"REDIS_URL must be a Redis URL (redis://host:6379/0, rediss://… or unix://…), "
+                f"got {redis_url.split('://')[0]}://…"
+            )
         return cls(
             database_url=normalise_database_url(raw_url) if raw_url else None,
             data_dir=data_dir,
             log_level=level,
-            redis_url=env.get("REDIS_URL", "").strip() or None,
+            redis_url=redis_url,
+            crawler_name=env.get("NEWSCRAWL_CRAWLER_NAME", "").strip() or socket.gethostname(),
         )
 
     @property

@@ -1,6 +1,7 @@
 """One crawl run as cron runs it: lock, `crawl_runs` row, spiders in one process, summary, exit status.
 
-`run_crawl` takes a PostgreSQL advisory lock so an overlapping run exits at once, records the run in
+`run_crawl` takes a PostgreSQL advisory lock so an overlapping run exits at once (one lock per database;
+with REDIS_URL, where crawlers on several machines share a frontier, one per crawler name), records the run in
 `crawl_runs` (status, counts of pages, articles new/updated/unchanged, errors by kind), logs to a
 file and reports failure when a spider failed to start or did not finish normally.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -26,6 +28,11 @@ log = logging.getLogger(__name__)
 
 CRAWL_LOCK_KEY = 0x6E657773  # "news": one crawl at a time per database
 NORMAL_FINISH = {"finished", "closespider_itemcount", "closespider_pagecount", "closespider_timeout"}
+
+
+def _name_key(name: str) -> int:
+    """A crawler's half of the two-part advisory lock key (a signed 32-bit integer)."""
+    return zlib.crc32(name.encode()) - 2**31
 
 
 class CrawlLocked(RuntimeError):
@@ -161,9 +168,18 @@ def run_crawl(
     log_file = config.log_dir / f"crawl-{started.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}.log"
     lock = store.engine.connect()
     try:
-        if not lock.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": CRAWL_LOCK_KEY}).scalar():
+        if config.redis_url:  # crawlers on other machines share the frontier: only this crawler's runs wait
+            name = config.crawler_name or socket.gethostname()
+            taken = lock.execute(
+                text("SELECT pg_try_advisory_lock(:k, :name)"), {"k": CRAWL_LOCK_KEY, "name": _name_key(name)}
+            ).scalar()
+            where = f"for crawler {name!r} (NEWSCRAWL_CRAWLER_NAME, default the host name)"
+        else:
+            taken = lock.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": CRAWL_LOCK_KEY}).scalar()
+            where = "on this database"
+        if not taken:
             raise CrawlLocked(
-                "another crawl is running on this database (its crawl_runs row has status 'running'); "
+                f"another crawl is running {where} (its crawl_runs row has status 'running'); "
                 "this run exits without crawling"
             )
         lock.commit()

@@ -7,6 +7,8 @@ One run: load the new articles, compute their signatures and anchors, then
 4. URL-only links (made before their original was crawled) whose URL is now a stored article become
    article links,
 and upsert everything in one transaction. `link_all` also removes links that are no longer proposed.
+Linker runs take turns (a transaction-scoped advisory lock): crawlers on several machines that finish at
+once, or a `newscrawl link` beside a crawl, never write the same links concurrently.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from crawler.linking import db
@@ -39,6 +42,12 @@ log = logging.getLogger(__name__)
 WORKERS = 2
 # Below this many articles a process pool costs more than it saves.
 PARALLEL_FROM = 2000
+LINK_LOCK_KEY = 0x6C696E6B  # "link": one linker run at a time per database
+
+
+def _take_turn(session: Session) -> None:
+    """Wait for any other linker run on this database to commit (the lock ends with the transaction)."""
+    session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LINK_LOCK_KEY})
 
 
 @dataclass
@@ -68,6 +77,7 @@ def link_new(store: Store, since_run: int | Sequence[int] | None = None, use_enc
     """Link the articles of one crawl: `since_run` is a crawl run id (articles stored or changed since it
     started), a list of article ids, or None (every article the linker has not processed yet)."""
     with store.sessions.begin() as session:
+        _take_turn(session)
         if since_run is None:
             ids = db.unlinked_ids(session)
         elif isinstance(since_run, int):
@@ -80,6 +90,7 @@ def link_new(store: Store, since_run: int | Sequence[int] | None = None, use_enc
 def link_all(store: Store, use_encoder: bool = True) -> LinkStats:
     """Link every article again; links no longer proposed are removed."""
     with store.sessions.begin() as session:
+        _take_turn(session)
         return _link(session, None, rebuild=True, use_encoder=use_encoder)
 
 

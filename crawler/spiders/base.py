@@ -9,12 +9,16 @@ and storing happen in the pipelines. Arguments (`scrapy crawl NAME -a since=2024
   recheck_days     re-check articles first seen this many days ago with conditional requests (default 2)
   source           only the registry source(s) with this name (comma-separated)
   edition          only the sources of this edition (People's Daily: zh, en, de)
+
+Article URLs are taken on through a frontier (crawler.spiders.frontier): this process's own set, or, with
+REDIS_URL, leases shared by crawlers of the same spider on several machines (settings
+FRONTIER_LEASE_SECONDS, FRONTIER_KEY_PREFIX).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
@@ -36,6 +40,7 @@ from crawler.spiders.discovery import (
     parse_sitemap,
 )
 from crawler.spiders.failures import classify, describe
+from crawler.spiders.frontier import DEFAULT_KEY_PREFIX, DEFAULT_LEASE_SECONDS, Frontier, LocalFrontier, make_frontier
 from crawler.store.crawlstate import CrawlState
 from crawler.urls import clean_url
 
@@ -101,8 +106,21 @@ class NewsSpider(scrapy.Spider):
             wanted = f" (source={source!r}, edition={edition!r})" if source or edition else ""
             raise SpiderArgumentError(f"spider {self.name} has no sources to crawl{wanted}; see crawler/sources.py")
         self.state = CrawlState()
-        self.scheduled: set[str] = set()
+        self.frontier: Frontier = LocalFrontier()
         self.articles_scheduled = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
+        settings, config = crawler.settings, Config.from_env()
+        spider.frontier = make_frontier(
+            config.redis_url,
+            spider.name,
+            settings.getint("FRONTIER_LEASE_SECONDS", DEFAULT_LEASE_SECONDS),
+            settings.get("FRONTIER_KEY_PREFIX", DEFAULT_KEY_PREFIX),
+            config.crawler_name,
+        )
+        return spider
 
     # -- configuration ---------------------------------------------------------------------------
 
@@ -142,10 +160,7 @@ class NewsSpider(scrapy.Spider):
             yield request
 
     def start_requests_list(self) -> Iterator[scrapy.Request]:
-        for url in self.state.retry:
-            request = self.article_request(url, None, retry=True)
-            if request is not None:
-                yield request
+        yield from self.article_requests([(url, None) for url in self.state.retry], retry=True)
         for _, disc in self.sources:
             for url in disc.feeds:
                 yield self.discovery_request(url, self.parse_feed, discovery=disc)
@@ -261,43 +276,58 @@ class NewsSpider(scrapy.Spider):
         return self.max_items is not None and self.articles_scheduled >= self.max_items
 
     def schedule(self, entries: Iterable[Listed]) -> Iterator[scrapy.Request]:
+        candidates = []
         for entry in entries:
             when = entry.published or date_from_url(entry.url)
             if not self.in_window(when):
                 self.crawler.stats.inc_value("discovery/outside_window")
                 continue
-            request = self.article_request(entry.url, entry.published)
-            if request is not None:
-                yield request
+            candidates.append((entry.url, entry.published))
+        yield from self.article_requests(candidates)
 
-    def article_request(self, url: str, listed_at: datetime | None, retry: bool = False) -> scrapy.Request | None:
-        key = clean_url(url)
-        if key in self.scheduled:
-            return None
-        if self.limit_reached():
-            self.crawler.stats.inc_value("discovery/over_max_items")
-            return None
-        headers: dict[str, str] = {}
-        if key in self.state.known and not retry:
-            validators = self.state.recheck.get(key)
-            if validators is None:
-                self.crawler.stats.inc_value("incremental/skipped_known")
-                return None
-            headers = validators.request_headers()
-            self.crawler.stats.inc_value("incremental/rechecked")
-        self.scheduled.add(key)
-        self.articles_scheduled += 1
-        if retry:
-            self.crawler.stats.inc_value("incremental/retried")
-        return scrapy.Request(
-            url,
-            headers=headers,
-            callback=self.parse_article,
-            errback=self.article_failed,
-            meta={"handle_httpstatus_list": [304], "listed_at": listed_at, "article": True},
-            # de-duplicated above; bypassing Scrapy's filter lets a redirect loop end as a counted failure
-            dont_filter=True,
-        )
+    def article_requests(
+        self, candidates: Sequence[tuple[str, datetime | None]], retry: bool = False
+    ) -> Iterator[scrapy.Request]:
+        """Requests for the (url, listed date) candidates that are new, due a re-check or (retry) failed before,
+        up to max_items, and that the frontier lets this crawler take on."""
+        stats = self.crawler.stats
+        wanted: list[tuple[str, str, datetime | None, dict[str, str]]] = []
+        for url, listed_at in candidates:
+            key = clean_url(url)
+            headers: dict[str, str] = {}
+            if key in self.state.known and not retry:
+                validators = self.state.recheck.get(key)
+                if validators is None:
+                    stats.inc_value("incremental/skipped_known")
+                    continue
+                headers = validators.request_headers()
+            wanted.append((url, key, listed_at, headers))
+        if self.max_items is not None:
+            room = max(self.max_items - self.articles_scheduled, 0)
+            if len(wanted) > room:
+                stats.inc_value("discovery/over_max_items", len(wanted) - room)
+                wanted = wanted[:room]  # claimed URLs are fetched: claim no more than there is room for
+        if not wanted:
+            return
+        won = self.frontier.claim([key for _url, key, _listed_at, _headers in wanted])
+        for (url, _key, listed_at, headers), mine in zip(wanted, won, strict=True):
+            if not mine:
+                stats.inc_value("frontier/taken_already")
+                continue
+            self.articles_scheduled += 1
+            if headers:
+                stats.inc_value("incremental/rechecked")
+            if retry:
+                stats.inc_value("incremental/retried")
+            yield scrapy.Request(
+                url,
+                headers=headers,
+                callback=self.parse_article,
+                errback=self.article_failed,
+                meta={"handle_httpstatus_list": [304], "listed_at": listed_at, "article": True},
+                # de-duplicated by the frontier; bypassing Scrapy's filter lets a redirect loop end as a failure
+                dont_filter=True,
+            )
 
     def parse_article(self, response: Response) -> Iterator[FetchedPage]:
         if response.status == 304:
@@ -323,6 +353,10 @@ class NewsSpider(scrapy.Spider):
 
     def closed(self, reason: str) -> None:
         """Write this run's failures so the next run retries them."""
+        redis_errors = getattr(self.frontier, "redis_errors", 0)
+        if redis_errors:
+            self.crawler.stats.set_value("frontier/redis_errors", redis_errors)
+        self.frontier.close()
         if not self.state.failures:
             return
         from crawler.store.database import Store
