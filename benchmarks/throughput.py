@@ -60,6 +60,7 @@ HTML_CONTENT_TYPE = b"text/html; charset=utf-8"
 URL_SLOT, MARK_SLOT = b"\x00URL\x00", b"\x00MARK\x00"
 GOAL_RATIO, GOAL_RSS_MB = 0.8, 500.0
 POLL_SECONDS = 0.2
+PSS_EVERY = 10  # PSS (and the RSS beside it) every 10th poll, plain RSS every poll
 PR_SET_CHILD_SUBREAPER = 36
 
 
@@ -377,6 +378,7 @@ class TreeSampler:
     peak_rss: int = 0
     peak_pss: int = 0
     peak_main_rss: int = 0
+    samples: int = 0
     cpu_by_pid: dict[int, float] = field(default_factory=dict)
     role_by_pid: dict[int, str] = field(default_factory=dict)
     forkserver: set[int] = field(default_factory=set)
@@ -390,12 +392,14 @@ class TreeSampler:
         except psutil.NoSuchProcess:
             return
         rss_total = pss_total = 0
+        self.samples += 1
+        full = self.samples % PSS_EVERY == 1  # PSS walks every page table: costly, so only now and then
         for proc in tree:
             if proc.pid in self.exclude:
                 continue
             try:
                 with proc.oneshot():
-                    memory = proc.memory_full_info()
+                    memory = proc.memory_full_info() if full else proc.memory_info()
                     times = proc.cpu_times()
                     if proc.pid not in self.role_by_pid:
                         self.role_by_pid[proc.pid] = _role(proc, self.root, self.forkserver)
@@ -407,7 +411,8 @@ class TreeSampler:
                 self.peak_main_rss = max(self.peak_main_rss, memory.rss)
             self.cpu_by_pid[proc.pid] = times.user + times.system
         self.peak_rss = max(self.peak_rss, rss_total)
-        self.peak_pss = max(self.peak_pss, pss_total)
+        if full:
+            self.peak_pss = max(self.peak_pss, pss_total)
 
     def cpu_by_role(self) -> dict[str, float]:
         roles: dict[str, float] = {}
@@ -472,6 +477,7 @@ class Result:
     polled_cpu: float
     other_cpu: float
     server_cpu: float
+    sampler_cpu: float
     peak_rss_mb: float
     peak_pss_mb: float
     peak_main_rss_mb: float
@@ -508,6 +514,7 @@ def run_crawl(url: str, target: str, server: subprocess.Popen, pages: int, args:
         command += ["-s", f"{name}={value}"]
     subreaper = _become_subreaper()
     server_before = _process_cpu(server.pid)
+    self_before = time.process_time()
     cpu_before, busy_before = _children_cpu(), _machine_busy()
     started = time.perf_counter()
     # output to files, not pipes: a full pipe nobody reads would stall the crawler's reactor
@@ -520,6 +527,7 @@ def run_crawl(url: str, target: str, server: subprocess.Popen, pages: int, args:
             time.sleep(POLL_SECONDS)
     wall = time.perf_counter() - started
     server_cpu = _process_cpu(server.pid) - server_before
+    sampler_cpu = time.process_time() - self_before
     stdout, stderr = out_path.read_text(errors="replace"), err_path.read_text(errors="replace")
     if subreaper:
         _reap_orphans(keep={server.pid})
@@ -541,6 +549,7 @@ def run_crawl(url: str, target: str, server: subprocess.Popen, pages: int, args:
         polled_cpu=polled,
         other_cpu=max(busy - max(crawl_cpu, polled), 0.0),
         server_cpu=server_cpu,
+        sampler_cpu=sampler_cpu,
         peak_rss_mb=sampler.peak_rss / 2**20,
         peak_pss_mb=sampler.peak_pss / 2**20,
         cpu_by_role=sampler.cpu_by_role(),
@@ -623,7 +632,7 @@ def table(results: list[Result], baselines: list[Baseline], cores: int) -> str:
         "CPU ratio = extraction-only CPU/page / crawl CPU/page: the e2e ratio the crawl would reach on cores of its "
         "own with its work spread evenly (load-independent).",
         "peak RSS: sum over the tree's processes (pages shared by the forkserver and its workers count once per "
-        "process); PSS shares them out.",
+        f"process), polled every {POLL_SECONDS} s; PSS shares them out, polled every {POLL_SECONDS * PSS_EVERY:g} s.",
     ]
     return "\n".join(lines + notes)
 
@@ -639,7 +648,8 @@ def details(r: Result) -> str:
         f"updated {s.get('articles_updated', '?')}, unchanged {s.get('articles_unchanged', '?')}, "
         f"spooled {s.get('spooled', '?')}, errors: {errors}\n"
         f"  crawl CPU {r.crawl_cpu:.1f} s (polled {r.polled_cpu:.1f} s; ms/page by process: {roles}), "
-        f"other CPU {r.other_cpu:.1f} s (of which the replay server {r.server_cpu:.1f} s); "
+        f"other CPU {r.other_cpu:.1f} s (of which the replay server {r.server_cpu:.1f} s, this script's "
+        f"sampling {r.sampler_cpu:.1f} s); "
         f"crawler main process peak RSS {r.peak_main_rss_mb:.0f} MB"
     )
 
