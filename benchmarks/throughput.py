@@ -685,7 +685,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         import psutil  # noqa: F401  (a benchmark-only dependency)
     except ImportError:
-        print("this benchmark needs psutil: .venv/bin/pip install psutil", file=sys.stderr)
+        print("this benchmark needs psutil: .venv/bin/pip install -e '.[bench]'", file=sys.stderr)
         return 2
     if args.set and any("=" not in s for s in args.set):
         print("-s expects NAME=VALUE", file=sys.stderr)
