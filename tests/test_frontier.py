@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select, text
@@ -164,3 +165,31 @@ def test_crawl_lock_is_per_crawler_name_when_sharing_redis(fresh_database_url: s
     store.dispose()
     assert result.returncode == 3
     assert "another crawl is running for crawler 'crawler-a'" in result.stderr
+
+
+def _spider(monkeypatch: pytest.MonkeyPatch, **arguments: str) -> Any:
+    from scrapy.utils.test import get_crawler
+
+    from crawler.spiders.sina import SinaFinanceSpider
+
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    crawler = get_crawler(SinaFinanceSpider)
+    spider = SinaFinanceSpider.from_crawler(crawler, **arguments)
+    crawler.spider = spider
+    crawler.stats.open_spider()
+    return spider
+
+
+def test_max_items_claims_only_what_it_fetches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A claim is a promise to fetch: over max_items nothing is claimed, duplicates are not requested twice."""
+    spider = _spider(monkeypatch, max_items="2")
+    assert isinstance(spider.frontier, LocalFrontier)
+    urls = [f"https://finance.sina.com.cn/roll/2024-01-01/doc-iframe{n:07d}.shtml" for n in range(4)]
+    first = list(spider.article_requests([(urls[0], None), (urls[0], None)]))
+    assert [r.url for r in first] == urls[:1]  # listed twice, requested once, room for one more
+    second = list(spider.article_requests([(urls[0], None), (urls[1], None), (urls[2], None), (urls[3], None)]))
+    assert [r.url for r in second] == urls[1:2]
+    assert spider.crawler.stats.get_value("frontier/taken_already") == 2
+    assert spider.crawler.stats.get_value("discovery/over_max_items") == 2
+    assert spider.frontier.taken == set(urls[:2])  # urls[2], urls[3] stay free for another crawler
+    assert list(spider.article_requests([(urls[3], None)])) == []  # max_items reached

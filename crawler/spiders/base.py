@@ -292,8 +292,13 @@ class NewsSpider(scrapy.Spider):
         up to max_items, and that the frontier lets this crawler take on."""
         stats = self.crawler.stats
         wanted: list[tuple[str, str, datetime | None, dict[str, str]]] = []
+        seen: set[str] = set()
         for url, listed_at in candidates:
             key = clean_url(url)
+            if key in seen or self.frontier.taken_here(key):  # listed twice: no room used, no claim
+                stats.inc_value("frontier/taken_already")
+                continue
+            seen.add(key)
             headers: dict[str, str] = {}
             if key in self.state.known and not retry:
                 validators = self.state.recheck.get(key)

@@ -40,6 +40,10 @@ class Frontier(Protocol):
         """For each key, True when this crawler takes it on (no other crawler has a live claim)."""
         ...
 
+    def taken_here(self, key: str) -> bool:
+        """True when this process took the key on already (no round trip)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -55,6 +59,9 @@ class LocalFrontier:
             won.append(key not in self.taken)
             self.taken.add(key)
         return won
+
+    def taken_here(self, key: str) -> bool:
+        return key in self.taken
 
     def close(self) -> None:
         self.taken.clear()
@@ -105,6 +112,9 @@ class RedisFrontier:
             log.warning("frontier: Redis failed (%s); taking %d URLs on without a shared claim", exc, len(fresh))
             return mine
         return [bool(next(answers)) if new else False for new in mine]
+
+    def taken_here(self, key: str) -> bool:
+        return self.local.taken_here(key)
 
     def close(self) -> None:
         self.local.close()
