@@ -106,6 +106,15 @@ def summarise(outcomes: Sequence[SpiderOutcome]) -> dict[str, Any]:
     return total
 
 
+def _stats_of(crawler: Any) -> dict[str, Any]:
+    """A crawler's stats; empty when its crawl never started (its spider could not be created)."""
+    try:
+        stats = crawler.stats
+    except RuntimeError:  # Scrapy >= 2.13: "Crawler.stats is not set yet"
+        return {}
+    return dict(stats.get_stats()) if stats is not None else {}
+
+
 def _crawl(
     spiders: Sequence[str],
     spider_args: Mapping[str, Mapping[str, str]],
@@ -141,7 +150,7 @@ def _crawl(
         deferred.addErrback(failed)
     process.start()
     for name, crawler in crawlers.items():
-        stats = crawler.stats.get_stats() if crawler.stats else {}
+        stats = _stats_of(crawler)
         outcomes[name].stats = dict(stats)
         outcomes[name].finish_reason = stats.get("finish_reason")
         if outcomes[name].finish_reason is None and outcomes[name].error is None:

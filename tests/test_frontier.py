@@ -193,3 +193,25 @@ def test_max_items_claims_only_what_it_fetches(monkeypatch: pytest.MonkeyPatch) 
     assert spider.crawler.stats.get_value("discovery/over_max_items") == 2
     assert spider.frontier.taken == set(urls[:2])  # urls[2], urls[3] stay free for another crawler
     assert list(spider.article_requests([(urls[3], None)])) == []  # max_items reached
+
+
+@pytest.mark.db
+def test_crawl_with_unreachable_redis_fails_at_once_and_says_why(fresh_database_url: str, tmp_path: Path) -> None:
+    migrate.upgrade(fresh_database_url)
+    env = {
+        "DATABASE_URL": fresh_database_url,
+        "NEWSCRAWL_DATA_DIR": str(tmp_path),
+        "REDIS_URL": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+    }
+    with LocalSite() as site:
+        result = crawl(site, env, "sina_finance")
+        assert site.log == []  # nothing fetched
+    assert result.returncode == 1
+    assert "REDIS_URL is set but Redis does not answer" in result.stdout
+    store = Store(fresh_database_url)
+    try:
+        with store.sessions() as session:
+            run = session.execute(select(CrawlRun)).scalar_one()
+    finally:
+        store.dispose()
+    assert run.status == "failed" and "FrontierUnavailable" in (run.error or "")
