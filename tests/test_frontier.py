@@ -39,6 +39,11 @@ def _redis_answers() -> bool:
 needs_redis = pytest.mark.skipif(not _redis_answers(), reason=f"no Redis at {REDIS_URL}")
 
 
+def _env(database_url: str, data_dir: Path, **more: str) -> dict[str, str]:
+    """The environment of a `newscrawl crawl` process in these tests."""
+    return {"DATABASE_URL": database_url, "NEWSCRAWL_DATA_DIR": str(data_dir), **more}
+
+
 @pytest.fixture
 def prefix() -> Iterator[str]:
     """A key prefix of this test's own; its keys are deleted afterwards."""
@@ -119,12 +124,7 @@ def test_two_crawlers_sharing_redis_fetch_every_article_once(
         urls = build_site(site)
 
         def run(name: str) -> tuple[int, str]:
-            env = {
-                "DATABASE_URL": fresh_database_url,
-                "NEWSCRAWL_DATA_DIR": str(tmp_path / name),
-                "REDIS_URL": REDIS_URL,
-                "NEWSCRAWL_CRAWLER_NAME": name,
-            }
+            env = _env(fresh_database_url, tmp_path / name, REDIS_URL=REDIS_URL, NEWSCRAWL_CRAWLER_NAME=name)
             result = crawl(site, env, *spiders, "-a", "since=2015-01-01", "-s", f"FRONTIER_KEY_PREFIX={prefix}")
             return result.returncode, result.stdout + result.stderr
 
@@ -151,12 +151,7 @@ def test_crawl_lock_is_per_crawler_name_when_sharing_redis(fresh_database_url: s
     from crawler.runner import CRAWL_LOCK_KEY, _name_key
 
     migrate.upgrade(fresh_database_url)
-    env = {
-        "DATABASE_URL": fresh_database_url,
-        "NEWSCRAWL_DATA_DIR": str(tmp_path),
-        "REDIS_URL": REDIS_URL,
-        "NEWSCRAWL_CRAWLER_NAME": "crawler-a",
-    }
+    env = _env(fresh_database_url, tmp_path, REDIS_URL=REDIS_URL, NEWSCRAWL_CRAWLER_NAME="crawler-a")
     store = Store(fresh_database_url)
     with LocalSite() as site, store.engine.connect() as holder:
         holder.execute(text("SELECT pg_advisory_lock(:k, :n)"), {"k": CRAWL_LOCK_KEY, "n": _name_key("crawler-a")})
@@ -198,11 +193,7 @@ def test_max_items_claims_only_what_it_fetches(monkeypatch: pytest.MonkeyPatch) 
 @pytest.mark.db
 def test_crawl_with_unreachable_redis_fails_at_once_and_says_why(fresh_database_url: str, tmp_path: Path) -> None:
     migrate.upgrade(fresh_database_url)
-    env = {
-        "DATABASE_URL": fresh_database_url,
-        "NEWSCRAWL_DATA_DIR": str(tmp_path),
-        "REDIS_URL": "redis://127.0.0.1:1/0",  # nothing listens on port 1
-    }
+    env = _env(fresh_database_url, tmp_path, REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens on port 1
     with LocalSite() as site:
         result = crawl(site, env, "sina_finance")
         assert site.log == []  # nothing fetched

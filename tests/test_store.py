@@ -174,7 +174,8 @@ def test_link_checks_reject_bad_rows(store: Store) -> None:
 
 
 def test_article_row_holds_exactly_the_upserted_columns() -> None:
-    """The upsert statement is built once from repository._ARTICLE_COLUMNS; every row must match it."""
+    """The upsert writes the row's keys that are table columns and feeds the others to the search vector:
+    every key must be one or the other, never both (a misspelt key would otherwise be dropped silently)."""
     from datetime import datetime, timezone
 
     from crawler.analyst.search import search_vector
@@ -182,4 +183,7 @@ def test_article_row_holds_exactly_the_upserted_columns() -> None:
 
     article = make_article("https://finance.sina.com.cn/roll/2024-01-01/doc-icolumns001.shtml")
     row = repository._article_row(article, article.url, 1, datetime.now(timezone.utc))
-    assert set(row) == set(repository._ARTICLE_COLUMNS) | set(search_vector(article))
+    columns = set(row) & set(Article.__table__.c.keys())
+    assert set(row) == columns | set(search_vector(article))
+    assert not columns & set(search_vector(article))
+    assert {"url", "text", "content_hash", "capture_ref"} <= columns

@@ -47,11 +47,6 @@ def fold(text: str) -> str:
     return to_simplified(text) if _CJK_RUN.search(text) else text
 
 
-def is_cjk(text: str) -> bool:
-    """True when the text contains a CJK ideograph."""
-    return _CJK_RUN.search(text) is not None
-
-
 def chinese_tsvector(text: str, weight: str = "", offset: int = 0) -> str:
     """The text form of a Chinese text's tsvector, for `CAST(… AS tsvector)`: every occurrence of a lexeme as
     `'lexeme':position` (1-based character offset, plus `offset`) with `weight` (A-D) after each position.

@@ -60,13 +60,9 @@ def _search_vector_sql() -> ColumnElement[str]:
         literal_column(f"'{TITLE_WEIGHT}'"),
         type_=TSVECTOR,
     )
-    parts = [
-        title,
-        cast(bindparam("sv_zh", type_=Text), TSVECTOR),
-        _weighted("english", "sv_en", BODY_WEIGHT),
-        _weighted("german", "sv_de", BODY_WEIGHT),
-        _weighted("simple", "sv_other", BODY_WEIGHT),
-    ]
+    parts = [title, cast(bindparam("sv_zh", type_=Text), TSVECTOR)]
+    parts += [_weighted(config, f"sv_{lang}", BODY_WEIGHT) for lang, config in TEXT_SEARCH_CONFIGS.items()]
+    parts.append(_weighted("simple", "sv_other", BODY_WEIGHT))
     return reduce(lambda left, right: left.op("||", return_type=TSVECTOR)(right), parts)
 
 
@@ -83,7 +79,7 @@ def search_vector_params(
     two parts); the segments of each other language are joined by blank lines."""
     chinese: list[str] = []
     offset = 0
-    grouped: dict[str, list[str]] = {"en": [], "de": [], "other": []}
+    grouped: dict[str, list[str]] = {lang: [] for lang in [*TEXT_SEARCH_CONFIGS, "other"]}
     title_params = {"sv_title_config": "simple", "sv_title": ""}
     pieces = [(language, title or "", TITLE_WEIGHT)]
     pieces += [(lang, seg, BODY_WEIGHT) for lang, seg in (segments or [(language or "und", text_)])]
@@ -106,9 +102,7 @@ def search_vector_params(
     return {
         **title_params,
         "sv_zh": " ".join(chinese),
-        "sv_en": "\n\n".join(grouped["en"]),
-        "sv_de": "\n\n".join(grouped["de"]),
-        "sv_other": "\n\n".join(grouped["other"]),
+        **{f"sv_{lang}": "\n\n".join(texts) for lang, texts in grouped.items()},
     }
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from crawler.linking.explicit import UrlIndex
-from crawler.linking.model import LinkDoc, Proposal
+from crawler.linking.model import LinkDoc, Proposal, natural_key
 from crawler.linking.translation import WINDOW
 from crawler.sources import SourceInfo, source_by_name
 from crawler.store import repository
@@ -158,13 +158,13 @@ def to_records(session: Session, proposals: Sequence[Proposal]) -> list[reposito
 
 def record_key(record: repository.LinkRecord) -> tuple[int, str, str]:
     """The stored row's natural key (as the generated column `original_key` spells it)."""
-    if record.original_article_id is not None:
-        original = f"article:{record.original_article_id}"
-    elif record.original_url is not None:
-        original = f"url:{record.original_url}"
-    else:
-        original = f"source:{record.original_source_id}"
-    return record.copy_article_id, original, record.relation
+    return natural_key(
+        record.copy_article_id,
+        record.relation,
+        record.original_article_id,
+        record.original_url,
+        record.original_source_id,
+    )
 
 
 def write_links(session: Session, proposals: Sequence[Proposal]) -> list[repository.LinkRecord]:

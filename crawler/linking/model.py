@@ -46,13 +46,21 @@ class Proposal:
     @property
     def key(self) -> tuple[int, str, str]:
         """The natural key of the stored row: (copy, original_key, relation), as the table's unique constraint."""
-        if self.original_id is not None:
-            original = f"article:{self.original_id}"
-        elif self.original_url is not None:
-            original = f"url:{self.original_url}"
-        else:
-            original = f"source:{self.original_source}"
-        return self.copy_id, original, self.relation
+        return natural_key(self.copy_id, self.relation, self.original_id, self.original_url, self.original_source)
+
+
+def natural_key(
+    copy_id: int, relation: str, article_id: int | None, url: str | None, source: int | str | None
+) -> tuple[int, str, str]:
+    """(copy, original_key, relation) of a link, the original spelled as the generated column `original_key`
+    spells it: the article if there is one, else the URL, else the source."""
+    if article_id is not None:
+        original = f"article:{article_id}"
+    elif url is not None:
+        original = f"url:{url}"
+    else:
+        original = f"source:{source}"
+    return copy_id, original, relation
 
 
 def merge(proposals: list[Proposal]) -> list[Proposal]:

@@ -138,43 +138,16 @@ def _article_row(article: items.Article, key: str, source_id: int, now: datetime
     }
 
 
-# the columns `_article_row` writes (besides the search vector, written from its parameters)
-_ARTICLE_COLUMNS = (
-    "source_id",
-    "url",
-    "fetched_url",
-    "canonical_url",
-    "title",
-    "original_title",
-    "authors",
-    "published_at",
-    "modified_at",
-    "fetched_at",
-    "updated_at",
-    "language",
-    "site_language",
-    "section",
-    "image_url",
-    "text",
-    "content_hash",
-    "attributions",
-    "encoding",
-    "profile",
-    "extractor_version",
-    "http_status",
-    "etag",
-    "last_modified",
-    "capture_ref",
-)
 _NEVER_OVERWRITTEN = {"url", "first_seen_at"}
 
 
-@lru_cache(maxsize=1)
-def _upsert_articles_statement() -> ReturningInsert[tuple[str, int]]:
-    """INSERT … ON CONFLICT (url) DO UPDATE … RETURNING url, id for the rows of `_article_row`."""
+@lru_cache(maxsize=4)
+def _upsert_articles_statement(row_columns: tuple[str, ...]) -> ReturningInsert[tuple[str, int]]:
+    """INSERT … ON CONFLICT (url) DO UPDATE … RETURNING url, id for rows of `_article_row`, which write
+    `row_columns` (the row's keys that are table columns; the others are SEARCH_VECTOR_SQL's parameters)."""
     columns = Article.__table__.c
     stmt = insert(Article.__table__).values(search_vector=SEARCH_VECTOR_SQL)
-    written = [name for name in _ARTICLE_COLUMNS if name not in _NEVER_OVERWRITTEN] + ["search_vector"]
+    written = [name for name in row_columns if name not in _NEVER_OVERWRITTEN] + ["search_vector"]
     update_cols: dict[str, Any] = {name: stmt.excluded[name] for name in written}
     # keep the time of the last text change, not of the last fetch
     text_changed = columns.content_hash != stmt.excluded.content_hash
@@ -213,7 +186,8 @@ def store_articles(session: Session, articles: Sequence[items.Article]) -> Store
 
     # one statement for every batch (the rows go as executemany parameters, which SQLAlchemy sends as
     # multi-row VALUES): compiled once per process instead of once per batch
-    ids = dict(session.execute(_upsert_articles_statement(), rows).all())
+    row_columns = tuple(name for name in rows[0] if name in Article.__table__.c)
+    ids = dict(session.execute(_upsert_articles_statement(row_columns), rows).all())
 
     session.execute(delete(ArticleSegment).where(ArticleSegment.article_id.in_(ids.values())))
     segment_rows = [
