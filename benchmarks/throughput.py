@@ -60,7 +60,8 @@ HTML_CONTENT_TYPE = b"text/html; charset=utf-8"
 URL_SLOT, MARK_SLOT = b"\x00URL\x00", b"\x00MARK\x00"
 GOAL_RATIO, GOAL_RSS_MB = 0.8, 500.0
 POLL_SECONDS = 0.2
-PSS_EVERY = 10  # PSS (and the RSS beside it) every 10th poll, plain RSS every poll
+PSS_EVERY = 10  # the tree, its PSS and CPU times every 10th poll; each known process's RSS every poll
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 PR_SET_CHILD_SUBREAPER = 36
 
 
@@ -382,37 +383,47 @@ class TreeSampler:
     cpu_by_pid: dict[int, float] = field(default_factory=dict)
     role_by_pid: dict[int, str] = field(default_factory=dict)
     forkserver: set[int] = field(default_factory=set)
+    tree: list = field(default_factory=list)  # the psutil.Process objects found by the last full poll
 
     def sample(self) -> None:
+        """One poll. The tree is found again (a walk over every process on the machine), and PSS and CPU times
+        read, only every PSS_EVERY-th poll or when a process of it is gone; in between only each known
+        process's RSS, which is cheap, so the benchmark's own polling takes little of the machine it measures.
+        """
         import psutil
 
+        self.samples += 1
+        full = self.samples % PSS_EVERY == 1 or not self.tree
+        if not full:
+            rss = [_rss(proc.pid) for proc in self.tree]
+            if None not in rss:
+                self._record([(proc.pid, value, None) for proc, value in zip(self.tree, rss, strict=True)])
+                return
         try:
             root = psutil.Process(self.root)
-            tree = [root, *root.children(recursive=True)]
+            self.tree = [p for p in (root, *root.children(recursive=True)) if p.pid not in self.exclude]
         except psutil.NoSuchProcess:
+            self.tree = []
             return
-        rss_total = pss_total = 0
-        self.samples += 1
-        full = self.samples % PSS_EVERY == 1  # PSS walks every page table: costly, so only now and then
-        for proc in tree:
-            if proc.pid in self.exclude:
-                continue
+        readings: list[tuple[int, int, int]] = []
+        for proc in self.tree:
             try:
                 with proc.oneshot():
-                    memory = proc.memory_full_info() if full else proc.memory_info()
+                    memory = proc.memory_full_info()  # PSS walks every page table: costly, so only now and then
                     times = proc.cpu_times()
                     if proc.pid not in self.role_by_pid:
                         self.role_by_pid[proc.pid] = _role(proc, self.root, self.forkserver)
             except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
                 continue
-            rss_total += memory.rss
-            pss_total += getattr(memory, "pss", memory.rss)
-            if proc.pid == self.root:
-                self.peak_main_rss = max(self.peak_main_rss, memory.rss)
+            readings.append((proc.pid, memory.rss, getattr(memory, "pss", memory.rss)))
             self.cpu_by_pid[proc.pid] = times.user + times.system
-        self.peak_rss = max(self.peak_rss, rss_total)
-        if full:
-            self.peak_pss = max(self.peak_pss, pss_total)
+        self._record(readings)
+
+    def _record(self, readings: list[tuple[int, int, int | None]]) -> None:
+        self.peak_rss = max(self.peak_rss, sum(rss for _, rss, _ in readings))
+        self.peak_main_rss = max([self.peak_main_rss, *(rss for pid, rss, _ in readings if pid == self.root)])
+        if readings and all(pss is not None for _, _, pss in readings):
+            self.peak_pss = max(self.peak_pss, sum(pss or 0 for _, _, pss in readings))
 
     def cpu_by_role(self) -> dict[str, float]:
         roles: dict[str, float] = {}
@@ -420,6 +431,15 @@ class TreeSampler:
             role = self.role_by_pid.get(pid, "other")
             roles[role] = roles.get(role, 0.0) + seconds
         return roles
+
+
+def _rss(pid: int) -> int | None:
+    """A process's resident set in bytes from /proc/PID/statm (what psutil reads, without its overhead)."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * PAGE_SIZE
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def _become_subreaper() -> bool:

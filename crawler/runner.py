@@ -135,6 +135,9 @@ def _crawl(
         if type(handler) is logging.StreamHandler:
             handler.setLevel(max(handler.level, logging.WARNING))
     process = CrawlerProcess(settings)
+    # Scrapy leaves the root logger at NOTSET and filters in its handler, so every request's and item's DEBUG
+    # line ("Crawled (200)", "Scraped from") is built and thrown away: the level on its own loggers skips that
+    logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL") or "DEBUG")
     outcomes: dict[str, SpiderOutcome] = {}
     crawlers = {}
     for name in spiders:

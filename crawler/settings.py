@@ -43,6 +43,9 @@ CONCURRENT_ITEMS = 8
 EXTRACT_WORKERS = int(os.environ.get("NEWSCRAWL_EXTRACT_WORKERS", str(os.cpu_count() or 1)))
 
 DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's meta-refresh redirects, without decoding every page on the crawling process to look for them
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.metarefresh.ByteCheckedMetaRefreshMiddleware": 580,
     # raw capture of every response (WARC_ENABLED, WARC_DIR, WARC_MAX_SIZE, WARC_COMPRESSION_LEVEL)
     "crawler.archive.middleware.WarcCaptureMiddleware": 940,
     # offline: answer requests from WARC files (REPLAY_WARCS) instead of the network
