@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from scrapy import Spider
@@ -20,6 +23,7 @@ from crawler.store.spool import spool_files
 from tests.factories import make_article, sample_batch
 
 pytestmark = pytest.mark.db
+T = TypeVar("T")
 
 
 class NewsSpider(Spider):
@@ -34,6 +38,11 @@ def _pipeline(monkeypatch: pytest.MonkeyPatch, data_dir: Path, database_url: str
     return pipeline, crawler.stats
 
 
+def _run(step: Coroutine[Any, Any, T]) -> T:
+    """Drive one of the pipeline's coroutines as Scrapy's loop would."""
+    return asyncio.run(step)
+
+
 def _articles(store: Store) -> int:
     with store.sessions() as session:
         return session.scalar(select(func.count()).select_from(Article)) or 0
@@ -43,9 +52,9 @@ def test_pipeline_flushes_by_size_and_on_close(store: Store, tmp_path: Path, mon
     pipeline, stats = _pipeline(monkeypatch, tmp_path, store.url, batch_size=10)
     pipeline.open_spider()
     for article in sample_batch(25):
-        assert pipeline.process_item(article) is article
+        assert _run(pipeline.process_item(article)) is article
     assert _articles(store) == 20  # two full batches written, five buffered
-    pipeline.close_spider()
+    _run(pipeline.close_spider())
     assert _articles(store) == 25
     assert stats.get_value("store/new") == 25
     assert spool_files(tmp_path / "spool") == []
@@ -58,8 +67,8 @@ def test_unreachable_database_spools_and_replay_stores_once(
     pipeline, stats = _pipeline(monkeypatch, tmp_path, wrong_port, batch_size=10)
     pipeline.open_spider()
     for article in sample_batch(15):
-        pipeline.process_item(article)
-    pipeline.close_spider()
+        _run(pipeline.process_item(article))
+    _run(pipeline.close_spider())
     assert stats.get_value("store/spooled") == 15
     [spooled] = spool_files(tmp_path / "spool")
     lines = spooled.read_text(encoding="utf-8").splitlines()
@@ -82,7 +91,7 @@ def test_database_lost_mid_crawl_spools_the_rest(store: Store, tmp_path: Path, m
     pipeline.open_spider()
     batch = sample_batch(12)
     for article in batch[:5]:
-        pipeline.process_item(article)
+        _run(pipeline.process_item(article))
     database = make_url(store.url).database
     admin = Store(make_url(store.url).set(database="postgres").render_as_string(hide_password=False))
     try:
@@ -97,8 +106,8 @@ def test_database_lost_mid_crawl_spools_the_rest(store: Store, tmp_path: Path, m
             )
             conn.commit()
         for article in batch[5:]:
-            pipeline.process_item(article)
-        pipeline.close_spider()
+            _run(pipeline.process_item(article))
+        _run(pipeline.close_spider())
     finally:
         with admin.engine.connect() as conn:
             conn.execute(text(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true'))
@@ -121,8 +130,8 @@ def test_a_poison_article_is_spooled_alone_and_set_aside_on_replay(
     pipeline, stats = _pipeline(monkeypatch, tmp_path, store.url, batch_size=50)
     pipeline.open_spider()
     for article in [*sample_batch(4), make_article("https://finance.sina.com.cn/a/blank.shtml", " \n ")]:
-        pipeline.process_item(article)
-    pipeline.close_spider()
+        _run(pipeline.process_item(article))
+    _run(pipeline.close_spider())
     assert stats.get_value("store/new") == 4
     assert stats.get_value("store/spooled") == 1
     from crawler.store.spool import replay_spool

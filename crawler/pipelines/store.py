@@ -1,5 +1,10 @@
 """Scrapy pipeline that buffers articles and writes them in batches; failed batches go to the spool.
 
+Batches are written by one thread of their own, in order, so the crawl's event loop keeps downloading and
+feeding the extraction workers while PostgreSQL stores a batch (a batch of 200 takes a few hundred ms). The
+item that fills a batch waits for it to be stored, so a slow database slows the crawl rather than piling
+up articles in memory.
+
 Settings: STORE_BATCH_SIZE (default 200). The database comes from crawler.config (DATABASE_URL or
 the embedded server). Counts land in the crawl stats as store/new, store/updated, store/unchanged,
 store/spooled and store/errors.
@@ -7,7 +12,10 @@ store/spooled and store/errors.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from scrapy import Spider
@@ -34,6 +42,7 @@ class StorePipeline:
         self.buffer: list[Article] = []
         self.store: Store | None = None
         self.unavailable_reason: str | None = None
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -55,15 +64,19 @@ class StorePipeline:
             return
         self.store = store
 
-    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+    async def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if isinstance(item, Article):
             self.buffer.append(item)
             if len(self.buffer) >= self.batch_size:
-                self.flush()
+                batch, self.buffer = self.buffer, []
+                await self._in_writer(self.write, batch)
         return item
 
-    def flush(self) -> None:
-        batch, self.buffer = self.buffer, []
+    async def _in_writer(self, function: Callable[..., None], *args: Any) -> None:
+        await asyncio.wrap_future(self.writer.submit(function, *args))
+
+    def write(self, batch: list[Article]) -> None:
+        """Store one batch (on the writer thread; it alone touches the store/* stats)."""
         if not batch:
             return
         if self.store is None:
@@ -88,8 +101,10 @@ class StorePipeline:
         written = self.spool.write(batch, reason[:500])
         self.stats.inc_value("store/spooled", written)
 
-    def close_spider(self, spider: Spider | None = None) -> None:
-        self.flush()
+    async def close_spider(self, spider: Spider | None = None) -> None:
+        batch, self.buffer = self.buffer, []
+        await self._in_writer(self.write, batch)
+        self.writer.shutdown(wait=True)
         if self.spool.count:
             log.warning(
                 "%d articles were not stored and wait in %s: run `newscrawl db replay-spool` once the database is back",

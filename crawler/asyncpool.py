@@ -1,0 +1,334 @@
+"""A pool of worker processes fed straight from the running asyncio event loop, with no helper threads.
+
+`concurrent.futures.ProcessPoolExecutor` moves every job and result through two helper threads in the
+calling process (a manager and a queue feeder), each woken per job: about four thread wake-ups per crawled
+page, each taking a core away from an extraction worker for a moment. Here each worker has a pipe for jobs
+and one for results, and both ends in the calling process are asyncio pipe transports: a job is written
+from the loop, a result wakes the loop once, and nothing else runs in between.
+
+- `await pool.run(job)` returns `func(job)` computed in a worker, or raises the exception `func` raised.
+- Each worker holds at most IN_FLIGHT_PER_WORKER jobs (one running, one waiting in its pipe, so it never
+  waits for the loop); the rest wait in the pool, so memory stays bounded whatever the caller submits.
+- A worker that dies (killed, out of memory, a crash in C code) or exceeds `job_timeout` (it is killed)
+  fails only the job it was running, with `WorkerCrashed`; the jobs queued behind it go to other workers
+  and a new worker takes its place. Workers that keep dying before finishing anything break the pool:
+  every job then fails with `WorkerCrashed`, none waits forever.
+- Workers ignore SIGINT: Ctrl-C reaches the caller, which decides how to wind down (Scrapy finishes the
+  items in flight), and `close()` ends the workers.
+
+Frames are an 8-byte big-endian length and a pickle. Workers start from a `multiprocessing` forkserver that
+imports `preload` once, so each worker begins with those modules loaded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import pickle
+import signal
+import struct
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+IN_FLIGHT_PER_WORKER = 2
+MAX_FAILED_STARTS = 3  # workers dying in a row without finishing a job: the pool is broken
+_HEADER = struct.Struct("!Q")
+
+
+class WorkerCrashed(RuntimeError):
+    """The worker process running a job died or was killed before it answered."""
+
+
+class PoolClosed(RuntimeError):
+    """A job was given to a pool that is closed or broken."""
+
+
+# -- worker side -----------------------------------------------------------------------------------
+
+
+def _read_exact(fd: int, size: int) -> bytes | None:
+    chunks, remaining = [], size
+    while remaining:
+        chunk = os.read(fd, min(remaining, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _answer(func: Callable[[Any], Any], payload: bytes) -> bytes:
+    try:
+        outcome: tuple[bool, Any] = (True, func(pickle.loads(payload)))
+    except Exception as exc:
+        outcome = (False, exc)
+    try:
+        return pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:  # a result or exception that cannot travel: say so instead
+        error = RuntimeError(f"the worker's {'result' if outcome[0] else 'exception'} cannot be pickled: {exc!r}")
+        return pickle.dumps((False, error), pickle.HIGHEST_PROTOCOL)
+
+
+def _serve(func: Callable[[Any], Any], jobs: Any, results: Any) -> None:
+    """A worker's main loop: read a job, answer it, until the job pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    jobs_fd, results_fd = jobs.fileno(), results.fileno()
+    while True:
+        header = _read_exact(jobs_fd, _HEADER.size)
+        payload = _read_exact(jobs_fd, _HEADER.unpack(header)[0]) if header is not None else None
+        if payload is None:
+            return
+        answer = _answer(func, payload)
+        _write_all(results_fd, _HEADER.pack(len(answer)) + answer)
+
+
+# -- loop side -------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Job:
+    payload: bytes
+    future: asyncio.Future[Any]
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: Any  # multiprocessing.Process
+    jobs: asyncio.WriteTransport
+    in_flight: deque[_Job] = field(default_factory=deque)
+    results: asyncio.ReadTransport | None = None
+    answered: int = 0
+    timer: asyncio.TimerHandle | None = None
+    timed_out: bool = False
+
+
+def _own_file(connection: Any, mode: str) -> Any:
+    """A multiprocessing Connection's pipe end as a plain unbuffered file (for an asyncio transport)."""
+    fd = os.dup(connection.fileno())
+    connection.close()
+    return os.fdopen(fd, mode, 0)
+
+
+class _ResultReader(asyncio.Protocol):
+    def __init__(self, pool: ProcessPool) -> None:
+        self.pool = pool
+        self.worker: _Worker | None = None
+        self.buffer = bytearray()
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while len(self.buffer) >= _HEADER.size:
+            size = _HEADER.unpack_from(self.buffer)[0]
+            end = _HEADER.size + size
+            if len(self.buffer) < end:
+                return
+            frame = bytes(self.buffer[_HEADER.size : end])
+            del self.buffer[:end]
+            assert self.worker is not None
+            self.pool._answered(self.worker, frame)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.worker is not None:
+            self.pool._lost(self.worker)
+
+
+class ProcessPool:
+    """`workers` processes computing `func` (a picklable, module-level function) for jobs from the loop."""
+
+    def __init__(
+        self,
+        func: Callable[[Any], Any],
+        workers: int,
+        *,
+        preload: Sequence[str] = (),
+        job_timeout: float | None = None,
+        label: str = "worker",
+    ) -> None:
+        if workers < 1:
+            raise ValueError("a process pool needs at least one worker")
+        if job_timeout is not None and job_timeout <= 0:
+            raise ValueError("job_timeout must be positive")
+        self.func = func
+        self.size = workers
+        self.job_timeout = job_timeout
+        self.label = label  # how log lines and errors name a worker, e.g. "extraction worker"
+        self.context = multiprocessing.get_context("forkserver")
+        self.context.set_forkserver_preload(list(preload))
+        self.workers: list[_Worker] = []
+        self.waiting: deque[_Job] = deque()
+        self.closed = False
+        self.broken: str | None = None
+        self.failed_starts = 0
+        self.crashes = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> None:
+        for _ in range(self.size):
+            await self._spawn()
+
+    async def run(self, job: Any) -> Any:
+        """`func(job)` in a worker. Raises what `func` raised, WorkerCrashed, or PoolClosed."""
+        if self.closed or self.broken:
+            raise PoolClosed(self.broken or "the process pool is closed")
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self.waiting.append(_Job(pickle.dumps(job, pickle.HIGHEST_PROTOCOL), future))
+        self._dispatch()
+        return await future
+
+    async def close(self, timeout: float = 10.0) -> None:
+        """Let the workers finish what they hold, end them, and fail whatever still waits."""
+        self.closed = True
+        for job in self.waiting:
+            if not job.future.done():
+                job.future.set_exception(PoolClosed("the process pool was closed"))
+        self.waiting.clear()
+        for worker in self.workers:
+            worker.jobs.close()  # end of the job pipe: the worker returns once its jobs are answered
+        deadline = time.monotonic() + timeout
+        while any(w.process.is_alive() for w in self.workers) and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        for worker in self.workers:
+            if worker.process.is_alive():
+                worker.process.kill()
+            worker.process.join(1)
+            if worker.results is not None:
+                worker.results.close()
+            self._cancel_timer(worker)
+        for task in list(self._tasks):
+            task.cancel()
+
+    # -- internals ---------------------------------------------------------------------------------
+
+    async def _spawn(self) -> None:
+        loop = asyncio.get_running_loop()
+        jobs_reader, jobs_writer = self.context.Pipe(duplex=False)
+        results_reader, results_writer = self.context.Pipe(duplex=False)
+        process = self.context.Process(
+            target=_serve, args=(self.func, jobs_reader, results_writer), name=self.label.replace(" ", "-"), daemon=True
+        )
+        process.start()
+        jobs_reader.close()  # the worker has its own copies; closing these lets EOF reach both sides
+        results_writer.close()
+        jobs, _ = await loop.connect_write_pipe(asyncio.Protocol, _own_file(jobs_writer, "wb"))
+        reader = _ResultReader(self)
+        results, _ = await loop.connect_read_pipe(lambda: reader, _own_file(results_reader, "rb"))
+        worker = _Worker(process, jobs, results=results)
+        reader.worker = worker
+        self.workers.append(worker)
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        while self.waiting:
+            job = self.waiting[0]
+            if job.future.done():  # its caller gave up (cancelled) before a worker took it
+                self.waiting.popleft()
+                continue
+            idle = [w for w in self.workers if len(w.in_flight) < IN_FLIGHT_PER_WORKER]
+            if not idle:
+                return
+            worker = min(idle, key=lambda w: len(w.in_flight))
+            self.waiting.popleft()
+            if not worker.in_flight:
+                self._start_clock(worker)
+            worker.in_flight.append(job)
+            worker.jobs.write(_HEADER.pack(len(job.payload)))
+            worker.jobs.write(job.payload)
+
+    def _start_clock(self, worker: _Worker) -> None:
+        self._cancel_timer(worker)
+        if self.job_timeout is not None:
+            worker.timer = asyncio.get_running_loop().call_later(self.job_timeout, self._time_out, worker)
+
+    @staticmethod
+    def _cancel_timer(worker: _Worker) -> None:
+        if worker.timer is not None:
+            worker.timer.cancel()
+            worker.timer = None
+
+    def _time_out(self, worker: _Worker) -> None:
+        worker.timer = None
+        if worker.in_flight and worker.process.is_alive():
+            log.error("a %s took over %s s on one job: killing it", self.label, self.job_timeout)
+            worker.timed_out = True
+            worker.process.kill()  # its result pipe closes: _lost fails the job and replaces the worker
+
+    def _answered(self, worker: _Worker, frame: bytes) -> None:
+        job = worker.in_flight.popleft()
+        worker.answered += 1
+        self.failed_starts = 0
+        if worker.in_flight:
+            self._start_clock(worker)
+        else:
+            self._cancel_timer(worker)
+        if not job.future.done():
+            try:
+                ok, value = pickle.loads(frame)
+            except Exception as exc:
+                job.future.set_exception(RuntimeError(f"the worker's answer cannot be read: {exc!r}"))
+            else:
+                if ok:
+                    job.future.set_result(value)
+                else:
+                    job.future.set_exception(value)
+        self._dispatch()
+
+    def _lost(self, worker: _Worker) -> None:
+        """The worker's result pipe closed: it exited. Fail its job, requeue the rest, start another."""
+        if worker not in self.workers:
+            return
+        self.workers.remove(worker)
+        self._cancel_timer(worker)
+        worker.jobs.close()
+        if self.closed:
+            return
+        worker.process.join(1)
+        code = worker.process.exitcode
+        how = "was killed after exceeding the job timeout" if worker.timed_out else f"died (exit code {code})"
+        self.crashes += 1
+        if worker.in_flight:
+            running = worker.in_flight.popleft()
+            if not running.future.done():
+                running.future.set_exception(WorkerCrashed(f"the {self.label} {how} while working on this job"))
+        self.waiting.extendleft(reversed(worker.in_flight))  # never started: they go to the front again
+        worker.in_flight.clear()
+        if worker.answered == 0 and not worker.timed_out:
+            self.failed_starts += 1
+        if self.failed_starts >= MAX_FAILED_STARTS:
+            self._break(f"{self.label}s keep dying before finishing any job (last: exit code {code})")
+            return
+        log.error("a %s %s; starting another", self.label, how)
+        task = asyncio.get_running_loop().create_task(self._spawn())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _respawn(self) -> None:
+        try:
+            await self._spawn()
+        except Exception as exc:
+            self._break(f"could not start a {self.label}: {exc.__class__.__name__}: {exc}")
+
+    def _break(self, reason: str) -> None:
+        self.broken = reason
+        log.error("%s", reason)
+        for job in self.waiting:
+            if not job.future.done():
+                job.future.set_exception(PoolClosed(reason))
+        self.waiting.clear()
+        for worker in list(self.workers):
+            for job in worker.in_flight:
+                if not job.future.done():
+                    job.future.set_exception(PoolClosed(reason))
+            worker.in_flight.clear()
