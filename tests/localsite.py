@@ -43,6 +43,7 @@ class LocalSite:
     def __init__(self) -> None:
         self.pages: dict[str, Page] = {}
         self.log: list[tuple[str, int, dict[str, str]]] = []
+        self.arrivals: list[tuple[str, float]] = []  # (page, when its request arrived), in order
         self._lock = threading.Lock()
         site = self
 
@@ -107,6 +108,7 @@ class LocalSite:
     def _record(self, key: str, status: int, headers: dict[str, str]) -> None:
         with self._lock:
             self.log.append((key, status, headers))
+            self.arrivals.append((key, time.monotonic()))
 
     @property
     def target(self) -> str:

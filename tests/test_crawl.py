@@ -319,3 +319,23 @@ def test_plain_scrapy_crawl_uses_the_same_pipelines(world) -> None:  # type: ign
     rows = _rows(env["DATABASE_URL"])
     assert set(rows) == {urls["seeds/qpute_seed001.html"]}
     assert rows[urls["seeds/qpute_seed001.html"]][1] == "en"
+
+
+def test_discovery_waits_for_the_article_backlog_and_the_crawl_still_finishes(world) -> None:  # type: ignore[no-untyped-def]
+    """With DISCOVERY_BACKLOG=1 the next roll page is requested only once the article of the page before was
+    answered (each article takes 0.4 s here): the scheduler never holds more than the backlog, and every
+    article is still stored."""
+    site, urls, env = world
+    sina = [urls[n] for n in SINA]
+    for page, url in enumerate(sina, start=1):  # one slow article per roll page, then an empty page
+        site.add(SINA_ROLL.format(page), roll_json([(url, 1_600_000_000)]), content_type="application/json")
+        site.pages[url.split("://", 1)[1]].delay = 0.4
+    site.add(SINA_ROLL.format(len(sina) + 1), roll_json([]), content_type="application/json")
+    result = crawl(site, env, "sina_finance", "-a", "since=2015-01-01", "-s", "DISCOVERY_BACKLOG=1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert set(_rows(env["DATABASE_URL"])) == set(sina)
+    arrived = dict(site.arrivals)
+    for page, url in enumerate(sina, start=1):
+        next_roll = SINA_ROLL.format(page + 1).split("://", 1)[1]
+        assert arrived[next_roll] - arrived[url.split("://", 1)[1]] >= 0.35
+    assert _last_run(env["DATABASE_URL"]).status == "finished"

@@ -206,3 +206,27 @@ def test_crawl_with_unreachable_redis_fails_at_once_and_says_why(fresh_database_
     finally:
         store.dispose()
     assert run.status == "failed" and "FrontierUnavailable" in (run.error or "")
+
+
+
+def test_discovery_is_paced_by_the_article_backlog(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scrapy.exceptions import DontCloseSpider
+
+    spider = _spider(monkeypatch)
+    spider.backlog = 3
+    disc = next(d for _, d in spider.sources if d.json_listings)
+    listing = [spider.listing_request(disc.json_listings[0], n, disc, spider.parse_json_listing) for n in (2, 3)]
+    urls = [f"https://finance.sina.com.cn/roll/2024-01-01/doc-ipace{n:07d}.shtml" for n in range(4)]
+    assert len(list(spider.article_requests([(u, None) for u in urls]))) == 4
+    assert spider.outstanding == 4
+    assert list(spider.paced(listing[0])) == [] and list(spider.paced(listing[1])) == []  # both wait, in order
+    assert list(spider.article_answered()) == []  # 3 still out: the backlog is full
+    assert list(spider.article_answered()) == [listing[0]]  # 2 out: one listing goes
+    assert spider.crawler.stats.get_value("discovery/paced") == 2
+
+    crawled: list[Any] = []
+    spider.crawler.engine = type("Engine", (), {"crawl": staticmethod(crawled.append)})()
+    with pytest.raises(DontCloseSpider):  # idle with discovery waiting (an answer went uncounted): release it
+        spider.release_when_idle()
+    assert crawled == [listing[1]] and spider.outstanding == 0 and not spider.held
+    spider.release_when_idle()  # nothing held: the spider may close

@@ -13,16 +13,25 @@ and storing happen in the pipelines. Arguments (`scrapy crawl NAME -a since=2024
 Article URLs are taken on through a frontier (crawler.spiders.frontier): this process's own set, or, with
 REDIS_URL, leases shared by crawlers of the same spider on several machines (settings
 FRONTIER_LEASE_SECONDS, FRONTIER_KEY_PREFIX).
+
+Discovery is paced: once DISCOVERY_BACKLOG (default 500) article pages are requested and not yet answered,
+the next listing page, feed page or child sitemap waits until they drain. Scrapy's scheduler therefore
+holds about that many requests (some 2 KB each) instead of every article of every listing page, which it
+would otherwise fetch far ahead of the articles (listings often live on another host, whose download slot
+is idle). A crawl that goes idle with discovery waiting releases it at once.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
 import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -45,6 +54,11 @@ from crawler.store.crawlstate import CrawlState
 from crawler.urls import clean_url
 
 log = logging.getLogger(__name__)
+
+# Scrapy takes higher priorities first; article pages keep the default 0
+DISCOVERY_PRIORITY = -10
+DEFAULT_DISCOVERY_BACKLOG = 500  # article requests in flight or queued before discovery waits
+IDLE_RELEASE = 8  # discovery requests released at once when the crawl goes idle
 
 
 class SpiderArgumentError(ValueError):
@@ -108,6 +122,9 @@ class NewsSpider(scrapy.Spider):
         self.state = CrawlState()
         self.frontier: Frontier = LocalFrontier()
         self.articles_scheduled = 0
+        self.backlog = DEFAULT_DISCOVERY_BACKLOG
+        self.outstanding = 0  # article requests yielded and not yet answered (callback or errback)
+        self.held: deque[scrapy.Request] = deque()  # discovery waiting for the backlog to drain
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -120,6 +137,10 @@ class NewsSpider(scrapy.Spider):
             settings.get("FRONTIER_KEY_PREFIX", DEFAULT_KEY_PREFIX),
             config.crawler_name,
         )
+        spider.backlog = settings.getint("DISCOVERY_BACKLOG", DEFAULT_DISCOVERY_BACKLOG)
+        if spider.backlog < 1:
+            raise SpiderArgumentError(f"DISCOVERY_BACKLOG={spider.backlog}: must be at least 1")
+        crawler.signals.connect(spider.release_when_idle, signal=signals.spider_idle)
         return spider
 
     # -- configuration ---------------------------------------------------------------------------
@@ -174,7 +195,16 @@ class NewsSpider(scrapy.Spider):
                 yield self.wp_api_request(url, 1, disc)
 
     def discovery_request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request:
-        return scrapy.Request(url, callback=callback, errback=self.discovery_failed, meta=meta, dont_filter=True)
+        # below the article pages: the next listing, feed or sitemap is fetched once the articles already
+        # found are on their way, so the scheduler holds about one listing's articles, not the whole frontier
+        return scrapy.Request(
+            url,
+            callback=callback,
+            errback=self.discovery_failed,
+            meta=meta,
+            dont_filter=True,
+            priority=DISCOVERY_PRIORITY,
+        )
 
     def listing_request(self, template: str, page: int, disc: Discovery, callback: Any) -> scrapy.Request:
         url = template.replace("{page}", "" if page == 1 and "index{page}" in template else str(page))
@@ -182,6 +212,31 @@ class NewsSpider(scrapy.Spider):
 
     def wp_api_request(self, endpoint: str, page: int, disc: Discovery) -> scrapy.Request:
         raise NotImplementedError(f"spider {self.name} does not read WordPress APIs")
+
+    # -- pacing ------------------------------------------------------------------------------------
+
+    def paced(self, request: scrapy.Request) -> Iterator[scrapy.Request]:
+        """A discovery request found while crawling: now, or held while the article backlog is full."""
+        if self.outstanding < self.backlog and not self.held:
+            yield request
+        else:
+            self.held.append(request)
+            self.crawler.stats.inc_value("discovery/paced")
+
+    def article_answered(self) -> Iterator[scrapy.Request]:
+        """One article request is done: let one held discovery request go if the backlog has room."""
+        self.outstanding = max(self.outstanding - 1, 0)
+        if self.held and self.outstanding < self.backlog:
+            yield self.held.popleft()
+
+    def release_when_idle(self) -> None:
+        """Nothing is in flight, yet discovery waits (an answer went uncounted): release it, keep crawling."""
+        if not self.held:
+            return
+        self.outstanding = 0
+        for _ in range(min(IDLE_RELEASE, len(self.held))):
+            self.crawler.engine.crawl(self.held.popleft())
+        raise DontCloseSpider
 
     # -- discovery callbacks -----------------------------------------------------------------------
 
@@ -213,7 +268,7 @@ class NewsSpider(scrapy.Spider):
         disc: Discovery = response.meta["discovery"]
         for child in children:
             if self.in_window(child.published, lenient=True):
-                yield self.discovery_request(child.url, self.parse_sitemap, discovery=disc)
+                yield from self.paced(self.discovery_request(child.url, self.parse_sitemap, discovery=disc))
         yield from self.schedule(matching(pages, disc.article_patterns))
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
@@ -243,7 +298,7 @@ class NewsSpider(scrapy.Spider):
         dated = [e.published for e in entries if e.published is not None]
         if self.since is not None and dated and max(dated) < self.since:
             return  # the whole page is older than the window: stop paginating
-        yield self.listing_request(template, page + 1, disc, callback)
+        yield from self.paced(self.listing_request(template, page + 1, disc, callback))
 
     def page_limit(self, disc: Discovery) -> int:
         """The last listing page to follow: `-a max_pages` when given, else the registry's limit."""
@@ -320,6 +375,7 @@ class NewsSpider(scrapy.Spider):
                 stats.inc_value("frontier/taken_already")
                 continue
             self.articles_scheduled += 1
+            self.outstanding += 1
             if headers:
                 stats.inc_value("incremental/rechecked")
             if retry:
@@ -334,7 +390,8 @@ class NewsSpider(scrapy.Spider):
                 dont_filter=True,
             )
 
-    def parse_article(self, response: Response) -> Iterator[FetchedPage]:
+    def parse_article(self, response: Response) -> Iterator[FetchedPage | scrapy.Request]:
+        yield from self.article_answered()
         if response.status == 304:
             self.crawler.stats.inc_value("incremental/not_modified")
             return
@@ -349,12 +406,13 @@ class NewsSpider(scrapy.Spider):
             listed_at=response.meta.get("listed_at"),
         )
 
-    def article_failed(self, failure: Failure) -> None:
+    def article_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
         kind, status = classify(failure.value)
         url = failure.request.url  # type: ignore[attr-defined]
         log.warning("article fetch failed (%s): %s %s", kind, describe(failure.value), url)
         self.crawler.stats.inc_value(f"errors/fetch/{kind}")
         self.state.record_failure(url, kind, describe(failure.value), status)
+        yield from self.article_answered()
 
     def closed(self, reason: str) -> None:
         """Write this run's failures so the next run retries them."""

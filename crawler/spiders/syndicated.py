@@ -63,4 +63,4 @@ class SyndicatedSpider(NewsSpider):
         total_pages = int(response.headers.get(b"X-WP-TotalPages", b"1") or 1)
         page: int = response.meta["page"]
         if posts and page < min(total_pages, self.page_limit(disc)) and not self.limit_reached():
-            yield self.wp_api_request(response.meta["endpoint"], page + 1, disc)
+            yield from self.paced(self.wp_api_request(response.meta["endpoint"], page + 1, disc))
