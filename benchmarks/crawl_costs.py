@@ -10,6 +10,10 @@ Over the recorded pages in tests/fixtures/pages, in this one process:
 * Language detection: langdetect's own dense profiles and crawler.text.sparse_langdetect's sparse ones over
   the English and German paragraphs: the memory each loads, ms per text, answers equal.
 * Chinese search vectors: crawler.analyst.chinese.chinese_tsvector, ms per Chinese article text.
+* Handing pages to extraction workers: the page bodies sent to 2 worker processes and a small answer back,
+  16 at a time as the crawl does, through concurrent.futures.ProcessPoolExecutor (awaited with
+  asyncio.wrap_future, as the crawl did) and through crawler.asyncpool: CPU of the calling process (all its
+  threads) and its context switches, per page.
 
 Timings are the best of --repeat runs (CPU time). Run: `.venv/bin/python benchmarks/crawl_costs.py`.
 """
@@ -17,8 +21,10 @@ Timings are the best of --repeat runs (CPU time). Run: `.venv/bin/python benchma
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gzip
 import json
+import resource
 import subprocess
 import sys
 import time
@@ -64,6 +70,51 @@ def loaded_mb(statement: str) -> float:
         f"before = rss()\n{statement}\ngc.collect()\nprint(rss() - before)"
     )
     return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+
+
+def body_size(body: bytes) -> int:
+    """The workers' job in the pool measurement: tiny, so only the handing over is measured."""
+    return len(body)
+
+
+def caller_cost(bodies: Sequence[bytes], pool_kind: str, concurrency: int = 16) -> tuple[float, float]:
+    """(ms of the calling process's CPU, its context switches) per body handed to 2 workers and back."""
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    from crawler.asyncpool import ProcessPool
+
+    async def run() -> tuple[float, float]:
+        if pool_kind == "asyncpool":
+            pool = ProcessPool(body_size, 2)
+            await pool.start()
+            submit, close = pool.run, pool.close
+        else:
+            executor = ProcessPoolExecutor(2, mp_context=get_context("forkserver"))
+
+            async def submit(body: bytes) -> int:
+                return await asyncio.wrap_future(executor.submit(body_size, body))
+
+            async def close() -> None:
+                executor.shutdown()
+
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(body: bytes) -> int:
+            async with gate:
+                return await submit(body)
+
+        await asyncio.gather(*(one(b) for b in bodies[:50]))  # workers started and warm
+        before, usage = time.process_time(), resource.getrusage(resource.RUSAGE_SELF)
+        answers = await asyncio.gather(*(one(b) for b in bodies))
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        cpu = time.process_time() - before
+        await close()
+        assert answers == [len(b) for b in bodies]
+        switches = (after.ru_nvcsw - usage.ru_nvcsw) + (after.ru_nivcsw - usage.ru_nivcsw)
+        return cpu / len(bodies) * 1000, switches / len(bodies)
+
+    return asyncio.run(run())
 
 
 def gzip_member(module: Any, data: bytes) -> bytes:
@@ -176,6 +227,18 @@ def main(argv: list[str] | None = None) -> int:
     vector_ms = best_ms(chinese_tsvector, chinese, args.repeat)
     chars = sum(map(len, chinese)) // len(chinese)
     rows.append((f"Chinese search vector, {len(chinese)} texts ({chars} chars avg)", f"{vector_ms:.3f} ms", "", ""))
+
+    many = [bodies[n % len(bodies)] for n in range(2000)]
+    executor_ms, executor_switches = min(caller_cost(many, "executor") for _ in range(max(args.repeat // 2, 1)))
+    asyncpool_ms, asyncpool_switches = min(caller_cost(many, "asyncpool") for _ in range(max(args.repeat // 2, 1)))
+    rows.append(
+        (
+            f"pages to 2 workers and back ({len(many)} bodies, 16 at a time), caller per page",
+            f"ProcessPoolExecutor: {executor_ms:.3f} ms, {executor_switches:.1f} switches",
+            f"asyncpool: {asyncpool_ms:.3f} ms, {asyncpool_switches:.1f} switches",
+            f"{executor_ms / asyncpool_ms:.1f}x less CPU",
+        )
+    )
 
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     for row in rows:

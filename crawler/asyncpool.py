@@ -207,6 +207,10 @@ class ProcessPool:
             if worker.results is not None:
                 worker.results.close()
             self._cancel_timer(worker)
+            for job in worker.in_flight:  # killed at the deadline with jobs unanswered
+                if not job.future.done():
+                    job.future.set_exception(PoolClosed("the process pool was closed before answering"))
+            worker.in_flight.clear()
         for task in list(self._tasks):
             task.cancel()
 
@@ -293,8 +297,12 @@ class ProcessPool:
         self._cancel_timer(worker)
         worker.jobs.close()
         if self.closed:
+            for job in worker.in_flight:
+                if not job.future.done():
+                    job.future.set_exception(PoolClosed("the process pool was closed before answering"))
+            worker.in_flight.clear()
             return
-        worker.process.join(1)
+        worker.process.join(0.5)  # its pipe closed as it exited: this returns at once
         code = worker.process.exitcode
         how = "was killed after exceeding the job timeout" if worker.timed_out else f"died (exit code {code})"
         self.crashes += 1

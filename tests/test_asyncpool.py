@@ -176,3 +176,18 @@ def test_the_extraction_pipeline_counts_a_crashed_page_and_stops_when_workers_ca
     assert crawler.stats.get_value("errors/extract/crashed") == MAX_FAILED_STARTS + 2
     assert [kind for _, kind, _ in crawler.spider.state.failures] == ["crashed"] * (MAX_FAILED_STARTS + 2)
     assert crawler.engine.reasons == ["extraction_broken"]
+
+
+def test_closing_with_a_job_still_running_fails_it_instead_of_leaving_it_waiting() -> None:
+    async def body() -> None:
+        pool = ProcessPool(double_or_fail, 1)
+        await pool.start()
+        process = pool.workers[0].process
+        hanging = asyncio.ensure_future(pool.run("hang"))
+        await asyncio.sleep(0.2)
+        await pool.close(timeout=0.5)
+        with pytest.raises(PoolClosed):
+            await asyncio.wait_for(hanging, timeout=5)
+        assert not process.is_alive()
+
+    asyncio.run(body())
