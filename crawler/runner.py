@@ -210,9 +210,7 @@ def run_crawl(
         status, error = "failed", None
         outcomes: list[SpiderOutcome] = []
         try:
-            arguments = {
-                name: {**(spider_args or {}), **(per_spider_args or {}).get(name, {})} for name in spiders
-            }
+            arguments = {name: {**(spider_args or {}), **(per_spider_args or {}).get(name, {})} for name in spiders}
             outcomes = _crawl(spiders, arguments, settings_overrides or {}, log_file, run_id)
             if all(o.ok for o in outcomes):
                 status = "finished"

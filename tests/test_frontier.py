@@ -208,7 +208,6 @@ def test_crawl_with_unreachable_redis_fails_at_once_and_says_why(fresh_database_
     assert run.status == "failed" and "FrontierUnavailable" in (run.error or "")
 
 
-
 def test_discovery_is_paced_by_the_article_backlog(monkeypatch: pytest.MonkeyPatch) -> None:
     from scrapy.exceptions import DontCloseSpider
 
