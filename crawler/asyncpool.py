@@ -1,10 +1,11 @@
 """A pool of worker processes fed straight from the running asyncio event loop, with no helper threads.
 
 `concurrent.futures.ProcessPoolExecutor` moves every job and result through two helper threads in the
-calling process (a manager and a queue feeder), each woken per job: about four thread wake-ups per crawled
-page, each taking a core away from an extraction worker for a moment. Here each worker has a pipe for jobs
-and one for results, and both ends in the calling process are asyncio pipe transports: a job is written
-from the loop, a result wakes the loop once, and nothing else runs in between.
+calling process (a manager and a queue feeder), each woken per job: several context switches per crawled
+page, each taking a core away from an extraction worker for a moment (benchmarks/crawl_costs.py prices
+both). Here each worker has a pipe for jobs and one for results, and both ends in the calling process are
+asyncio pipe transports: a job is written from the loop, a result wakes the loop once, and nothing else
+runs in between.
 
 - `await pool.run(job)` returns `func(job)` computed in a worker, or raises the exception `func` raised.
 - Each worker holds at most IN_FLIGHT_PER_WORKER jobs (one running, one waiting in its pipe, so it never
@@ -12,7 +13,7 @@ from the loop, a result wakes the loop once, and nothing else runs in between.
 - A worker that dies (killed, out of memory, a crash in C code) or exceeds `job_timeout` (it is killed)
   fails only the job it was running, with `WorkerCrashed`; the jobs queued behind it go to other workers
   and a new worker takes its place. Workers that keep dying before finishing anything break the pool:
-  every job then fails with `WorkerCrashed`, none waits forever.
+  every job then fails (`WorkerCrashed`, then `PoolClosed`), none waits forever.
 - Workers ignore SIGINT: Ctrl-C reaches the caller, which decides how to wind down (Scrapy finishes the
   items in flight), and `close()` ends the workers.
 

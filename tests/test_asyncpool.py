@@ -32,6 +32,11 @@ def double_or_fail(job: Any) -> Any:
     return job * 2
 
 
+def raise_on_page(page: FetchedPage) -> Any:
+    assert isinstance(page, FetchedPage)
+    raise ValueError("no parse")
+
+
 def always_die(job: Any) -> Any:
     os._exit(5)
 
@@ -191,3 +196,21 @@ def test_closing_with_a_job_still_running_fails_it_instead_of_leaving_it_waiting
         assert not process.is_alive()
 
     asyncio.run(body())
+
+
+def test_an_exception_from_extraction_drops_only_that_page_and_records_it() -> None:
+    crawler = get_crawler()
+    crawler.spider = type("S", (), {"state": _State()})()  # type: ignore[assignment]
+    crawler.stats.open_spider()
+    pipeline = ExtractPipeline.from_crawler(crawler)
+
+    async def body() -> None:
+        pipeline.pool = ProcessPool(raise_on_page, 1)
+        await pipeline.pool.start()
+        with pytest.raises(DropItem, match="extraction raised ValueError: no parse"):
+            await pipeline.process_item(_page(0))
+        await pipeline.close_spider()
+
+    asyncio.run(body())
+    assert crawler.stats.get_value("errors/extract/error") == 1
+    assert crawler.spider.state.failures == [(_page(0).url, "error", "ValueError: no parse")]

@@ -3,10 +3,10 @@
 Extraction runs in a pool of worker processes fed from the event loop (`crawler.asyncpool`; setting
 EXTRACT_WORKERS, default one per core; 0 runs it in the crawling process) so parsing uses every core while
 the crawler keeps downloading. A page extraction refuses is dropped with its reason, counted
-(errors/extract/rejected) and recorded for retry on the next run. So is a page whose worker died or ran
-longer than EXTRACT_TIMEOUT seconds (default 300) on it (errors/extract/crashed): the worker is replaced and
-the crawl goes on. If workers keep dying before finishing anything, the spider is closed with the reason
-`extraction_broken`, which fails the run.
+(errors/extract/rejected) and recorded for retry on the next run. So is a page on which extraction raised
+(errors/extract/error) and one whose worker died or ran longer than EXTRACT_TIMEOUT seconds (default 300)
+on it (errors/extract/crashed): the worker is replaced and the crawl goes on. If workers keep dying before
+finishing anything, the spider is closed with the reason `extraction_broken`, which fails the run.
 """
 
 from __future__ import annotations
@@ -96,6 +96,11 @@ class ExtractPipeline:
             if isinstance(exc, PoolClosed) and self.pool is not None and self.pool.broken:
                 self._give_up()
             raise DropItem(f"extraction failed: {exc} ({item.url})") from None
+        except Exception as exc:  # a bug the page set off in extraction: this page only, retried next run
+            reason = f"{exc.__class__.__name__}: {exc}"
+            log.error("extraction raised on %s: %s", item.url, reason)
+            self._failed(item, "error", reason)
+            raise DropItem(f"extraction raised {reason} ({item.url})") from None
         self.stats.inc_value("articles/extracted")
         return article
 
