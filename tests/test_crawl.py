@@ -9,8 +9,10 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -339,3 +341,60 @@ def test_discovery_waits_for_the_article_backlog_and_the_crawl_still_finishes(wo
         next_roll = SINA_ROLL.format(page + 1).split("://", 1)[1]
         assert arrived[next_roll] - arrived[url.split("://", 1)[1]] >= 0.35
     assert _last_run(env["DATABASE_URL"]).status == "finished"
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process below `pid`, from /proc (the forkserver and its extraction workers)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_ctrl_c_stops_gracefully_and_leaves_no_worker_behind(world) -> None:  # type: ignore[no-untyped-def]
+    site, urls, env = world
+    for name in SINA:
+        site.pages[urls[name].split("://", 1)[1]].delay = 1.5
+    full_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NEWSCRAWL_DATA_DIR")} | env
+    command = [sys.executable, "-m", "crawler.cli", "crawl", "sina_finance", "-a", "since=2015-01-01"]
+    for setting in (f"HOST_MAP_TARGET={site.target}", "DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False"):
+        command += ["-s", setting]
+    # its own process group, which gets the signal as a terminal's Ctrl-C reaches every process of the job
+    crawl = subprocess.Popen(
+        command, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not any("doc-" in key for key, _ in site.arrivals) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)
+        workers = _descendants(crawl.pid)
+        assert workers, "the extraction workers were not running"
+        os.killpg(crawl.pid, signal.SIGINT)
+        stdout, stderr = crawl.communicate(timeout=60)
+    finally:
+        crawl.kill()
+    assert crawl.returncode == 1, stdout + stderr
+    run = _last_run(env["DATABASE_URL"])
+    assert run.status == "interrupted" and "interrupted" in stdout
+    # the pages in flight when Ctrl-C came were still extracted and stored: no worker died of the signal
+    assert run.stats["articles_new"] == len(SINA)
+    assert "log_count/ERROR" not in run.stats["spiders"]["sina_finance"]["stats"]
+    time.sleep(1)
+    assert not [pid for pid in workers if _alive(pid)]
