@@ -14,8 +14,10 @@ runs in between.
   fails only the job it was running, with `WorkerCrashed`; the jobs queued behind it go to other workers
   and a new worker takes its place. Workers that keep dying before finishing anything break the pool:
   every job then fails (`WorkerCrashed`, then `PoolClosed`), none waits forever.
-- Workers ignore SIGINT: Ctrl-C reaches the caller, which decides how to wind down (Scrapy finishes the
-  items in flight), and `close()` ends the workers.
+- Workers ignore SIGINT and SIGTERM, which a terminal's Ctrl-C or a service manager sends to the whole
+  process group: the caller decides how to wind down (Scrapy finishes the items in flight) and `close()`
+  ends the workers. A worker whose caller died reads the end of its job pipe and exits. A new worker gets
+  jobs only once it has said it is ready (imports done, signals ignored).
 
 Frames are an 8-byte big-endian length and a pickle. Workers start from a `multiprocessing` forkserver that
 imports `preload` once, so each worker begins with those modules loaded.
@@ -43,6 +45,7 @@ log = logging.getLogger(__name__)
 IN_FLIGHT_PER_WORKER = 2
 PIPE_BYTES = 1 << 20  # Linux's default pipe-max-size: room for both jobs a worker may hold
 MAX_FAILED_STARTS = 3  # workers dying in a row without finishing a job: the pool is broken
+START_TIMEOUT = 120.0  # seconds for a new worker to import what it needs and say it is ready
 _HEADER = struct.Struct("!Q")
 
 
@@ -88,8 +91,12 @@ def _answer(func: Callable[[Any], Any], payload: bytes) -> bytes:
 
 def _serve(func: Callable[[Any], Any], jobs: Any, results: Any) -> None:
     """A worker's main loop: read a job, answer it, until the job pipe closes."""
+    # Ctrl-C and a service manager's SIGTERM reach the whole process group: the caller shuts down gracefully
+    # and closes the pool; a worker whose caller is gone reads the end of its job pipe and returns
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     jobs_fd, results_fd = jobs.fileno(), results.fileno()
+    _write_all(results_fd, _HEADER.pack(0))  # ready: an empty frame, which no answer ever is
     while True:
         header = _read_exact(jobs_fd, _HEADER.size)
         payload = _read_exact(jobs_fd, _HEADER.unpack(header)[0]) if header is not None else None
@@ -136,6 +143,7 @@ class _ResultReader(asyncio.Protocol):
         self.pool = pool
         self.worker: _Worker | None = None
         self.buffer = bytearray()
+        self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
@@ -146,11 +154,16 @@ class _ResultReader(asyncio.Protocol):
                 return
             frame = bytes(self.buffer[_HEADER.size : end])
             del self.buffer[:end]
+            if not self.ready.done():  # the worker's first frame: it has started and ignores stop signals
+                self.ready.set_result(None)
+                continue
             assert self.worker is not None
             self.pool._answered(self.worker, frame)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if self.worker is not None:
+        if not self.ready.done():
+            self.ready.set_exception(WorkerCrashed("the worker exited while starting"))
+        elif self.worker is not None:
             self.pool._lost(self.worker)
 
 
@@ -244,6 +257,15 @@ class ProcessPool:
         results, _ = await loop.connect_read_pipe(lambda: reader, _own_file(results_reader, "rb"))
         worker = _Worker(process, jobs, results=results)
         reader.worker = worker
+        try:  # jobs go only to a worker that has started (its imports done, stop signals ignored)
+            await asyncio.wait_for(asyncio.shield(reader.ready), START_TIMEOUT)
+        except (WorkerCrashed, asyncio.TimeoutError) as exc:
+            process.kill()
+            process.join(1)
+            jobs.close()
+            results.close()
+            how = f"did not start within {START_TIMEOUT} s" if isinstance(exc, asyncio.TimeoutError) else "died"
+            raise WorkerCrashed(f"a {self.label} {how} while starting (exit code {process.exitcode})") from None
         self.workers.append(worker)
         self._dispatch()
 
@@ -332,10 +354,16 @@ class ProcessPool:
         task.add_done_callback(self._tasks.discard)
 
     async def _respawn(self) -> None:
-        try:
-            await self._spawn()
-        except Exception as exc:
-            self._break(f"could not start a {self.label}: {exc.__class__.__name__}: {exc}")
+        while not self.closed and not self.broken:
+            try:
+                await self._spawn()
+                return
+            except WorkerCrashed as exc:
+                self.failed_starts += 1
+                if self.failed_starts >= MAX_FAILED_STARTS:
+                    self._break(f"{self.label}s keep dying before finishing any job (last: {exc})")
+            except Exception as exc:
+                self._break(f"could not start a {self.label}: {exc.__class__.__name__}: {exc}")
 
     def _break(self, reason: str) -> None:
         self.broken = reason

@@ -71,7 +71,7 @@ class ExtractPipeline:
             pool = ProcessPool(
                 article_from_page,
                 self.workers,
-                preload=["crawler.extract"],
+                preload=["crawler.pipelines.extract"],  # the worker function and all it imports
                 job_timeout=self.timeout,
                 label="extraction worker",
             )
