@@ -36,7 +36,7 @@ import signal
 import struct
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,6 +107,13 @@ def _serve(func: Callable[[Any], Any], jobs: Any, results: Any) -> None:
 
 
 # -- loop side -------------------------------------------------------------------------------------
+
+
+def _fail(jobs: Iterable[_Job], error: Exception) -> None:
+    """Answer every job still waiting for its answer with `error`."""
+    for job in jobs:
+        if not job.future.done():
+            job.future.set_exception(error)
 
 
 @dataclass
@@ -218,9 +225,7 @@ class ProcessPool:
         self.closed = True
         if self._watchdog is not None:
             self._watchdog.cancel()
-        for job in self.waiting:
-            if not job.future.done():
-                job.future.set_exception(PoolClosed("the process pool was closed"))
+        _fail(self.waiting, PoolClosed("the process pool was closed"))
         self.waiting.clear()
         for worker in self.workers:
             worker.jobs.close()  # end of the job pipe: the worker returns once its jobs are answered
@@ -233,9 +238,7 @@ class ProcessPool:
             worker.process.join(1)
             if worker.results is not None:
                 worker.results.close()
-            for job in worker.in_flight:  # killed at the deadline with jobs unanswered
-                if not job.future.done():
-                    job.future.set_exception(PoolClosed("the process pool was closed before answering"))
+            _fail(worker.in_flight, PoolClosed("the process pool was closed before answering"))  # killed
             worker.in_flight.clear()
         for task in list(self._tasks):
             task.cancel()
@@ -328,9 +331,7 @@ class ProcessPool:
         self.workers.remove(worker)
         worker.jobs.close()
         if self.closed:
-            for job in worker.in_flight:
-                if not job.future.done():
-                    job.future.set_exception(PoolClosed("the process pool was closed before answering"))
+            _fail(worker.in_flight, PoolClosed("the process pool was closed before answering"))
             worker.in_flight.clear()
             return
         worker.process.join(0.5)  # its pipe closed as it exited: this returns at once
@@ -349,7 +350,7 @@ class ProcessPool:
             self._break(f"{self.label}s keep dying before finishing any job (last: exit code {code})")
             return
         log.error("a %s %s; starting another", self.label, how)
-        task = asyncio.get_running_loop().create_task(self._spawn())
+        task = asyncio.get_running_loop().create_task(self._respawn())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -368,12 +369,8 @@ class ProcessPool:
     def _break(self, reason: str) -> None:
         self.broken = reason
         log.error("%s", reason)
-        for job in self.waiting:
-            if not job.future.done():
-                job.future.set_exception(PoolClosed(reason))
+        _fail(self.waiting, PoolClosed(reason))
         self.waiting.clear()
-        for worker in list(self.workers):
-            for job in worker.in_flight:
-                if not job.future.done():
-                    job.future.set_exception(PoolClosed(reason))
+        for worker in self.workers:
+            _fail(worker.in_flight, PoolClosed(reason))
             worker.in_flight.clear()

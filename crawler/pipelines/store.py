@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -69,11 +68,11 @@ class StorePipeline:
             self.buffer.append(item)
             if len(self.buffer) >= self.batch_size:
                 batch, self.buffer = self.buffer, []
-                await self._in_writer(self.write, batch)
+                await self._write_on_thread(batch)
         return item
 
-    async def _in_writer(self, function: Callable[..., None], *args: Any) -> None:
-        await asyncio.wrap_future(self.writer.submit(function, *args))
+    async def _write_on_thread(self, batch: list[Article]) -> None:
+        await asyncio.wrap_future(self.writer.submit(self.write, batch))
 
     def write(self, batch: list[Article]) -> None:
         """Store one batch (on the writer thread; it alone touches the store/* stats)."""
@@ -103,7 +102,7 @@ class StorePipeline:
 
     async def close_spider(self, spider: Spider | None = None) -> None:
         batch, self.buffer = self.buffer, []
-        await self._in_writer(self.write, batch)
+        await self._write_on_thread(batch)
         self.writer.shutdown(wait=True)
         if self.spool.count:
             log.warning(
