@@ -4,10 +4,16 @@ Per site family and overall: body precision/recall/F1 against ground truth (`.gt
 bag of tokens, characters for CJK and words otherwise), listed boilerplate snippets that survived
 (`without` lists in the `.expected.json` files), lost article snippets (`with`), title and date exact
 match where the ground truth has them, and pages that raised. Run: `.venv/bin/python benchmarks/extraction_quality.py`.
+
+`--dev [DIR]` scores the wider development set instead (default `../shared/dev/extraction`, which is not part
+of the repository): F1 per language and subset for ours, trafilatura and readability-lxml side by side, our
+rejections, and CPU per page as a ratio to trafilatura's (see `extraction_dev.py`).
 """
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import gzip
 import json
 import sys
@@ -24,6 +30,7 @@ from crawler.extract.evaluation import bag_score, load_ground_truth
 from crawler.items import PageRejected
 
 PAGES = Path(__file__).resolve().parent.parent / "tests/fixtures/pages"
+DEFAULT_DEV = Path(__file__).resolve().parent.parent.parent / "shared/dev/extraction"
 
 
 def _page(expected: Path) -> Path:
@@ -101,7 +108,31 @@ KEYS = {"raised": "raised", "P": "precision", "R": "recall", "F1": "f1", "bp_lef
         "text_lost": "article_snippets_lost", "title": "title_exact", "date": "date_match"}
 
 
+def dev_main(args: argparse.Namespace) -> int:
+    from extraction_dev import evaluate as evaluate_dev
+    from extraction_dev import rejected_lines, report
+    from peers import available
+
+    names, notes = available()
+    only = set(args.only.split(",")) if args.only else None
+    results = evaluate_dev(Path(args.dev), jobs=args.jobs, only=only, limit=args.limit)
+    for line in [*notes, *report(results, list(names)), *rejected_lines(results)]:
+        print(line)
+    if args.save:
+        Path(args.save).write_text(json.dumps([dataclasses.asdict(r) for r in results], ensure_ascii=False))
+    return 0
+
+
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dev", nargs="?", const=str(DEFAULT_DEV), help="score the development set in DIR")
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes for --dev (default 2)")
+    parser.add_argument("--only", help="--dev: comma-separated subsets or languages (e.g. zh,daniel_en)")
+    parser.add_argument("--limit", type=int, help="--dev: at most this many pages")
+    parser.add_argument("--save", help="--dev: write per-page results as JSON to this file")
+    args = parser.parse_args()
+    if args.dev:
+        return dev_main(args)
     results = evaluate()
     overall: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     header = f"{'family':22} {'extractor':12} " + " ".join(f"{c:>9}" for c, _ in COLUMNS)

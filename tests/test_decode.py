@@ -72,13 +72,44 @@ def test_header_charset_wrongly_latin1_for_gbk_bytes_still_decodes() -> None:
     assert "海淀区" in article.text
 
 
-def test_utf8_read_as_latin1_is_rejected_with_reason() -> None:
+def test_utf8_read_as_latin1_is_repaired() -> None:
     text = "<html><body><p>" + "Café Straße Größe Übermäßig lässt sich schön erklären. " * 5 + "</p></body></html>"
     garbled = text.encode("utf-8").decode("cp1252").encode("utf-8")  # a page saved after a wrong decode
+    article = extract(garbled, "https://example.de/artikel")
+    assert "Café Straße Größe Übermäßig" in article.text
+    assert "Ã" not in article.text
+
+
+def test_mojibake_beyond_repair_is_rejected_with_reason() -> None:
+    # Doubly mis-decoded text keeps its mojibake after one repair step only when no codec undoes it;
+    # here the continuation bytes were lost, so what is left is unreadable.
+    junk = "Ã© Ã¼ Ã¶ Ã¤ Ã\x9f " * 40
     with pytest.raises(PageRejected) as info:
-        extract(garbled, "https://example.de/artikel")
+        extract(f"<html><body><p>{junk}</p></body></html>".encode(), "https://example.de/artikel")
     assert "mojibake" in info.value.reason
-    assert "Latin-1" in info.value.reason
+
+
+def test_mojibake_in_a_script_does_not_reject_the_page() -> None:
+    body = (
+        "<html><head><script>// nÃ£o Ã© isso â€™ Ã§Ã£o Ã³ Ã­ Ãº</script></head><body><article>"
+        + "<p>O governo anunciou hoje um novo pacote de medidas para a economia do país.</p>" * 8
+        + "</article></body></html>"
+    ).encode("utf-8")
+    article = extract(body, "https://example.pt/noticia")
+    assert "novo pacote de medidas" in article.text
+
+
+def test_a_few_odd_sequences_in_a_long_text_are_kept() -> None:
+    para = "<p>The temperature reached 25Â°C in the afternoon, the weather service said on Tuesday evening.</p>"
+    body = ("<html><body><article>" + para + "<p>" + "Rain is expected tomorrow across the region. " * 60
+            + "</p></article></body></html>").encode("utf-8")
+    assert "Rain is expected" in extract(body, "https://example.com/weather").text
+
+
+def test_japanese_kanji_are_not_uncommon_han() -> None:
+    japanese = "東京都は新型の感染症対策として、飲食店への営業時間短縮要請を延長すると発表した。" * 3
+    japanese += "鰯・鯖・鰻・榊・峠・畑・込・匂"
+    assert garbled_reason(japanese) is None
 
 
 def test_cjk_bytes_read_as_latin_charset_are_detected() -> None:
@@ -97,6 +128,13 @@ def test_replacement_characters_are_rejected() -> None:
     with pytest.raises(PageRejected) as info:
         extract(body, "https://news.example.cn/a.html")
     assert "replacement characters" in info.value.reason
+
+
+def test_a_few_replacement_characters_in_a_long_text_are_kept() -> None:
+    text = "北京市政府今天发布了关于加强城市交通管理的新规定，\ufffd\ufffd\ufffd将于下月起实施。"
+    text += "市民普遍表示支持。" * 40
+    body = f"<html><body><article><p>{text}</p></article></body></html>".encode()
+    assert "市民普遍表示支持" in extract(body, "https://news.example.cn/a.html").text
 
 
 def test_real_text_is_not_garbled() -> None:

@@ -3,19 +3,22 @@
 When a profile names the article container and it is on the page, its block elements (p, headings,
 list items, quotes, text-bearing divs; <br><br> splits) become paragraphs in document order, after
 the profile's drop nodes are removed. Otherwise trafilatura extracts the main text from the whole
-page (with the same drop nodes removed first), asked for XML so paragraph boundaries survive.
+page (with the same drop nodes removed first), asked for XML so paragraph boundaries survive, and
+readability-lxml's paragraphs can be asked for on the same tree as a second opinion (crawler.extract.consensus).
 """
 
 from __future__ import annotations
 
-import copy
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 import trafilatura
 from lxml import etree
-from lxml.html import HtmlElement
+from lxml.html import HtmlElement, fromstring
 
+# A form holding more text than this wraps page content instead of being a control (search, comments).
+MAX_CONTROL_FORM_CHARS = 1000
 # Markup that is never article text, whatever the site.
 ALWAYS_DROP: tuple[str, ...] = (
     "//script",
@@ -23,7 +26,8 @@ ALWAYS_DROP: tuple[str, ...] = (
     "//noscript",
     "//template",
     "//iframe",
-    "//form",
+    # Search boxes and comment forms; not a form that wraps the page (ASP.NET puts every page in one).
+    f"//form[not(ancestor::form)][string-length(normalize-space()) < {MAX_CONTROL_FORM_CHARS}]",
     "//button",
     "//select",
     "//textarea",
@@ -112,6 +116,10 @@ def walk_blocks(container: HtmlElement) -> list[str]:
     return out
 
 
+# Elements of trafilatura's XML output whose text runs on inside the paragraph around them.
+XML_INLINE_TAGS = frozenset({"hi", "ref", "del", "span", "sub", "sup", "abbr"})
+
+
 def trafilatura_paragraphs(tree: HtmlElement, url: str | None = None) -> list[str]:
     """Main-text paragraphs found by trafilatura (default precision/recall balance)."""
     result = trafilatura.extract(
@@ -126,36 +134,79 @@ def trafilatura_paragraphs(tree: HtmlElement, url: str | None = None) -> list[st
     )
     if not result:
         return []
-    doc = etree.fromstring(result.encode("utf-8"))
+    return xml_paragraphs(etree.fromstring(result.encode("utf-8")))
+
+
+def xml_paragraphs(doc: etree._Element) -> list[str]:
+    """Paragraphs of trafilatura's XML in document order: every block element (p, head, item, cell, quote,
+    div, ...) and every run of bare text between blocks is one, <lb/> is a line break, inline tags
+    (hi, ref, ...) run on. Nothing is read twice, however the blocks nest."""
     out: list[str] = []
-    for el in doc.iter("p", "head", "item", "quote", "cell", "code"):
-        if any(c.tag in ("p", "item", "list", "quote") for c in el.iterchildren()):
-            continue
-        text = "".join(_xml_text_with_breaks(el))
-        out.extend(_split_breaks(text))
+    current: list[str] = []
+
+    def flush() -> None:
+        out.extend(_split_breaks("".join(current)))
+        current.clear()
+
+    def visit(el: etree._Element) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag == "lb":
+            current.append("\n")
+        elif tag in XML_INLINE_TAGS:
+            current.append(el.text or "")
+            for child in el:
+                visit(child)
+        elif tag:
+            flush()
+            current.append(el.text or "")
+            for child in el:
+                visit(child)
+            flush()
+        current.append(el.tail or "")
+
+    for child in doc:
+        visit(child)
+    flush()
     return out
 
 
-def _xml_text_with_breaks(el: etree._Element) -> list[str]:
-    parts = [el.text or ""]
-    for child in el:
-        if child.tag == "lb":
-            parts.append("\n")
-        else:
-            parts.extend(_xml_text_with_breaks(child))
-        parts.append(child.tail or "")
-    return parts
+def readability_paragraphs(tree: HtmlElement) -> list[str]:
+    """Main-text paragraphs found by readability-lxml (its best-scoring container and siblings).
+
+    readability changes the tree it is given: pass a tree nothing else reads afterwards. A page it cannot
+    handle gives no paragraphs (its failure costs the second opinion, never the page)."""
+    from readability import Document
+    from readability.readability import Unparseable
+
+    try:
+        summary = Document(tree).summary(html_partial=True)
+    except (Unparseable, ValueError, etree.LxmlError):
+        return []
+    if not summary.strip():
+        return []
+    return walk_blocks(fromstring(summary))
+
+
+@dataclass
+class Body:
+    """Where a page's paragraphs came from: the profile's container, or trafilatura with readability's
+    paragraphs (`second`, computed on demand from the same cleaned tree) as a second opinion."""
+
+    paragraphs: list[str]
+    method: str
+    second: Callable[[], list[str]] | None = None
 
 
 def extract_paragraphs(
     tree: HtmlElement, container_xpaths: Sequence[str], drop_xpaths: Sequence[str], url: str | None = None
-) -> tuple[list[str], str]:
-    """Raw paragraphs and how they were found ("container" or "trafilatura")."""
-    work = copy.deepcopy(tree)
-    remove_nodes(work, (*ALWAYS_DROP, *drop_xpaths))
-    container = first_match(work, container_xpaths) if container_xpaths else None
+) -> Body:
+    """Raw paragraphs of the article. Removes the drop nodes from `tree` itself: call it after everything
+    else that reads the page (metadata, links), so no copy of the page is needed."""
+    remove_nodes(tree, (*ALWAYS_DROP, *drop_xpaths))
+    container = first_match(tree, container_xpaths) if container_xpaths else None
     if container is not None:
         paragraphs = walk_blocks(container)
         if any(p.strip() for p in paragraphs):
-            return paragraphs, "container"
-    return trafilatura_paragraphs(work, url), "trafilatura"
+            return Body(paragraphs, "container")
+    # trafilatura works on a copy of its own; readability, asked afterwards if at all, may change the tree.
+    return Body(trafilatura_paragraphs(tree, url), "trafilatura", lambda: readability_paragraphs(tree))

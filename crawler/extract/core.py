@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 
 from lxml import etree
-from lxml.html import HtmlElement, document_fromstring
+from lxml.html import HtmlElement, HTMLParser, document_fromstring
 
 from crawler.extract.attribution import (
     attributions_from_lines,
@@ -20,19 +20,24 @@ from crawler.extract.attribution import (
     via_attribution,
 )
 from crawler.extract.body import extract_paragraphs
+from crawler.extract.consensus import consensus
 from crawler.extract.decode import decode_body
 from crawler.extract.metadata import extract_metadata
-from crawler.extract.mojibake import garbled_reason
+from crawler.extract.mojibake import garbled_reason, repair
 from crawler.extract.profiles import profile_for
 from crawler.extract.rules import LineRules, apply_line_rules, boilerplate_rule
 from crawler.items import Article, Attribution, PageRejected
 from crawler.sources import canonical_source_name, source_by_name, source_for_url
-from crawler.text.language import majority_language, segment_by_language
+from crawler.text.language import majority_language, segment_by_language, text_weight
 from crawler.text.normalise import normalise_inline, normalise_paragraphs
 
 EXTRACTOR_VERSION = "2025.1"
 ORIGINAL_TITLE_RE = re.compile(r"^原标题\s*[:：]\s*(?P<title>.{2,150})$")
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
+# Comments and processing instructions are never content, and trafilatura loses the text after a comment node.
+_PARSER = HTMLParser(remove_comments=True, remove_pis=True)
+# Less text than this (letters, a CJK character counting 3) is a stray label ("menu"), not an article.
+MIN_ARTICLE_WEIGHT = 15
 # A source span this short without digits is a bare outlet name (Sina's "新京报").
 MAX_BARE_SOURCE_NAME = 30
 
@@ -43,7 +48,7 @@ def parse_html(text: str, url: str) -> HtmlElement:
     if not text.strip():
         raise PageRejected("empty page", url)
     try:
-        return document_fromstring(text)
+        return document_fromstring(text, parser=_PARSER)
     except (etree.ParserError, ValueError) as exc:
         raise PageRejected(f"unparsable HTML: {exc}", url) from exc
 
@@ -72,6 +77,10 @@ def _split_original_title(paragraphs: list[str]) -> tuple[str | None, list[str]]
     return original, kept
 
 
+def _normalised(raw: list[str]) -> list[str]:
+    return normalise_paragraphs([repair(p) for p in raw])
+
+
 def _clean_authors(authors: list[str], attributions: list[Attribution]) -> list[str]:
     """Authors without ids, outlet names and editor lines (those are not people who wrote the text)."""
     outlets = {a.source_name for a in attributions if a.source_name}
@@ -90,25 +99,32 @@ def extract(body: bytes, url: str, headers: Mapping[str, str] | None = None) -> 
     tree = parse_html(decoded.text, url)
     profile = profile_for(url, tree)
     meta = extract_metadata(tree, url, profile)
-    raw, _method = extract_paragraphs(tree, profile.container, profile.drop, url)
-    original_title, paragraphs = _split_original_title(normalise_paragraphs(raw))
+    source_links = source_links_from_tree(tree, url)
+    body_found = extract_paragraphs(tree, profile.container, profile.drop, url)  # changes the tree: last reader
+    original_title, paragraphs = _split_original_title(_normalised(body_found.paragraphs))
 
     registry = source_for_url(url)
     own_source = registry.name if registry else None
     # A page naming its own outlet in prose is no evidence; a "(via X)" title is kept even then.
     evidence = [
-        *source_links_from_tree(tree, url),
+        *source_links,
         *dedupe([*attributions_from_lines(paragraphs), *_source_span_attributions(meta.source_lines)], own_source),
         *via_attribution(meta.via, meta.title),
         *canonical_attribution(meta.canonical_url, url),
     ]
-    paragraphs = apply_line_rules(paragraphs, LineRules(profile.drop_line_res, profile.cutoff_line_res))
-    title = meta.title
+    rules = LineRules(profile.drop_line_res, profile.cutoff_line_res)
+    paragraphs = apply_line_rules(paragraphs, rules)
+    second = body_found.second
+    if second is not None:
+        paragraphs, _asked = consensus(
+            paragraphs, lambda: apply_line_rules(_split_original_title(_normalised(second()))[1], rules)
+        )
+    title = repair(meta.title) if meta.title else None
     if paragraphs and title and normalise_inline(paragraphs[0]) == title:
         paragraphs = paragraphs[1:]
     text = "\n\n".join(paragraphs)
-    if not text.strip():
-        raise PageRejected("no article text found", url)
+    if text_weight(text) < MIN_ARTICLE_WEIGHT:
+        raise PageRejected(f"no article text found ({len(text)} characters of text: {text[:40]!r})", url)
     reason = garbled_reason(text)
     if reason:
         raise PageRejected(reason, url)

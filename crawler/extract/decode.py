@@ -3,7 +3,8 @@
 Order of trust: a BOM; bytes that are valid UTF-8 (a GB2312-declared page re-saved as UTF-8 is
 common, and real GBK text is practically never valid UTF-8); the declared charsets (header, then
 meta) when they decode strictly to sane text; charset-normalizer for the rest. GB2312/GBK labels
-decode as GB18030 (their superset), Latin-1/ASCII labels as cp1252 (as browsers do).
+decode as GB18030 (their superset), Latin-1/ASCII labels as cp1252 (as browsers do). Decoding never
+rejects a page: whether its text is readable is judged on the extracted article (crawler.extract.mojibake).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from dataclasses import dataclass
 from charset_normalizer import from_bytes
 
 from crawler.extract.mojibake import garbled_reason
-from crawler.items import PageRejected
 
 # Charset labels decoded with a superset, as browsers do (WHATWG encoding standard).
 CHARSET_SUPERSETS: dict[str, str] = {
@@ -45,6 +45,7 @@ BOMS: tuple[tuple[bytes, str], ...] = (
 META_SNIFF_BYTES = 4096
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
 _XML_ENCODING_RE = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
+_INVISIBLE_RE = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
 _HEADER_CHARSET_RE = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
 
 
@@ -95,39 +96,42 @@ def _strict(body: bytes, encoding: str) -> str | None:
         return None
 
 
+def _visible(text: str) -> str:
+    """The text outside scripts, styles and comments: what a reader of the page would see."""
+    return _INVISIBLE_RE.sub(" ", text)
+
+
 def decode_body(body: bytes, headers: Mapping[str, str] | None = None, url: str | None = None) -> Decoded:
-    """Decode an HTML/XML body; raises PageRejected when no charset gives sane text."""
+    """Decode an HTML/XML body. Never refuses a page for its characters: the extracted text is judged later
+    (crawler.extract.mojibake), so a declared charset that gives garbage is skipped, and the least garbled
+    reading is kept when nothing decodes cleanly."""
     declared = tuple(c for c in (header_charset(headers), meta_charset(body)) if c)
     for bom, encoding in BOMS:
         if body.startswith(bom):
             return Decoded(body.decode(encoding), encoding.replace("-sig", ""), declared)
     text = _strict(body, "utf-8")
     if text is not None:
-        if body.isascii():
-            first = normalise_charset(declared[0]) if declared else None
-            return Decoded(text, first or "utf-8", declared)
-        reason = garbled_reason(text)
-        if reason is None:
-            return Decoded(text, "utf-8", declared)
-        # Valid UTF-8 that reads as mojibake was garbled before it was saved: no charset undoes that.
-        raise PageRejected(f"garbled page (valid UTF-8 bytes): {reason}", url)
-    reasons: list[str] = []
+        # Valid UTF-8 is what it says; mojibake saved inside it is repaired or rejected on the extracted text.
+        first = normalise_charset(declared[0]) if declared and body.isascii() else None
+        return Decoded(text, first or "utf-8", declared)
+    fallback: Decoded | None = None
+    lenient: Decoded | None = None  # a declared charset that fits all but a few bytes
     candidates = [normalise_charset(c) for c in declared]
     for encoding in dict.fromkeys(c for c in candidates if c and c != "utf-8"):
         text = _strict(body, encoding)
         if text is None:
-            reasons.append(f"bytes are not valid {encoding}")
+            lenient = lenient or Decoded(body.decode(encoding, errors="replace"), encoding, declared)
             continue
-        reason = garbled_reason(text)
-        if reason is None:
+        if garbled_reason(_visible(text)) is None:
             return Decoded(text, encoding, declared)
-        reasons.append(f"{encoding}: {reason}")
+        fallback = fallback or Decoded(text, encoding, declared)
     best = from_bytes(body).best()
     if best is not None:
         encoding = normalise_charset(best.encoding) or best.encoding
         text = _strict(body, encoding) or str(best)
-        reason = garbled_reason(text)
-        if reason is None:
+        if fallback is None or garbled_reason(_visible(text)) is None:
             return Decoded(text, encoding, declared)
-        reasons.append(f"detected {encoding}: {reason}")
-    raise PageRejected("undecodable page: " + ("; ".join(reasons) or "no charset fits the bytes"), url)
+    if fallback is not None:
+        return fallback
+    # Nothing fits: undecodable bytes become replacement characters, which the text check weighs.
+    return lenient or Decoded(body.decode("utf-8", errors="replace"), "utf-8", declared)

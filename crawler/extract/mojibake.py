@@ -1,13 +1,23 @@
-"""Detect text that was decoded with the wrong charset, so garbage is rejected instead of stored.
+"""Mis-decoded text: repair what can be repaired (ftfy), reject only what is unreadable.
 
-Three signatures: replacement characters (undecodable bytes), UTF-8 read as Latin-1/cp1252
-("Ã©", "â€™"), and CJK bytes read as a Latin charset (a text made of Latin-1 symbols) or UTF-8
-read as GBK (Han characters outside the common GB2312/Big5 repertoires).
+Judged on the extracted article text, never on the whole page (scripts and comments may hold anything),
+and by rates, not counts, so a long page that genuinely prints a few odd sequences is kept:
+
+- UTF-8 read as Latin-1/cp1252 ("nÃ£o", "â€™") is repaired with ftfy's `fix_encoding`; a text that
+  still carries such sequences at a high rate afterwards is rejected.
+- Replacement characters (bytes no charset could decode) are rejected only above a share of the letters.
+- CJK bytes read as a Latin charset give a text made of Latin-1 symbols.
+- UTF-8 read as GBK (or the reverse) gives Han characters that no single common national repertoire
+  holds (GB2312, Big5, JIS X 0208, KS X 1001), so Chinese in either script, Japanese kanji and Korean
+  hanja all count as readable while mojibake, which scatters across them, does not.
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
+
+import ftfy
 
 # UTF-8 lead byte (Ã, Â, â, ...) read as cp1252/Latin-1 and followed by a continuation-byte glyph.
 UTF8_AS_LATIN1_RE = re.compile(
@@ -16,49 +26,66 @@ UTF8_AS_LATIN1_RE = re.compile(
     "|[\u00e4-\u00e9][\u0080-\u00bf][\u0080-\u00bf]"
 )
 REPLACEMENT_CHAR = "\ufffd"
-MIN_REPLACEMENTS = 3
-MAX_REPLACEMENT_SHARE = 0.002
-MIN_UTF8_AS_LATIN1_HITS = 3
+# Rejected above these rates (per letter) and counts: a few stray sequences in a long text are kept.
+MAX_REPLACEMENT_SHARE = 0.02
+MIN_REPLACEMENTS = 5
+MAX_UTF8_AS_LATIN1_SHARE = 0.01
+MIN_UTF8_AS_LATIN1_HITS = 5
 # Share of Latin-1 supplement letters/symbols (U+0080-U+00FF) above which a text is Latin junk.
 MAX_LATIN1_SUPPLEMENT_SHARE = 0.25
 MIN_LATIN1_SUPPLEMENT_CHARS = 20
-# Han text in which fewer than this share of ideographs exist in GB2312 or Big5 is a mis-decoding.
+# Han text in which fewer than this share of ideographs is in a common national repertoire is a mis-decoding.
 MIN_COMMON_HAN_SHARE = 0.8
 MIN_HAN_FOR_CHECK = 20
+COMMON_HAN_CODECS = ("gb2312", "big5", "cp932", "euc_kr")
+_HAN_RE = re.compile("[\u4e00-\u9fff]")
+_LETTER_RE = re.compile(r"[^\W\d_]")
+_LATIN1_SUPPLEMENT_RE = re.compile("[\u0080-\u00ff]")
 
 
-def _han_chars(text: str) -> list[str]:
-    return [ch for ch in text if "\u4e00" <= ch <= "\u9fff"]
-
-
-def _encodable_share(chars: list[str], encoding: str) -> float:
-    ok = 0
-    for ch in chars:
+@cache
+def han_repertoire(codec: str) -> frozenset[str]:
+    """The unified ideographs a national charset (GB2312, Big5, JIS X 0208, KS X 1001) can encode."""
+    out = set()
+    for cp in range(0x4E00, 0xA000):
         try:
-            ch.encode(encoding)
+            chr(cp).encode(codec)
         except UnicodeEncodeError:
             continue
-        ok += 1
-    return ok / len(chars)
+        out.add(chr(cp))
+    return frozenset(out)
+
+
+def common_han_share(han: list[str]) -> float:
+    """The largest share of these ideographs that one national repertoire holds: real text is written in one
+    (Simplified in GB2312, Traditional in Big5, Japanese in JIS X 0208), mis-decoded bytes scatter across them."""
+    return max(sum(1 for ch in han if ch in han_repertoire(codec)) / len(han) for codec in COMMON_HAN_CODECS)
+
+
+def repair(text: str) -> str:
+    """The text with UTF-8-read-as-Latin-1 mojibake undone (ftfy); unchanged when it has none."""
+    if not UTF8_AS_LATIN1_RE.search(text):
+        return text
+    return ftfy.fix_encoding(text)
 
 
 def garbled_reason(text: str) -> str | None:
-    """Why this text looks mis-decoded, or None when it looks like real text."""
+    """Why this text is unreadable (mis-decoded beyond repair), or None when it reads as real text."""
     if not text:
         return None
+    letters = len(_LETTER_RE.findall(text)) or 1
     replacements = text.count(REPLACEMENT_CHAR)
-    if replacements >= MIN_REPLACEMENTS and replacements / len(text) > MAX_REPLACEMENT_SHARE:
-        return f"mojibake: {replacements} replacement characters (undecodable bytes)"
+    if replacements >= MIN_REPLACEMENTS and replacements / letters > MAX_REPLACEMENT_SHARE:
+        return f"mojibake: {replacements} replacement characters in {letters} letters (undecodable bytes)"
     hits = len(UTF8_AS_LATIN1_RE.findall(text))
-    if hits >= MIN_UTF8_AS_LATIN1_HITS:
-        return f"mojibake: UTF-8 decoded as Latin-1/cp1252 ({hits} sequences like 'Ã©', 'â€™')"
-    letters = [ch for ch in text if ch.isalpha() or "\u0080" <= ch <= "\u00ff"]
-    latin1 = sum(1 for ch in letters if "\u0080" <= ch <= "\u00ff")
-    if latin1 >= MIN_LATIN1_SUPPLEMENT_CHARS and latin1 / max(len(letters), 1) > MAX_LATIN1_SUPPLEMENT_SHARE:
-        return f"mojibake: {latin1} of {len(letters)} letters are Latin-1 symbols (CJK bytes read as a Latin charset?)"
-    han = _han_chars(text)
+    if hits >= MIN_UTF8_AS_LATIN1_HITS and hits / letters > MAX_UTF8_AS_LATIN1_SHARE:
+        return f"mojibake: UTF-8 decoded as Latin-1/cp1252 ({hits} sequences like 'Ã©', 'â€™' in {letters} letters)"
+    latin1 = len(_LATIN1_SUPPLEMENT_RE.findall(text))
+    if latin1 >= MIN_LATIN1_SUPPLEMENT_CHARS and latin1 / (letters + latin1) > MAX_LATIN1_SUPPLEMENT_SHARE:
+        return f"mojibake: {latin1} Latin-1 symbols beside {letters} letters (CJK bytes read as a Latin charset?)"
+    han = _HAN_RE.findall(text)
     if len(han) >= MIN_HAN_FOR_CHECK:
-        share = max(_encodable_share(han, "gb2312"), _encodable_share(han, "big5"))
+        share = common_han_share(han)
         if share < MIN_COMMON_HAN_SHARE:
             return f"mojibake: only {share:.0%} of Han characters are common ones (UTF-8 read as GBK?)"
     return None

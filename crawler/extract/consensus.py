@@ -1,0 +1,98 @@
+"""Two extractors' paragraphs made into one article: trafilatura's, checked against readability's where in doubt.
+
+Pure functions over cleaned paragraph lists (normalised, generic line rules applied). trafilatura finds the
+article on most pages but, on portal layouts, also takes the sidebars around it: lists of headlines, click
+counts, category names. readability keeps one container and its siblings, which excludes those but misses
+article parts kept in other containers. Where they agree, that region is the article.
+
+- The second opinion is asked for only when trafilatura's text is in doubt: when lines that are not prose
+  (no sentence ending, short) sit at its edges, or fill much of its middle, or there is no prose at all.
+- When both agree on little, they found different things: the one with more prose wins.
+- Otherwise trafilatura's paragraphs are kept from the first to the last one readability confirms, and
+  outside that span only prose paragraphs are kept (an article's lead paragraph, a closing remark), never
+  the headline lists and labels around it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from crawler.text.language import text_weight
+from crawler.text.normalise import match_form
+
+# A paragraph is prose when it is this long and ends like a sentence, or when it is long whatever its end.
+PROSE_MIN_WEIGHT = 60
+PROSE_ANY_END_WEIGHT = 150
+SENTENCE_END_RE = re.compile(r"[。！？.!?;；…:：”\"'’』」)）]\s*$")
+# Non-prose text (letters, a CJK character counting 3) at the edges that puts trafilatura's text in doubt.
+DOUBTFUL_EDGE_WEIGHT = 80
+# Share of non-prose text between the first and last prose paragraph that puts it in doubt.
+DOUBTFUL_INNER_SHARE = 0.3
+# A paragraph shorter than this is too short to show agreement (a label like "社会" matches anywhere).
+MIN_AGREEMENT_WEIGHT = 20
+# Below this share of the shorter text confirmed by the other, the two extractors found different things.
+MIN_AGREED_SHARE = 0.5
+# readability's text wins outright when it is this much longer and holds nearly all of trafilatura's.
+SECOND_SUPERSET_RATIO = 2.0
+SECOND_SUPERSET_COVERAGE = 0.85
+
+_SPACE_RE = re.compile(r"\s+")
+
+
+def is_prose(paragraph: str) -> bool:
+    """True for running text: long enough and ending like a sentence, or simply long."""
+    weight = text_weight(paragraph)
+    if weight >= PROSE_ANY_END_WEIGHT:
+        return True
+    return weight >= PROSE_MIN_WEIGHT and SENTENCE_END_RE.search(paragraph) is not None
+
+
+def in_doubt(paragraphs: Sequence[str]) -> bool:
+    """True when the text's edges (or much of its middle) are not prose, or there is no prose at all."""
+    prose = [is_prose(p) for p in paragraphs]
+    if not any(prose):
+        return True
+    first, last = prose.index(True), len(prose) - 1 - prose[::-1].index(True)
+    weights = [text_weight(p) for p in paragraphs]
+    edge = sum(w for i, w in enumerate(weights) if i < first or i > last)
+    inner = sum(w for i, w in enumerate(weights) if first < i < last and not prose[i])
+    return edge >= DOUBTFUL_EDGE_WEIGHT or inner > DOUBTFUL_INNER_SHARE * sum(weights)
+
+
+def _key(text: str) -> str:
+    return _SPACE_RE.sub("", match_form(text))
+
+
+def _confirmed(paragraphs: Sequence[str], other_text: str) -> list[bool]:
+    return [text_weight(p) >= MIN_AGREEMENT_WEIGHT and _key(p) in other_text for p in paragraphs]
+
+
+def _prose_weight(paragraphs: Sequence[str]) -> int:
+    return sum(text_weight(p) for p in paragraphs if is_prose(p))
+
+
+def merge(primary: Sequence[str], second: Sequence[str]) -> list[str]:
+    """One article from trafilatura's paragraphs (`primary`) and readability's (`second`)."""
+    if not second:
+        return list(primary)
+    if not primary:
+        return list(second)
+    confirmed = _confirmed(primary, _key(" ".join(second)))
+    weight_primary = sum(map(text_weight, primary))
+    weight_second = sum(map(text_weight, second))
+    agreed = sum(text_weight(p) for p, ok in zip(primary, confirmed, strict=True) if ok)
+    if agreed < MIN_AGREED_SHARE * min(weight_primary, weight_second):
+        return list(second) if _prose_weight(second) > _prose_weight(primary) else list(primary)
+    if weight_second > SECOND_SUPERSET_RATIO * weight_primary and agreed >= SECOND_SUPERSET_COVERAGE * weight_primary:
+        return list(second)
+    hits = [i for i, ok in enumerate(confirmed) if ok]
+    first, last = hits[0], hits[-1]
+    return [p for i, p in enumerate(primary) if first <= i <= last or is_prose(p)]
+
+
+def consensus(primary: Sequence[str], second: Callable[[], Sequence[str]]) -> tuple[list[str], bool]:
+    """The article's paragraphs, and whether the second extractor was asked (only when `primary` is in doubt)."""
+    if not in_doubt(primary):
+        return list(primary), False
+    return merge(primary, second()), True

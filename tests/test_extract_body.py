@@ -1,0 +1,57 @@
+"""Main-text paragraphs on pages without a site profile: what the generic path must keep and drop."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from crawler.extract import extract
+from crawler.extract.body import xml_paragraphs
+
+PROSE = (
+    "The city council approved the new budget on Tuesday after a debate that lasted late into the night, "
+    "with members arguing over road repairs, school buildings and the cost of public transport."
+)
+
+
+def _page(body_html: str, head: str = "") -> bytes:
+    return f"<html><head><title>Budget approved</title>{head}</head><body>{body_html}</body></html>".encode()
+
+
+def test_xml_reader_keeps_tail_and_bare_text_once() -> None:
+    doc = etree.fromstring(
+        "<doc><main><head>Deal list</head>Tail text after the heading.<div>Bare text in a div.</div>"
+        "<list><item><head>Item heading</head>item text</item></list>"
+        "<p>A <hi>formatted</hi> word<lb/>and a line break.</p></main></doc>"
+    )
+    assert xml_paragraphs(doc) == [
+        "Deal list",
+        "Tail text after the heading.",
+        "Bare text in a div.",
+        "Item heading",
+        "item text",
+        "A formatted word\nand a line break.",
+    ]
+
+
+def test_a_form_wrapping_the_page_keeps_the_article() -> None:
+    # ASP.NET wraps every page in one <form>; it must not take the article with it.
+    html = "<form id='aspnetForm' method='post'><div id='main'>" + f"<p>{PROSE}</p>" * 6 + "</div></form>"
+    article = extract(_page(html), "https://www.example-city.gov/news/budget.aspx")
+    assert "approved the new budget" in article.text
+
+
+def test_comment_and_search_forms_are_dropped() -> None:
+    html = (
+        "<form role='search'><input name='q'/><button>Search</button></form>"
+        + "<article>" + f"<p>{PROSE}</p>" * 5 + "</article>"
+        + "<form id='commentform'><p>Your email address will not be published.</p><textarea></textarea></form>"
+    )
+    text = extract(_page(html), "https://blog.example.com/2024/budget").text
+    assert "approved the new budget" in text
+    assert "email address" not in text
+
+
+def test_text_after_an_html_comment_is_kept() -> None:
+    html = "<article>" + f"<p>{PROSE}</p>" * 4 + "<p>Final figures <!-- --> were published on Friday evening.</p>"
+    text = extract(_page(html + "</article>"), "https://news.example.com/budget").text
+    assert "were published on Friday evening" in text
