@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from lxml import etree
 
 from crawler.extract import extract
 from crawler.extract.body import xml_paragraphs
+from crawler.items import PageRejected
 
 PROSE = (
     "The city council approved the new budget on Tuesday after a debate that lasted late into the night, "
@@ -55,3 +57,15 @@ def test_text_after_an_html_comment_is_kept() -> None:
     html = "<article>" + f"<p>{PROSE}</p>" * 4 + "<p>Final figures <!-- --> were published on Friday evening.</p>"
     text = extract(_page(html + "</article>"), "https://news.example.com/budget").text
     assert "were published on Friday evening" in text
+
+
+def test_a_page_of_a_million_tiny_paragraphs_is_refused_with_its_reason() -> None:
+    body = ("<html><body>" + "<p>a</p>" * 500_000 + "</body></html>").encode()
+    with pytest.raises(PageRejected, match=r"too large to extract: .* elements"):
+        extract(body, "https://hostile.example.com/many")
+
+
+def test_a_page_over_the_size_limit_is_refused_before_parsing() -> None:
+    body = ("<html><body><p>" + "word " * 1_700_000 + "</p></body></html>").encode()
+    with pytest.raises(PageRejected, match=r"too large to extract: .* characters"):
+        extract(body, "https://hostile.example.com/huge")

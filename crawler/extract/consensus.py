@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from crawler.text.language import text_weight
 from crawler.text.normalise import match_form
@@ -40,59 +41,76 @@ SECOND_SUPERSET_COVERAGE = 0.85
 _SPACE_RE = re.compile(r"\s+")
 
 
-def is_prose(paragraph: str) -> bool:
+def is_prose(paragraph: str, weight: int | None = None) -> bool:
     """True for running text: long enough and ending like a sentence, or simply long."""
-    weight = text_weight(paragraph)
+    weight = text_weight(paragraph) if weight is None else weight
     if weight >= PROSE_ANY_END_WEIGHT:
         return True
     return weight >= PROSE_MIN_WEIGHT and SENTENCE_END_RE.search(paragraph) is not None
 
 
-def in_doubt(paragraphs: Sequence[str]) -> bool:
-    """True when the text's edges (or much of its middle) are not prose, or there is no prose at all."""
-    prose = [is_prose(p) for p in paragraphs]
+@dataclass(frozen=True)
+class _Paragraph:
+    text: str
+    weight: int
+    prose: bool
+
+
+def _measured(paragraphs: Sequence[str]) -> list[_Paragraph]:
+    out = []
+    for text in paragraphs:
+        weight = text_weight(text)
+        out.append(_Paragraph(text, weight, is_prose(text, weight)))
+    return out
+
+
+def _in_doubt(paragraphs: list[_Paragraph]) -> bool:
+    prose = [p.prose for p in paragraphs]
     if not any(prose):
         return True
     first, last = prose.index(True), len(prose) - 1 - prose[::-1].index(True)
-    weights = [text_weight(p) for p in paragraphs]
-    edge = sum(w for i, w in enumerate(weights) if i < first or i > last)
-    inner = sum(w for i, w in enumerate(weights) if first < i < last and not prose[i])
-    return edge >= DOUBTFUL_EDGE_WEIGHT or inner > DOUBTFUL_INNER_SHARE * sum(weights)
+    edge = sum(p.weight for i, p in enumerate(paragraphs) if i < first or i > last)
+    inner = sum(p.weight for i, p in enumerate(paragraphs) if first < i < last and not p.prose)
+    return edge >= DOUBTFUL_EDGE_WEIGHT or inner > DOUBTFUL_INNER_SHARE * sum(p.weight for p in paragraphs)
+
+
+def in_doubt(paragraphs: Sequence[str]) -> bool:
+    """True when the text's edges (or much of its middle) are not prose, or there is no prose at all."""
+    return _in_doubt(_measured(paragraphs))
 
 
 def _key(text: str) -> str:
     return _SPACE_RE.sub("", match_form(text))
 
 
-def _confirmed(paragraphs: Sequence[str], other_text: str) -> list[bool]:
-    return [text_weight(p) >= MIN_AGREEMENT_WEIGHT and _key(p) in other_text for p in paragraphs]
-
-
-def _prose_weight(paragraphs: Sequence[str]) -> int:
-    return sum(text_weight(p) for p in paragraphs if is_prose(p))
+def _merge(primary: list[_Paragraph], second: list[_Paragraph]) -> list[_Paragraph]:
+    if not second:
+        return primary
+    if not primary:
+        return second
+    second_text = _key(" ".join(p.text for p in second))
+    confirmed = [p.weight >= MIN_AGREEMENT_WEIGHT and _key(p.text) in second_text for p in primary]
+    weight_primary = sum(p.weight for p in primary)
+    weight_second = sum(p.weight for p in second)
+    agreed = sum(p.weight for p, ok in zip(primary, confirmed, strict=True) if ok)
+    if agreed < MIN_AGREED_SHARE * min(weight_primary, weight_second):
+        prose_second = sum(p.weight for p in second if p.prose)
+        return second if prose_second > sum(p.weight for p in primary if p.prose) else primary
+    if weight_second > SECOND_SUPERSET_RATIO * weight_primary and agreed >= SECOND_SUPERSET_COVERAGE * weight_primary:
+        return second
+    hits = [i for i, ok in enumerate(confirmed) if ok]
+    first, last = hits[0], hits[-1]
+    return [p for i, p in enumerate(primary) if first <= i <= last or p.prose]
 
 
 def merge(primary: Sequence[str], second: Sequence[str]) -> list[str]:
     """One article from trafilatura's paragraphs (`primary`) and readability's (`second`)."""
-    if not second:
-        return list(primary)
-    if not primary:
-        return list(second)
-    confirmed = _confirmed(primary, _key(" ".join(second)))
-    weight_primary = sum(map(text_weight, primary))
-    weight_second = sum(map(text_weight, second))
-    agreed = sum(text_weight(p) for p, ok in zip(primary, confirmed, strict=True) if ok)
-    if agreed < MIN_AGREED_SHARE * min(weight_primary, weight_second):
-        return list(second) if _prose_weight(second) > _prose_weight(primary) else list(primary)
-    if weight_second > SECOND_SUPERSET_RATIO * weight_primary and agreed >= SECOND_SUPERSET_COVERAGE * weight_primary:
-        return list(second)
-    hits = [i for i, ok in enumerate(confirmed) if ok]
-    first, last = hits[0], hits[-1]
-    return [p for i, p in enumerate(primary) if first <= i <= last or is_prose(p)]
+    return [p.text for p in _merge(_measured(primary), _measured(second))]
 
 
 def consensus(primary: Sequence[str], second: Callable[[], Sequence[str]]) -> tuple[list[str], bool]:
     """The article's paragraphs, and whether the second extractor was asked (only when `primary` is in doubt)."""
-    if not in_doubt(primary):
+    measured = _measured(primary)
+    if not _in_doubt(measured):
         return list(primary), False
-    return merge(primary, second()), True
+    return [p.text for p in _merge(measured, _measured(second()))], True

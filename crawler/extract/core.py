@@ -36,6 +36,10 @@ ORIGINAL_TITLE_RE = re.compile(r"^原标题\s*[:：]\s*(?P<title>.{2,150})$")
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 # Comments and processing instructions are never content, and trafilatura loses the text after a comment node.
 _PARSER = HTMLParser(remove_comments=True, remove_pis=True)
+# Work per page is bounded, so one hostile page (a million tiny paragraphs) costs a second, not minutes.
+# Real articles stay far below: the largest of 1,233 development pages has 10,476 elements and 0.9 MB.
+MAX_PAGE_CHARS = 8_000_000
+MAX_PAGE_ELEMENTS = 40_000
 # Less text than this (letters, a CJK character counting 3) is a stray label ("menu"), not an article.
 MIN_ARTICLE_WEIGHT = 15
 # A source span this short without digits is a bare outlet name (Sina's "新京报").
@@ -96,7 +100,12 @@ def extract(body: bytes, url: str, headers: Mapping[str, str] | None = None) -> 
     if not body or not body.strip():
         raise PageRejected("empty body", url)
     decoded = decode_body(body, headers, url)
+    if len(decoded.text) > MAX_PAGE_CHARS:
+        raise PageRejected(f"page too large to extract: {len(decoded.text)} characters (limit {MAX_PAGE_CHARS})", url)
     tree = parse_html(decoded.text, url)
+    elements = int(tree.xpath("count(//*)"))
+    if elements > MAX_PAGE_ELEMENTS:
+        raise PageRejected(f"page too large to extract: {elements} elements (limit {MAX_PAGE_ELEMENTS})", url)
     profile = profile_for(url, tree)
     meta = extract_metadata(tree, url, profile)
     source_links = source_links_from_tree(tree, url)

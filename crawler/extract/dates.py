@@ -27,6 +27,21 @@ CJK_DATE_RE = re.compile(
 _ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$")
 
 
+# A date in a URL path: /2023/01/15/, /20230115/, /2019/0615/, /2024-01-01/ (then a slash or a non-digit).
+URL_DATE_RE = re.compile(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?=/|[^\d/]|$)")
+
+
+def date_from_url(url: str, tz: str = DEFAULT_TIMEZONE) -> datetime | None:
+    """The date a URL's path carries (midnight in the site's timezone), or None."""
+    match = URL_DATE_RE.search(url.split("?", 1)[0])
+    if not match:
+        return None
+    try:
+        return _aware(datetime(int(match[1]), int(match[2]), int(match[3])), tz)
+    except ValueError:
+        return None
+
+
 def timezone_for_host(host: str) -> str:
     """A default timezone for a host from its top-level domain."""
     for suffix, tz in TLD_TIMEZONES:

@@ -1,7 +1,7 @@
 """Article metadata: title (site suffixes cut), authors, dates, canonical URL, section, image, language.
 
 A profile's XPaths are tried first; then generic page metadata (<meta>, JSON-LD, <link rel=canonical>),
-then trafilatura's metadata and htmldate as last resorts.
+then byline markup, htmldate (page markup) and a date in the URL, and trafilatura's metadata for a missing title.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from urllib.parse import urljoin
 import trafilatura
 from lxml.html import HtmlElement
 
-from crawler.extract.dates import parse_datetime, timezone_for_host
+from crawler.extract.dates import date_from_url, parse_datetime, timezone_for_host
 from crawler.extract.profile import Profile
 from crawler.sources import host_of, source_by_name, source_for_url
 from crawler.text.normalise import normalise_inline
@@ -44,12 +44,25 @@ AUTHOR_PREFIX_RE = re.compile(
 )
 AUTHOR_SPLIT_RE = re.compile(r"\s*(?:[,，、;；/&]|\band\b|\bund\b)\s*")
 MAX_AUTHOR_LEN = 40
+# Byline markup that names the authors where no <meta> or JSON-LD does (the first XPath that finds any wins).
+BYLINE_XPATHS: tuple[str, ...] = (
+    "//*[@itemprop='author']//*[@itemprop='name']",
+    "//*[@itemprop='author']",
+    "//a[@rel='author']",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' byline ') or contains(@class, 'author-name')"
+    " or contains(@class, 'author_name') or contains(@class, 'byline__name')]",
+)
+MAX_BYLINE_LEN = 80
 # A labelled date in a short line of page chrome ("发布时间:2023-06-27 01:56:00", "Posted on 2024-07-04").
 LABELLED_DATE_RE = re.compile(
     r"(?:发布时间|发布日期|发表时间|时间|日期|Veröffentlicht am|Published(?: on)?|Posted on|Date)\s*[:：]?\s*"
     r"(\d{4}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?)"
 )
 MAX_LABELLED_DATE_LINE = 160
+# htmldate, the last resort for the date: the original (not the updated) date, from the page's markup and URL.
+# Its extensive search (every date-like string in the text, parsed in every language) is left out: it costs
+# more than the rest of extraction, and labelled dates in the text are read above already.
+HTMLDATE_CONFIG = {"original_date": True, "extensive_search": False, "outputformat": "%Y-%m-%d %H:%M:%S"}
 
 
 @dataclass
@@ -219,9 +232,10 @@ def extract_metadata(tree: HtmlElement, url: str, profile: Profile) -> Metadata:
     trafi = None
 
     def trafilatura_meta():  # type: ignore[no-untyped-def]
+        """trafilatura's metadata, computed at most once and only when needed."""
         nonlocal trafi
         if trafi is None:
-            trafi = trafilatura.extract_metadata(tree, default_url=url)
+            trafi = trafilatura.extract_metadata(tree, default_url=url, date_config=HTMLDATE_CONFIG)
         return trafi
 
     md = Metadata(site_name=site_name)
@@ -247,8 +261,10 @@ def extract_metadata(tree: HtmlElement, url: str, profile: Profile) -> Metadata:
     if md.published_at is None:
         from htmldate import find_date
 
-        found = find_date(tree, url=url, original_date=True, outputformat="%Y-%m-%d %H:%M:%S")
+        found = find_date(tree, url=url, **HTMLDATE_CONFIG)
         md.published_at = parse_datetime(found, tz) if found else None
+    if md.published_at is None:
+        md.published_at = date_from_url(url, tz)
     modified = [meta[k] for k in MODIFIED_META if k in meta]
     modified += [str(o["dateModified"]) for o in jsonld if o.get("dateModified")]
     md.modified_at = _first_date(modified, tz)
@@ -264,8 +280,8 @@ def extract_metadata(tree: HtmlElement, url: str, profile: Profile) -> Metadata:
                     author_values.append(str(a["name"]))
                 elif isinstance(a, str):
                     author_values.append(a)
-    if not author_values and profile.authors_from_meta and trafilatura_meta() is not None and trafi.author:
-        author_values = [trafi.author.replace(";", ",")]
+    if not author_values and profile.authors_from_meta:
+        author_values = [v for v in xpath_texts(tree, BYLINE_XPATHS) if len(v) <= MAX_BYLINE_LEN]
     md.authors = split_authors(author_values)
 
     canonical = tree.xpath(CANONICAL_XPATH) or ([meta["og:url"]] if "og:url" in meta else [])

@@ -68,7 +68,7 @@ def script_counts(text: str) -> Counter[str]:
 
 def letter_count(text: str) -> int:
     """Number of letters (any script) in the text."""
-    return sum(script_counts(text).values())
+    return len(_LETTER_RE.findall(text))
 
 
 # One CJK character carries about as much text as a short Latin word.
@@ -77,9 +77,7 @@ CJK_LETTER_WEIGHT = 3
 
 def text_weight(text: str) -> int:
     """Amount of text: letters, with CJK characters counted CJK_LETTER_WEIGHT times."""
-    counts = script_counts(text)
-    cjk = counts["han"] + counts["kana"] + counts["hangul"]
-    return sum(counts.values()) - cjk + CJK_LETTER_WEIGHT * cjk
+    return len(_LETTER_RE.findall(text)) + (CJK_LETTER_WEIGHT - 1) * len(_CJK_RE.findall(text))
 
 
 @lru_cache(maxsize=1)
@@ -103,7 +101,10 @@ def _detect_latin(text: str, letters: int) -> str:
 
 def detect_language(text: str) -> str:
     """ISO 639-1 code of the text's language by majority of letters; "und" when it has no letters."""
-    counts = script_counts(text)
+    return _language(text, script_counts(text))
+
+
+def _language(text: str, counts: Counter[str]) -> str:
     total = sum(counts.values())
     if total == 0:
         return UNDETERMINED
@@ -138,9 +139,10 @@ def segment_by_language(paragraphs: list[str]) -> list[Segment]:
     for para in paragraphs:
         if not para.strip():
             continue
-        letters = letter_count(para)
-        reliable = letters >= SEGMENT_MIN_LETTERS or (letters > 0 and script_counts(para)["han"] >= 2)
-        lang = detect_language(para) if reliable else None
+        counts = script_counts(para)
+        letters = sum(counts.values())
+        reliable = letters >= SEGMENT_MIN_LETTERS or (letters > 0 and counts["han"] >= 2)
+        lang = _language(para, counts) if reliable else None
         labelled.append((None if lang == UNDETERMINED else lang, para))
     # Fill unjudged paragraphs from the previous run, then (for a leading stretch) from the next.
     filled: list[tuple[str, list[str]]] = []
@@ -163,11 +165,21 @@ def segment_by_language(paragraphs: list[str]) -> list[Segment]:
 
 def _smooth(runs: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
     """Absorb short runs into their neighbours until nothing changes."""
+    weight: dict[str, int] = {}
+
+    def run_weight(paras: list[str]) -> int:
+        total = 0
+        for p in paras:
+            if p not in weight:
+                weight[p] = text_weight(p)
+            total += weight[p]
+        return total
+
     changed = True
     while changed and len(runs) > 1:
         changed = False
         for i, (lang, paras) in enumerate(runs):
-            letters = sum(text_weight(p) for p in paras)
+            letters = run_weight(paras)
             prev_lang = runs[i - 1][0] if i > 0 else None
             next_lang = runs[i + 1][0] if i + 1 < len(runs) else None
             inner = prev_lang is not None and prev_lang == next_lang and letters < SMOOTH_INNER_LETTERS

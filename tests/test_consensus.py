@@ -1,0 +1,63 @@
+"""Two extractors' paragraphs into one article: when readability is asked, and what is kept."""
+
+from __future__ import annotations
+
+from crawler.extract.consensus import consensus, in_doubt, is_prose, merge
+
+LEAD = "国家发改委昨天下发通知，要求落实价格调控政策，稳定发电用煤价格，合同电煤控制价格涨幅在百分之五以内。"
+BODY = [
+    LEAD,
+    "按照计划，明年跨省煤炭铁路运力配置总量与今年相比减少了近一成，其中向化肥行业配置的运力也有所减少。",
+    "专家指出，化肥行业和钢铁行业市场化程度较高，所需运力较少，因此无需再通过计划安排运力。",
+]
+SIDEBAR = ["社会", "娱乐", "男子改车牌逃通行费 被拦停后怕扣12分欲跳桥", "04/11 03:21", "48小时点击排行", "827683"]
+ENGLISH = [
+    "The city council approved the new budget on Tuesday after a debate that lasted late into the night.",
+    "Members argued over road repairs, school buildings and the cost of public transport for two hours.",
+]
+
+
+def test_prose_is_running_text() -> None:
+    assert is_prose(LEAD)
+    assert is_prose(ENGLISH[0])
+    assert not is_prose("48小时点击排行")
+    assert not is_prose("Related stories")
+
+
+def test_clean_article_needs_no_second_opinion() -> None:
+    asked: list[bool] = []
+    paragraphs, used = consensus(BODY, lambda: asked.append(True) or [])
+    assert paragraphs == BODY and not used and not asked
+
+
+def test_headline_lists_around_the_article_put_it_in_doubt() -> None:
+    assert in_doubt([*BODY, *SIDEBAR])
+    assert in_doubt(SIDEBAR)
+
+
+def test_sidebar_outside_the_confirmed_span_is_dropped() -> None:
+    paragraphs, used = consensus([*BODY, *SIDEBAR], lambda: BODY)
+    assert used
+    assert paragraphs == BODY
+
+
+def test_a_lead_paragraph_the_second_missed_is_kept() -> None:
+    teaser = "Die Bundesregierung will die Ausgaben für Forschung im kommenden Jahr deutlich erhöhen, sagte sie."
+    primary = ["Menü", "Startseite", teaser, *ENGLISH, "Mehr zum Thema", "Impressum"]
+    assert merge(primary, ENGLISH) == [teaser, *ENGLISH]
+
+
+def test_when_they_disagree_the_one_with_prose_wins() -> None:
+    headlines = [f"日本台湾签署渔权协定 评论{n}条" for n in range(12)]
+    assert merge(headlines, BODY) == BODY
+    assert merge(BODY, headlines) == BODY
+
+
+def test_second_that_holds_much_more_of_the_article_wins() -> None:
+    longer = [*ENGLISH, *(f"{s} More of the report follows here, paragraph {n}." for n, s in enumerate(ENGLISH * 3))]
+    assert merge(ENGLISH, longer) == longer
+
+
+def test_nothing_from_one_side_keeps_the_other() -> None:
+    assert merge(BODY, []) == BODY
+    assert merge([], BODY) == BODY
