@@ -10,7 +10,10 @@ BODY = [
     "按照计划，明年跨省煤炭铁路运力配置总量与今年相比减少了近一成，其中向化肥行业配置的运力也有所减少。",
     "专家指出，化肥行业和钢铁行业市场化程度较高，所需运力较少，因此无需再通过计划安排运力。",
 ]
-SIDEBAR = ["社会", "娱乐", "男子改车牌逃通行费 被拦停后怕扣12分欲跳桥", "04/11 03:21", "48小时点击排行", "827683"]
+SIDEBAR = [
+    "社会", "娱乐", "男子改车牌逃通行费 被拦停后怕扣12分欲跳桥", "04/11 03:21", "48小时点击排行", "827683",
+    "网友绘“地铁十八怪”：或霸占吊环 或狂吃东西(图)", "04/11 02:31",
+]
 ENGLISH = [
     "The city council approved the new budget on Tuesday after a debate that lasted late into the night.",
     "Members argued over road repairs, school buildings and the cost of public transport for two hours.",
@@ -61,3 +64,15 @@ def test_second_that_holds_much_more_of_the_article_wins() -> None:
 def test_nothing_from_one_side_keeps_the_other() -> None:
     assert merge(BODY, []) == BODY
     assert merge([], BODY) == BODY
+
+
+def test_teasers_after_a_heading_below_the_article_are_dropped() -> None:
+    teaser = "A teacher who seduced a schoolgirl has escaped prison, a court in Bavaria ruled on Thursday evening."
+    closing = "The council will vote on the final figures next month, a spokeswoman said on Wednesday."
+    primary = [*ENGLISH, closing, "Today's headlines", teaser, "Most read", teaser.replace("teacher", "doctor")]
+    assert merge(primary, ENGLISH) == [*ENGLISH, closing]
+
+
+def test_a_second_opinion_without_prose_is_ignored() -> None:
+    primary = ["Taiwan opposition surges to a big lead", "2012-01-12 16:53", *ENGLISH, "Share this"]
+    assert merge(primary, ["Taiwan opposition surges to a big lead"]) == primary

@@ -7,10 +7,11 @@ article parts kept in other containers. Where they agree, that region is the art
 
 - The second opinion is asked for only when trafilatura's text is in doubt: when lines that are not prose
   (no sentence ending, short) sit at its edges, or fill much of its middle, or there is no prose at all.
+- A second opinion without prose (readability found only a headline) is no opinion.
 - When both agree on little, they found different things: the one with more prose wins.
-- Otherwise trafilatura's paragraphs are kept from the first to the last one readability confirms, and
-  outside that span only prose paragraphs are kept (an article's lead paragraph, a closing remark), never
-  the headline lists and labels around it.
+- Otherwise trafilatura's paragraphs are kept from the first to the last one readability confirms; before
+  that span its prose paragraphs (a teaser, a lead), after it only the prose that runs on without a break (a
+  closing remark, not the teasers that follow the next heading), never the headline lists and labels.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ PROSE_MIN_WEIGHT = 60
 PROSE_ANY_END_WEIGHT = 150
 SENTENCE_END_RE = re.compile(r"[。！？.!?;；…:：”\"'’』」)）]\s*$")
 # Non-prose text (letters, a CJK character counting 3) at the edges that puts trafilatura's text in doubt.
-DOUBTFUL_EDGE_WEIGHT = 80
+DOUBTFUL_EDGE_WEIGHT = 100
 # Share of non-prose text between the first and last prose paragraph that puts it in doubt.
 DOUBTFUL_INNER_SHARE = 0.3
 # A paragraph shorter than this is too short to show agreement (a label like "社会" matches anywhere).
@@ -84,7 +85,7 @@ def _key(text: str) -> str:
 
 
 def _merge(primary: list[_Paragraph], second: list[_Paragraph]) -> list[_Paragraph]:
-    if not second:
+    if not any(p.prose for p in second):  # a headline or a caption is no opinion on where the article is
         return primary
     if not primary:
         return second
@@ -100,7 +101,9 @@ def _merge(primary: list[_Paragraph], second: list[_Paragraph]) -> list[_Paragra
         return second
     hits = [i for i, ok in enumerate(confirmed) if ok]
     first, last = hits[0], hits[-1]
-    return [p for i, p in enumerate(primary) if first <= i <= last or p.prose]
+    after = primary[last + 1 :]
+    continued = next((n for n, p in enumerate(after) if not p.prose), len(after))
+    return [p for p in primary[:first] if p.prose] + primary[first : last + 1] + after[:continued]
 
 
 def merge(primary: Sequence[str], second: Sequence[str]) -> list[str]:
