@@ -76,3 +76,10 @@ def test_teasers_after_a_heading_below_the_article_are_dropped() -> None:
 def test_a_second_opinion_without_prose_is_ignored() -> None:
     primary = ["Taiwan opposition surges to a big lead", "2012-01-12 16:53", *ENGLISH, "Share this"]
     assert merge(primary, ["Taiwan opposition surges to a big lead"]) == primary
+
+
+def test_a_flattened_menu_or_tag_cloud_is_not_prose() -> None:
+    assert not is_prose(" 、 ".join(["蔡英文", "民進黨", "國民黨", "馬英九", "宋楚瑜", "親民黨", "總統大選"] * 3))
+    assert not is_prose(" │ ".join(["首页", "股票/期货", "权证", "ETF", "新闻", "外汇", "财金博客", "环球基金"] * 3))
+    enumeration = "能源资源性产品，包括煤炭、焦炭、成品油、天然橡胶、稀土、铜、铝、镍等；高端装备的关键零部件。"
+    assert is_prose(enumeration * 2)

@@ -26,7 +26,14 @@ from crawler.text.normalise import match_form
 # A paragraph is prose when it is this long and ends like a sentence, or when it is long whatever its end.
 PROSE_MIN_WEIGHT = 60
 PROSE_ANY_END_WEIGHT = 150
-SENTENCE_END_RE = re.compile(r"[。！？.!?;；…:：”\"'’』」)）]\s*$")
+# Sentence ends in the scripts we meet: CJK and Latin stops, closing quotes (German „…“ and «…» too), the Urdu
+# and Arabic full stop and question mark, the Devanagari danda.
+SENTENCE_END_RE = re.compile(r"[。！？.!?;；…:：”“\"'’』」»«)）۔؟।॥]\s*$")
+# A paragraph with this many item separators, and this many per sentence, is a flattened list, not prose.
+LIST_SEPARATOR_RE = re.compile(r"[、|│｜·•/»]")
+SENTENCE_RE = re.compile(r"[。！？!?۔؟।]|\.(?:\s|$)")
+LIST_MIN_SEPARATORS = 10
+LIST_SEPARATORS_PER_SENTENCE = 5
 # Non-prose text (letters, a CJK character counting 3) at the edges that puts trafilatura's text in doubt.
 DOUBTFUL_EDGE_WEIGHT = 100
 # Share of non-prose text between the first and last prose paragraph that puts it in doubt.
@@ -42,12 +49,22 @@ SECOND_SUPERSET_COVERAGE = 0.85
 _SPACE_RE = re.compile(r"\s+")
 
 
+def is_list(paragraph: str) -> bool:
+    """True for a flattened list (a menu, a tag cloud): many item separators, few sentence ends."""
+    separators = len(LIST_SEPARATOR_RE.findall(paragraph))
+    return separators >= LIST_MIN_SEPARATORS and separators > LIST_SEPARATORS_PER_SENTENCE * (
+        len(SENTENCE_RE.findall(paragraph)) + 1
+    )
+
+
 def is_prose(paragraph: str, weight: int | None = None) -> bool:
-    """True for running text: long enough and ending like a sentence, or simply long."""
+    """True for running text: long enough and ending like a sentence, or simply long; never a flattened list."""
     weight = text_weight(paragraph) if weight is None else weight
+    if weight < PROSE_MIN_WEIGHT or is_list(paragraph):
+        return False
     if weight >= PROSE_ANY_END_WEIGHT:
         return True
-    return weight >= PROSE_MIN_WEIGHT and SENTENCE_END_RE.search(paragraph) is not None
+    return SENTENCE_END_RE.search(paragraph) is not None
 
 
 @dataclass(frozen=True)
