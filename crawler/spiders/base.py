@@ -428,10 +428,15 @@ class NewsSpider(scrapy.Spider):
         try:
             store = Store.from_config(Config.from_env())
             try:
-                saved = self.state.save_failures(store, self.name, run_id)
+                saved, refused = self.state.save_failures(store, self.name, run_id)
             finally:
                 store.dispose()
         except Exception as exc:  # the failures are also in the log and the stats
             log.error("could not record %d failed URLs for retry: %s", len(self.state.failures), exc)
+            self.crawler.stats.inc_value("errors/store/failures_unrecorded", len(self.state.failures))
             return
+        for failure, why in refused:
+            log.error("the database refused the failure record of %s: %s", failure.url, why)
+        if refused:
+            self.crawler.stats.inc_value("errors/store/failures_unrecorded", len(refused))
         log.info("%d failed URLs recorded for the next run", saved)

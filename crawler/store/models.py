@@ -43,7 +43,21 @@ SOURCE_KINDS = ("publisher", "syndicator", "aggregator", "agency")
 RELATIONS = ("republishes", "translates", "cites")
 EVIDENCE = ("source_link", "attribution_text", "canonical", "near_duplicate", "cross_lingual")
 RUN_STATUSES = ("running", "finished", "failed", "interrupted")
-FAILURE_KINDS = ("http", "timeout", "dns", "connection", "too_large", "redirect_loop", "rejected", "other")
+# fetch failures by kind; `crashed`/`error`: extraction's worker died / extraction raised; `blocked`: a redirect
+# to a private, loopback, link-local or reserved address was refused
+FAILURE_KINDS = (
+    "http",
+    "timeout",
+    "dns",
+    "connection",
+    "too_large",
+    "redirect_loop",
+    "rejected",
+    "other",
+    "crashed",
+    "error",
+    "blocked",
+)
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

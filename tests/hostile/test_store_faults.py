@@ -204,7 +204,11 @@ def test_a_spool_write_that_hits_a_full_disk_is_retried_and_leaves_no_torn_file(
 
 
 def test_a_disk_that_stays_full_reports_every_lost_article(
-    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, full_disk: list[int], caplog: pytest.LogCaptureFixture
+    store: Store,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    full_disk: list[int],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     full_disk[0] = 10**6
     pipeline, stats = _pipeline(monkeypatch, tmp_path, _unreachable(store), batch_size=10)
