@@ -48,11 +48,15 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.metarefresh.ByteCheckedMetaRefreshMiddleware": 580,
     # raw capture of every response (WARC_ENABLED, WARC_DIR, WARC_MAX_SIZE, WARC_COMPRESSION_LEVEL)
     "crawler.archive.middleware.WarcCaptureMiddleware": 940,
+    # no request to, no response from private, loopback, link-local or reserved addresses (ALLOWED_ADDRESSES)
+    "crawler.middlewares.addressguard.AddressGuardMiddleware": 950,
     # offline: answer requests from WARC files (REPLAY_WARCS) instead of the network
     "crawler.archive.replay.ReplayDownloaderMiddleware": 960,
     # tests and benchmarks only: send every request to a local server (HOST_MAP_TARGET)
     "crawler.middlewares.hostmap.HostMapMiddleware": 990,
 }
+# networks (CIDR) the address guard lets through although they are not public, e.g. an intranet; tests: 127.0.0.1
+ALLOWED_ADDRESSES: list[str] = []
 STORE_BATCH_SIZE = int(os.environ.get("NEWSCRAWL_STORE_BATCH_SIZE", "200"))
 
 # no listening sockets in a cron job: the telnet console and the remote-control server stay off

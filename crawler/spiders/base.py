@@ -408,7 +408,8 @@ class NewsSpider(scrapy.Spider):
 
     def article_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
         kind, status = classify(failure.value)
-        url = failure.request.url  # type: ignore[attr-defined]
+        request = failure.request  # type: ignore[attr-defined]
+        url = (request.meta.get("redirect_urls") or [request.url])[0]  # the article's URL, not a redirect target
         log.warning("article fetch failed (%s): %s %s", kind, describe(failure.value), url)
         self.crawler.stats.inc_value(f"errors/fetch/{kind}")
         self.state.record_failure(url, kind, describe(failure.value), status)

@@ -12,6 +12,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import defer, error
 from twisted.web import _newclient
 
+from crawler.middlewares.addressguard import BlockedAddress
+
 
 def _available(module: object, *names: str) -> tuple[type[BaseException], ...]:
     return tuple(cls for name in names if isinstance(cls := getattr(module, name, None), type))
@@ -38,6 +40,8 @@ def classify(failure: BaseException) -> tuple[str, int | None]:
         return "dns", None
     if isinstance(failure, TOO_LARGE):
         return "too_large", None
+    if isinstance(failure, BlockedAddress):
+        return "blocked", None
     if isinstance(failure, IgnoreRequest) and "redirect" in str(failure).lower():
         return "redirect_loop", None
     if isinstance(failure, CONNECTION):
