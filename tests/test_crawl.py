@@ -248,16 +248,12 @@ def test_faults_are_counted_recorded_and_retried(world) -> None:  # type: ignore
 
 
 def test_overlapping_run_exits_at_once(world) -> None:  # type: ignore[no-untyped-def]
-    from sqlalchemy import text
-
-    from crawler.runner import CRAWL_LOCK_KEY
+    from crawler.store import crawllock
 
     site, _, env = world
     store = Store(env["DATABASE_URL"])
-    with store.engine.connect() as holder:
-        holder.execute(text("SELECT pg_advisory_lock(:k)"), {"k": CRAWL_LOCK_KEY})
+    with crawllock.acquire(store.engine):  # another crawl holds the lock
         result = crawl(site, env, "sina_finance")
-        holder.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": CRAWL_LOCK_KEY})
     store.dispose()
     assert result.returncode == 3
     assert "another crawl is running" in result.stderr

@@ -192,6 +192,14 @@ class SyndicationLink(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
+class CrawlLock(Base):
+    """A lock a crawl holds while it runs (crawler.store.crawllock): `database`, or `crawler:<name>`."""
+
+    __tablename__ = "crawl_locks"
+
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
+
+
 class CrawlRun(Base):
     """One crawl (or replay): what ran, when, how it ended and its counts, for monitoring in SQL."""
 
