@@ -31,6 +31,7 @@ DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 REDIRECT_MAX_TIMES = 10
+RETRY_AFTER_MAX = 120  # seconds; a server asking for a longer wait is retried by the next run
 
 ITEM_PIPELINES = {
     "crawler.pipelines.extract.ExtractPipeline": 300,
@@ -43,6 +44,9 @@ CONCURRENT_ITEMS = 8
 EXTRACT_WORKERS = int(os.environ.get("NEWSCRAWL_EXTRACT_WORKERS", str(os.cpu_count() or 1)))
 
 DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's retries, waiting what a 429/503's Retry-After asks (up to RETRY_AFTER_MAX seconds)
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.retryafter.RetryAfterMiddleware": 550,
     # Scrapy's meta-refresh redirects, without decoding every page on the crawling process to look for them
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.metarefresh.ByteCheckedMetaRefreshMiddleware": 580,

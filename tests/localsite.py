@@ -27,6 +27,7 @@ class Page:
     reset: bool = False
     redirect_to: str | None = None
     extra_headers: dict[str, str] = field(default_factory=dict)
+    then: Page | None = None  # what the next request of this URL gets (this page answers once)
 
     @property
     def etag(self) -> str:
@@ -71,6 +72,8 @@ class LocalSite:
                 else:
                     status = page.status
                 site._record(key, status, headers)  # logged on arrival, before any delay
+                if page.then is not None:
+                    site.pages[key] = page.then
                 if page.delay:
                     time.sleep(page.delay)
                 if status == 0:

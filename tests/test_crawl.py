@@ -94,9 +94,10 @@ def crawl(
         "DOWNLOAD_TIMEOUT": "3",
         "EXTRACT_WORKERS": "1",
     }
-    command = [sys.executable, "-m", "crawler.cli", "crawl", *args]
+    command = [sys.executable, "-m", "crawler.cli", "crawl"]
     for name, value in settings.items():
         command += ["-s", f"{name}={value}"]
+    command += args  # after the harness's settings, so a test's `-s` wins
     return subprocess.run(command, env=full_env, capture_output=True, text=True, timeout=240)
 
 

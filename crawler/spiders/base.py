@@ -61,6 +61,11 @@ DEFAULT_DISCOVERY_BACKLOG = 500  # article requests in flight or queued before d
 IDLE_RELEASE = 8  # discovery requests released at once when the crawl goes idle
 
 
+def _has_validators(request: scrapy.Request) -> bool:
+    """True when the request was conditional (If-None-Match or If-Modified-Since)."""
+    return bool(request.headers.get("If-None-Match") or request.headers.get("If-Modified-Since"))
+
+
 class SpiderArgumentError(ValueError):
     """A `-a name=value` argument is invalid; the message says which and what is expected."""
 
@@ -393,6 +398,11 @@ class NewsSpider(scrapy.Spider):
     def parse_article(self, response: Response) -> Iterator[FetchedPage | scrapy.Request]:
         yield from self.article_answered()
         if response.status == 304:
+            if response.request is not None and not _has_validators(response.request):
+                # "not modified" since when? Nothing was stored to compare with: a failure, retried next run
+                self.crawler.stats.inc_value("errors/fetch/http")
+                self.state.record_failure(response.url, "http", "HTTP 304 to a request without validators", 304)
+                return
             self.crawler.stats.inc_value("incremental/not_modified")
             return
         self.crawler.stats.inc_value("articles/fetched")

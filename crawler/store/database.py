@@ -42,7 +42,7 @@ class Store:
                 conn.execute(text("SELECT 1"))
             current = migrate.current_revision(self.url)
         except SQLAlchemyError as exc:
-            raise DatabaseUnavailable(f"cannot reach the database: {exc.__class__.__name__}: {exc}") from exc
+            raise DatabaseUnavailable(f"{faults.what_failed(exc)}: {exc.__class__.__name__}: {exc}") from exc
         head = migrate.head_revision()
         if current != head:
             raise DatabaseUnavailable(

@@ -35,6 +35,29 @@ def is_outage(exc: BaseException) -> bool:
     return str(code).startswith(OUTAGE_SQLSTATES)
 
 
+# what a failed connection or check says, by the server's SQLSTATE or, for errors libpq raises while
+# connecting (no SQLSTATE), by its message
+_CHECK_FAILURES = (
+    ("28", ("password authentication failed", "no pg_hba.conf entry", 'role "'), "the database refused the login"),
+    ("3D", ("does not exist",), "the database does not exist"),
+    ("53300", ("too many clients", "remaining connection slots"), "the database has no free connection"),
+    ("57P03", ("starting up", "shutting down", "in recovery"), "the database is starting up or shutting down"),
+)
+
+
+def what_failed(exc: BaseException) -> str:
+    """A few words for why the database could not be used: unreachable, login refused, no such database…"""
+    orig = getattr(exc, "orig", None)
+    code = str(getattr(orig, "pgcode", None) or "")
+    message = str(orig if orig is not None else exc).lower()
+    for prefix, phrases, words in _CHECK_FAILURES:
+        if code.startswith(prefix) if code else any(phrase in message for phrase in phrases):
+            return words
+    if is_outage(exc):
+        return "cannot reach the database"
+    return "the database refused the check"
+
+
 def describe_error(exc: BaseException) -> str:
     """One line for logs and `.rejected` files: class, SQLSTATE when there is one, first line of the message."""
     orig = getattr(exc, "orig", None)
