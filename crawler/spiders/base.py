@@ -353,7 +353,12 @@ class NewsSpider(scrapy.Spider):
         stats = self.crawler.stats
         wanted: list[tuple[str, str, datetime | None, dict[str, str]]] = []
         seen: set[str] = set()
+        limit = self.settings.getint("URLLENGTH_LIMIT", 2083)
         for url, listed_at in candidates:
+            if limit and len(url) > limit:  # Scrapy would drop its request with an INFO line: say so, count it
+                log.warning("article URL of %d characters (over URLLENGTH_LIMIT) not fetched: %.200s…", len(url), url)
+                stats.inc_value("errors/discovery/url_too_long")
+                continue
             key = clean_url(url)
             if key in seen or self.frontier.taken_here(key):  # listed twice: no room used, no claim
                 stats.inc_value("frontier/taken_already")
