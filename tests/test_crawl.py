@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select, text
@@ -82,7 +83,7 @@ def world(fresh_database_url: str, tmp_path: Path) -> Iterator[tuple[LocalSite, 
 
 
 def crawl(
-    site: LocalSite, env: dict[str, str], *args: str, allowed: str = LOOPBACK_SERVER
+    site: LocalSite, env: dict[str, str], *args: str, allowed: str = LOOPBACK_SERVER, **popen: Any
 ) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NEWSCRAWL_DATA_DIR")} | env
     settings = {
@@ -98,7 +99,7 @@ def crawl(
     for name, value in settings.items():
         command += ["-s", f"{name}={value}"]
     command += args  # after the harness's settings, so a test's `-s` wins
-    return subprocess.run(command, env=full_env, capture_output=True, text=True, timeout=240)
+    return subprocess.run(command, env=full_env, capture_output=True, text=True, timeout=240, **popen)
 
 
 def _rows(url: str) -> dict[str, tuple]:
