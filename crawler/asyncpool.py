@@ -160,6 +160,8 @@ class _ResultReader(asyncio.Protocol):
         self.worker: _Worker | None = None
         self.buffer = bytearray()
         self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        # a start given up (cancelled by close) never awaits it: retrieve its failure so none is reported as lost
+        self.ready.add_done_callback(lambda future: future.cancelled() or future.exception())
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
