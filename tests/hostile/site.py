@@ -135,7 +135,12 @@ def hostile_cases() -> list[Case]:
             extra={"http://10.0.0.6/": Page(article)},
             what="meta refresh to 10.0.0.6",
         ),
-        Case("pdf", "rejected", Page(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + bytes(range(256)) * 40), what="PDF as HTML"),
+        Case(
+            "pdf",
+            "rejected",
+            Page(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + bytes(range(256)) * 40),
+            what="PDF as text/html",
+        ),
         Case("png", "rejected", Page(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40), what="PNG as text/html"),
         Case(
             "nulsurrogate",
