@@ -210,9 +210,7 @@ def hostile_cases() -> list[Case]:
 
 
 def valid_cases(count: int = VALID_ARTICLES) -> list[Case]:
-    return [
-        Case(f"valid{i:02d}", STORED, Page(article_html(i).encode()), what="control article") for i in range(count)
-    ]
+    return [Case(f"valid{i:02d}", STORED, Page(article_html(i).encode()), what="control article") for i in range(count)]
 
 
 def rss(urls: list[str]) -> bytes:

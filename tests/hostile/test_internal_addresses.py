@@ -45,7 +45,12 @@ def test_internal_addresses_are_recognised(address: str, kind: str | None) -> No
 
 def test_the_guard_refuses_named_and_resolved_internal_addresses_unless_allowed() -> None:
     guard = AddressGuardMiddleware()
-    for url in ("http://169.254.169.254/latest/meta-data/", "http://[::1]:8080/", "http://localhost/x", "http://10.0.0.5"):
+    for url in (
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]:8080/",
+        "http://localhost/x",
+        "http://10.0.0.5",
+    ):
         with pytest.raises(BlockedAddress):
             guard.process_request(Request(url))
     guard.process_request(Request("https://finance.sina.com.cn/a.shtml"))  # a name: judged by where it connects
@@ -66,7 +71,9 @@ def test_the_guard_refuses_named_and_resolved_internal_addresses_unless_allowed(
 
 
 @pytest.fixture
-def hostile_world(fresh_database_url: str, tmp_path: Path) -> Iterator[tuple[LocalSite, dict[str, str], dict[str, str]]]:  # noqa: E501
+def hostile_world(
+    fresh_database_url: str, tmp_path: Path
+) -> Iterator[tuple[LocalSite, dict[str, str], dict[str, str]]]:
     migrate.upgrade(fresh_database_url)
     env = {"DATABASE_URL": fresh_database_url, "NEWSCRAWL_DATA_DIR": str(tmp_path / "data")}
     with LocalSite() as site:
