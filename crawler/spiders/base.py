@@ -49,7 +49,15 @@ from crawler.spiders.discovery import (
     parse_sitemap,
 )
 from crawler.spiders.failures import classify, describe
-from crawler.spiders.frontier import DEFAULT_KEY_PREFIX, DEFAULT_LEASE_SECONDS, Frontier, LocalFrontier, make_frontier
+from crawler.spiders.frontier import (
+    DEFAULT_KEY_PREFIX,
+    DEFAULT_LEASE_SECONDS,
+    DEFAULT_REDIS_RETRY,
+    DEFAULT_REDIS_TIMEOUT,
+    Frontier,
+    LocalFrontier,
+    make_frontier,
+)
 from crawler.store.crawlstate import CrawlState
 from crawler.urls import clean_url
 
@@ -141,6 +149,8 @@ class NewsSpider(scrapy.Spider):
             settings.getint("FRONTIER_LEASE_SECONDS", DEFAULT_LEASE_SECONDS),
             settings.get("FRONTIER_KEY_PREFIX", DEFAULT_KEY_PREFIX),
             config.crawler_name,
+            settings.getfloat("FRONTIER_REDIS_TIMEOUT", DEFAULT_REDIS_TIMEOUT),
+            settings.getfloat("FRONTIER_REDIS_RETRY", DEFAULT_REDIS_RETRY),
         )
         spider.backlog = settings.getint("DISCOVERY_BACKLOG", DEFAULT_DISCOVERY_BACKLOG)
         if spider.backlog < 1:
