@@ -96,7 +96,9 @@ def hostile_crawl(server: Any, workdir: Path) -> list[tuple[str, str, str, str]]
             continue
         rows.append((case.name, case.what, case.expect, got[case.name]))
     errors = next((line.strip() for line in result.stdout.splitlines() if "errors:" in line), "")
-    print(f"hostile crawl: exit code {result.returncode}, {took:.0f} s; {errors}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest child waited for so far
+    print(f"hostile crawl: exit code {result.returncode}, {took:.0f} s, peak RSS of the crawl process {peak:.0f} MB")
+    print(f"  {errors}")
     return rows
 
 

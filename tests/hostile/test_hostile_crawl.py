@@ -5,6 +5,7 @@ hostile text is stored clean, and the crawl process exits."""
 from __future__ import annotations
 
 import json
+import resource
 from collections import Counter
 from collections.abc import Iterator
 
@@ -38,6 +39,9 @@ def crawled(
             arguments += ["-s", f"{name}={value}"]
         result = crawl(site, env, *arguments)  # returns: the process exited (the harness times out otherwise)
     assert result.returncode == 0, result.stdout + result.stderr
+    # the largest process this test process has waited for (the crawl among them): the 20 MB page and the gzip
+    # bomb inflating to 64 MB are refused without holding them whole
+    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < 1_000_000  # KiB
     yield cases, outcomes(fresh_database_url, tmp_path / "data" / "spool", cases), fresh_database_url, result.stdout
 
 
