@@ -15,9 +15,10 @@ request fails with `BlockedAddress`, which the spiders record in `fetch_failures
 Setting ALLOWED_ADDRESSES (a list of networks in CIDR notation, e.g. `127.0.0.1` or `10.1.0.0/16`; default
 none) lets such addresses through: a crawl of an intranet site, and the tests, which crawl a local server on
 127.0.0.1 and opt in with `-s ALLOWED_ADDRESSES=127.0.0.1`. Behind an HTTP proxy, the address a response
-came from is the proxy's: a proxy on a private network must be listed too (its own checks then apply). Responses made up from an archive (replay) or
-the HTTP cache have no address and pass. Order 950: after the WARC capture's response step (a refused
-response is not archived), before the host mapping of the tests rewrites URLs.
+came from is the proxy's: a proxy on a private network must be listed too (its own checks then apply).
+Responses made up from an archive (replay) or the HTTP cache have no address and pass. Order 950: after the
+WARC capture's response step (a refused response is not archived), before the host mapping of the tests
+rewrites URLs.
 """
 
 from __future__ import annotations
