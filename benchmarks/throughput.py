@@ -518,6 +518,7 @@ def run_crawl(url: str, target: str, server: subprocess.Popen, pages: int, args:
     env |= {"DATABASE_URL": url, "NEWSCRAWL_DATA_DIR": str(data_dir)}
     settings = {
         "HOST_MAP_TARGET": target,
+        "ALLOWED_ADDRESSES": "127.0.0.1",  # the local server (the address guard refuses loopback otherwise)
         "DOWNLOAD_DELAY": "0",
         "AUTOTHROTTLE_ENABLED": "False",
         "CONCURRENT_REQUESTS": str(args.concurrency),

@@ -16,7 +16,9 @@ runs in between.
   every job then fails (`WorkerCrashed`, then `PoolClosed`), none waits forever.
 - Workers ignore SIGINT and SIGTERM, which a terminal's Ctrl-C or a service manager sends to the whole
   process group: the caller decides how to wind down (Scrapy finishes the items in flight) and `close()`
-  ends the workers. A worker whose caller died reads the end of its job pipe and exits. A new worker gets
+  ends the workers, every one it started, a replacement still starting included (an orphan would keep the
+  process from exiting: multiprocessing's exit handler waits for it). A worker whose caller died reads the end
+  of its job pipe and exits. A new worker gets
   jobs only once it has said it is ready (imports done, signals ignored).
 
 Frames are an 8-byte big-endian length and a pickle. Workers start from a `multiprocessing` forkserver that
@@ -116,6 +118,13 @@ def _fail(jobs: Iterable[_Job], error: Exception) -> None:
             job.future.set_exception(error)
 
 
+def _end(process: Any) -> None:
+    """Kill a worker process (it ignores SIGTERM) and reap it."""
+    if process.is_alive():
+        process.kill()
+    process.join(5)
+
+
 @dataclass
 class _Job:
     payload: bytes
@@ -151,6 +160,8 @@ class _ResultReader(asyncio.Protocol):
         self.worker: _Worker | None = None
         self.buffer = bytearray()
         self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        # a start given up (cancelled by close) never awaits it: retrieve its failure so none is reported as lost
+        self.ready.add_done_callback(lambda future: future.cancelled() or future.exception())
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
@@ -204,6 +215,7 @@ class ProcessPool:
         self.crashes = 0
         self._watchdog: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._started: list[Any] = []  # every worker process started and not yet reaped by close()
 
     async def start(self) -> None:
         for _ in range(self.size):
@@ -242,6 +254,12 @@ class ProcessPool:
             worker.in_flight.clear()
         for task in list(self._tasks):
             task.cancel()
+        # a worker being started (replacing one that died) is ended by its cancelled task; then make sure
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        for process in self._started:
+            _end(process)
+        self._started.clear()
 
     # -- internals ---------------------------------------------------------------------------------
 
@@ -253,22 +271,31 @@ class ProcessPool:
             target=_serve, args=(self.func, jobs_reader, results_writer), name=self.label.replace(" ", "-"), daemon=True
         )
         process.start()
+        self._started = [p for p in self._started if p.exitcode is None]  # polling exitcode reaps the dead
+        self._started.append(process)  # whatever happens next, close() kills and reaps it
         jobs_reader.close()  # the worker has its own copies; closing these lets EOF reach both sides
         results_writer.close()
-        jobs, _ = await loop.connect_write_pipe(asyncio.Protocol, _own_file(jobs_writer, "wb"))
-        reader = _ResultReader(self)
-        results, _ = await loop.connect_read_pipe(lambda: reader, _own_file(results_reader, "rb"))
-        worker = _Worker(process, jobs, results=results)
-        reader.worker = worker
-        try:  # jobs go only to a worker that has started (its imports done, stop signals ignored)
+        transports: list[asyncio.BaseTransport] = []
+        try:
+            jobs, _ = await loop.connect_write_pipe(asyncio.Protocol, _own_file(jobs_writer, "wb"))
+            transports.append(jobs)
+            reader = _ResultReader(self)
+            results, _ = await loop.connect_read_pipe(lambda: reader, _own_file(results_reader, "rb"))
+            transports.append(results)
+            worker = _Worker(process, jobs, results=results)
+            reader.worker = worker
+            # jobs go only to a worker that has started (its imports done, stop signals ignored)
             await asyncio.wait_for(asyncio.shield(reader.ready), START_TIMEOUT)
-        except (WorkerCrashed, asyncio.TimeoutError) as exc:
-            process.kill()
-            process.join(1)
-            jobs.close()
-            results.close()
-            how = f"did not start within {START_TIMEOUT} s" if isinstance(exc, asyncio.TimeoutError) else "died"
-            raise WorkerCrashed(f"a {self.label} {how} while starting (exit code {process.exitcode})") from None
+            if self.closed:  # the pool closed while this worker started (a replacement as the spider closes)
+                raise PoolClosed("the process pool was closed while a worker started")
+        except BaseException as exc:  # cancelled by close() too: never leave a started worker behind
+            _end(process)
+            for transport in transports:
+                transport.close()
+            if isinstance(exc, (WorkerCrashed, asyncio.TimeoutError)):
+                how = f"did not start within {START_TIMEOUT} s" if isinstance(exc, asyncio.TimeoutError) else "died"
+                raise WorkerCrashed(f"a {self.label} {how} while starting (exit code {process.exitcode})") from None
+            raise
         self.workers.append(worker)
         self._dispatch()
 
@@ -358,6 +385,8 @@ class ProcessPool:
         while not self.closed and not self.broken:
             try:
                 await self._spawn()
+                return
+            except PoolClosed:
                 return
             except WorkerCrashed as exc:
                 self.failed_starts += 1

@@ -288,7 +288,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from sqlalchemy.exc import OperationalError
 
         if isinstance(exc, OperationalError):
-            print(f"newscrawl: error: cannot reach the database: {exc.orig}", file=sys.stderr)
+            from crawler.store.faults import what_failed
+
+            print(f"newscrawl: error: {what_failed(exc)}: {exc.orig}", file=sys.stderr)
             return 1
         raise
 

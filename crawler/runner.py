@@ -1,8 +1,8 @@
 """One crawl run as cron runs it: lock, `crawl_runs` row, spiders in one process, summary, exit status.
 
-`run_crawl` takes a PostgreSQL advisory lock so an overlapping run exits at once (one lock per database;
-with REDIS_URL, where crawlers on several machines share a frontier, one per crawler name), records the run in
-`crawl_runs` (status, counts of pages, articles new/updated/unchanged, errors by kind), logs to a
+`run_crawl` takes the crawl lock (crawler.store.crawllock) so an overlapping run exits at once (one lock per
+database; with REDIS_URL, where crawlers on several machines share a frontier, one per crawler name), records
+the run in `crawl_runs` (status, counts of pages, articles new/updated/unchanged, errors by kind), logs to a
 file and reports failure when a spider failed to start or did not finish normally.
 """
 
@@ -11,32 +11,23 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, text, update
+from sqlalchemy import insert, update
 
 from crawler.config import Config
+from crawler.store import crawllock
+from crawler.store.crawllock import CrawlLocked as CrawlLocked  # raised by run_crawl: the CLI catches it here
 from crawler.store.database import Store
 from crawler.store.models import CrawlRun
 
 log = logging.getLogger(__name__)
 
-CRAWL_LOCK_KEY = 0x6E657773  # "news": one crawl at a time per database
 NORMAL_FINISH = {"finished", "closespider_itemcount", "closespider_pagecount", "closespider_timeout"}
-
-
-def _name_key(name: str) -> int:
-    """A crawler's half of the two-part advisory lock key (a signed 32-bit integer)."""
-    return zlib.crc32(name.encode()) - 2**31
-
-
-class CrawlLocked(RuntimeError):
-    """Another crawl holds the lock on this database."""
 
 
 @dataclass
@@ -178,23 +169,10 @@ def run_crawl(
     config.log_dir.mkdir(parents=True, exist_ok=True)
     started = datetime.now(timezone.utc)
     log_file = config.log_dir / f"crawl-{started.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}.log"
-    lock = store.engine.connect()
+    # crawlers on other machines share the frontier (REDIS_URL): only this crawler's runs wait
+    crawler_name = (config.crawler_name or socket.gethostname()) if config.redis_url else None
+    lock = crawllock.acquire(store.engine, crawler_name)
     try:
-        if config.redis_url:  # crawlers on other machines share the frontier: only this crawler's runs wait
-            name = config.crawler_name or socket.gethostname()
-            taken = lock.execute(
-                text("SELECT pg_try_advisory_lock(:k, :name)"), {"k": CRAWL_LOCK_KEY, "name": _name_key(name)}
-            ).scalar()
-            where = f"for crawler {name!r} (NEWSCRAWL_CRAWLER_NAME, default the host name)"
-        else:
-            taken = lock.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": CRAWL_LOCK_KEY}).scalar()
-            where = "on this database"
-        if not taken:
-            raise CrawlLocked(
-                f"another crawl is running {where} (its crawl_runs row has status 'running'); "
-                "this run exits without crawling"
-            )
-        lock.commit()
         with store.sessions.begin() as session:
             run_id = session.execute(
                 insert(CrawlRun)
@@ -233,6 +211,5 @@ def run_crawl(
                 )
         return RunOutcome(run_id, status, log_file, outcomes, summary)
     finally:
-        lock.execute(text("SELECT pg_advisory_unlock_all()"))
-        lock.close()
+        lock.close()  # ends the transaction holding the lock
         store.dispose()

@@ -31,6 +31,7 @@ DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 REDIRECT_MAX_TIMES = 10
+RETRY_AFTER_MAX = 120  # seconds; a server asking for a longer wait is retried by the next run
 
 ITEM_PIPELINES = {
     "crawler.pipelines.extract.ExtractPipeline": 300,
@@ -43,16 +44,23 @@ CONCURRENT_ITEMS = 8
 EXTRACT_WORKERS = int(os.environ.get("NEWSCRAWL_EXTRACT_WORKERS", str(os.cpu_count() or 1)))
 
 DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's retries, waiting what a 429/503's Retry-After asks (up to RETRY_AFTER_MAX seconds)
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.retryafter.RetryAfterMiddleware": 550,
     # Scrapy's meta-refresh redirects, without decoding every page on the crawling process to look for them
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.metarefresh.ByteCheckedMetaRefreshMiddleware": 580,
     # raw capture of every response (WARC_ENABLED, WARC_DIR, WARC_MAX_SIZE, WARC_COMPRESSION_LEVEL)
     "crawler.archive.middleware.WarcCaptureMiddleware": 940,
+    # no request to, no response from private, loopback, link-local or reserved addresses (ALLOWED_ADDRESSES)
+    "crawler.middlewares.addressguard.AddressGuardMiddleware": 950,
     # offline: answer requests from WARC files (REPLAY_WARCS) instead of the network
     "crawler.archive.replay.ReplayDownloaderMiddleware": 960,
     # tests and benchmarks only: send every request to a local server (HOST_MAP_TARGET)
     "crawler.middlewares.hostmap.HostMapMiddleware": 990,
 }
+# networks (CIDR) the address guard lets through although they are not public, e.g. an intranet; tests: 127.0.0.1
+ALLOWED_ADDRESSES: list[str] = []
 STORE_BATCH_SIZE = int(os.environ.get("NEWSCRAWL_STORE_BATCH_SIZE", "200"))
 
 # no listening sockets in a cron job: the telnet console and the remote-control server stay off

@@ -27,6 +27,8 @@ class Page:
     reset: bool = False
     redirect_to: str | None = None
     extra_headers: dict[str, str] = field(default_factory=dict)
+    then: Page | None = None  # what the next request of this URL gets (this page answers once)
+    truncate_at: int | None = None  # announce the whole body, send this many bytes of it, close the connection
 
     @property
     def etag(self) -> str:
@@ -71,6 +73,8 @@ class LocalSite:
                 else:
                     status = page.status
                 site._record(key, status, headers)  # logged on arrival, before any delay
+                if page.then is not None:
+                    site.pages[key] = page.then
                 if page.delay:
                     time.sleep(page.delay)
                 if status == 0:
@@ -84,9 +88,16 @@ class LocalSite:
                 elif status == 304:
                     self._send(304, b"", None, {"ETag": page.etag})
                 else:
-                    self._send(status, page.body, page.content_type, {"ETag": page.etag, **page.extra_headers})
+                    self._send(status, page.body, page.content_type, {"ETag": page.etag, **page.extra_headers}, page)
 
-            def _send(self, status: int, body: bytes, content_type: str | None, headers: dict[str, str]) -> None:
+            def _send(
+                self,
+                status: int,
+                body: bytes,
+                content_type: str | None,
+                headers: dict[str, str],
+                page: Page | None = None,
+            ) -> None:
                 try:
                     self.send_response(status)
                     if content_type:
@@ -97,7 +108,11 @@ class LocalSite:
                         self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
                     if status != 304:
-                        self.wfile.write(body)
+                        cut = page.truncate_at if page is not None else None
+                        self.wfile.write(body if cut is None else body[:cut])
+                        if cut is not None:
+                            self.wfile.flush()
+                            self.close_connection = True
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 

@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select, text
@@ -26,6 +27,7 @@ from tests.localsite import LocalSite, Page
 
 pytestmark = pytest.mark.db
 FIXTURES = Path(__file__).parent / "fixtures" / "pages"
+LOOPBACK_SERVER = "127.0.0.1"  # crawls opt in to the local server's address (crawler.middlewares.addressguard)
 
 
 def recorded(name: str) -> tuple[str, bytes]:
@@ -80,20 +82,24 @@ def world(fresh_database_url: str, tmp_path: Path) -> Iterator[tuple[LocalSite, 
         yield site, urls, env
 
 
-def crawl(site: LocalSite, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+def crawl(
+    site: LocalSite, env: dict[str, str], *args: str, allowed: str = LOOPBACK_SERVER, **popen: Any
+) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NEWSCRAWL_DATA_DIR")} | env
     settings = {
         "HOST_MAP_TARGET": site.target,
+        "ALLOWED_ADDRESSES": allowed,  # the local server: the address guard refuses loopback otherwise
         "DOWNLOAD_DELAY": "0",
         "AUTOTHROTTLE_ENABLED": "False",
         "RETRY_TIMES": "0",
         "DOWNLOAD_TIMEOUT": "3",
         "EXTRACT_WORKERS": "1",
     }
-    command = [sys.executable, "-m", "crawler.cli", "crawl", *args]
+    command = [sys.executable, "-m", "crawler.cli", "crawl"]
     for name, value in settings.items():
         command += ["-s", f"{name}={value}"]
-    return subprocess.run(command, env=full_env, capture_output=True, text=True, timeout=240)
+    command += args  # after the harness's settings, so a test's `-s` wins
+    return subprocess.run(command, env=full_env, capture_output=True, text=True, timeout=240, **popen)
 
 
 def _rows(url: str) -> dict[str, tuple]:
@@ -244,16 +250,12 @@ def test_faults_are_counted_recorded_and_retried(world) -> None:  # type: ignore
 
 
 def test_overlapping_run_exits_at_once(world) -> None:  # type: ignore[no-untyped-def]
-    from sqlalchemy import text
-
-    from crawler.runner import CRAWL_LOCK_KEY
+    from crawler.store import crawllock
 
     site, _, env = world
     store = Store(env["DATABASE_URL"])
-    with store.engine.connect() as holder:
-        holder.execute(text("SELECT pg_advisory_lock(:k)"), {"k": CRAWL_LOCK_KEY})
+    with crawllock.acquire(store.engine):  # another crawl holds the lock
         result = crawl(site, env, "sina_finance")
-        holder.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": CRAWL_LOCK_KEY})
     store.dispose()
     assert result.returncode == 3
     assert "another crawl is running" in result.stderr
@@ -313,6 +315,7 @@ def test_plain_scrapy_crawl_uses_the_same_pipelines(world) -> None:  # type: ign
     full_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NEWSCRAWL_DATA_DIR")} | env
     scrapy = Path(sys.executable).with_name("scrapy")
     command = [str(scrapy), "crawl", "syndicated", "-a", "since=2015-01-01", "-s", f"HOST_MAP_TARGET={site.target}"]
+    command += ["-s", f"ALLOWED_ADDRESSES={LOOPBACK_SERVER}"]
     command += ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "EXTRACT_WORKERS=0"]
     result = subprocess.run(
         command, env=full_env, capture_output=True, text=True, timeout=240, cwd=Path(__file__).parents[1]
@@ -375,7 +378,12 @@ def test_a_stop_signal_ends_the_crawl_gracefully_and_leaves_no_worker_behind(wor
         site.pages[urls[name].split("://", 1)[1]].delay = 1.5
     full_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NEWSCRAWL_DATA_DIR")} | env
     command = [sys.executable, "-m", "crawler.cli", "crawl", "sina_finance", "-a", "since=2015-01-01"]
-    for setting in (f"HOST_MAP_TARGET={site.target}", "DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False"):
+    for setting in (
+        f"HOST_MAP_TARGET={site.target}",
+        f"ALLOWED_ADDRESSES={LOOPBACK_SERVER}",
+        "DOWNLOAD_DELAY=0",
+        "AUTOTHROTTLE_ENABLED=False",
+    ):
         command += ["-s", setting]
     # its own process group, which gets the signal as a terminal's Ctrl-C reaches every process of the job
     crawl = subprocess.Popen(

@@ -148,15 +148,13 @@ def test_two_crawlers_sharing_redis_fetch_every_article_once(
 @needs_redis
 @pytest.mark.db
 def test_crawl_lock_is_per_crawler_name_when_sharing_redis(fresh_database_url: str, tmp_path: Path) -> None:
-    from crawler.runner import CRAWL_LOCK_KEY, _name_key
+    from crawler.store import crawllock
 
     migrate.upgrade(fresh_database_url)
     env = _env(fresh_database_url, tmp_path, REDIS_URL=REDIS_URL, NEWSCRAWL_CRAWLER_NAME="crawler-a")
     store = Store(fresh_database_url)
-    with LocalSite() as site, store.engine.connect() as holder:
-        holder.execute(text("SELECT pg_advisory_lock(:k, :n)"), {"k": CRAWL_LOCK_KEY, "n": _name_key("crawler-a")})
+    with LocalSite() as site, crawllock.acquire(store.engine, "crawler-a"):  # crawler-a runs elsewhere
         result = crawl(site, env, "sina_finance")
-        holder.execute(text("SELECT pg_advisory_unlock_all()"))
     store.dispose()
     assert result.returncode == 3
     assert "another crawl is running for crawler 'crawler-a'" in result.stderr

@@ -16,7 +16,15 @@ from crawler.store.engine import make_engine
 from crawler.store.models import Base
 
 pytestmark = pytest.mark.db
-EXPECTED_TABLES = {"sources", "articles", "article_segments", "syndication_links", "crawl_runs", "fetch_failures"}
+EXPECTED_TABLES = {
+    "sources",
+    "articles",
+    "article_segments",
+    "syndication_links",
+    "crawl_runs",
+    "fetch_failures",
+    "crawl_locks",
+}
 DICTIONARY = Path(__file__).resolve().parents[1] / "schema" / "data_dictionary.md"
 
 

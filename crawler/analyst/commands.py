@@ -135,6 +135,14 @@ def _create_reader(args: argparse.Namespace, config: Config) -> int:
         f"every table, view and function of database {result.database} (and those {result.owner} creates later), "
         f"and write nothing.\nconnect with: {url.render_as_string(hide_password=True)}"
     )
+    if result.large_object_creators:
+        print(
+            "warning: every role can create large objects in this database (which needs no table privilege); "
+            "a superuser closes that with `REVOKE EXECUTE ON FUNCTION "
+            + ", ".join(result.large_object_creators)
+            + " FROM PUBLIC`, or by running this command",
+            file=sys.stderr,
+        )
     if result.public_can_create:
         print(
             "warning: this server lets every role create tables in schema public (PostgreSQL < 15); "

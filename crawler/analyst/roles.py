@@ -4,16 +4,27 @@ Idempotent: running it again for the same role re-applies the same grants. Two g
 writing: it is granted nothing but SELECT/EXECUTE (and default privileges give it SELECT on tables and views
 that the same owner creates later, e.g. by a future migration), and its sessions start read-only
 (`default_transaction_read_only`). A role that exists and can already write is refused, not demoted.
+Large objects need no table privilege, so the functions that create them are taken from PUBLIC (which
+needs a superuser; otherwise the command warns). The crawl lock is a row lock the reader cannot take
+(crawler.store.crawllock), so the reader cannot block crawls either.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, text
 
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+# the functions that create a large object (server-side lo_import needs more than EXECUTE, but is listed too)
+LARGE_OBJECT_CREATORS = (
+    "pg_catalog.lo_creat(integer)",
+    "pg_catalog.lo_create(oid)",
+    "pg_catalog.lo_from_bytea(oid, bytea)",
+    "pg_catalog.lo_import(text)",
+    "pg_catalog.lo_import(text, oid)",
+)
 
 
 class ReaderRoleError(ValueError):
@@ -27,6 +38,8 @@ class ReaderResult:
     database: str
     owner: str
     public_can_create: bool  # PostgreSQL < 15 lets every role create tables in schema public
+    # functions creating large objects the role may still run (this command was not run by a superuser)
+    large_object_creators: list[str] = field(default_factory=list)
 
 
 def check_role_name(name: str) -> str:
@@ -91,7 +104,24 @@ def create_reader(conn: Connection, name: str, password: str | None = None) -> R
     ]
     for statement in statements:
         conn.execute(text(statement))
+    _revoke_large_object_creation(conn, quoted_owner)
     public_can_create = bool(
         conn.execute(text("SELECT has_schema_privilege(:n, 'public', 'CREATE')"), {"n": name}).scalar()
     )
-    return ReaderResult(name, created, database, owner, public_can_create)
+    lo_writable = [
+        function
+        for function in LARGE_OBJECT_CREATORS
+        if conn.execute(text("SELECT has_function_privilege(:n, :f, 'EXECUTE')"), {"n": name, "f": function}).scalar()
+    ]
+    return ReaderResult(name, created, database, owner, public_can_create, lo_writable)
+
+
+def _revoke_large_object_creation(conn: Connection, quoted_owner: str) -> None:
+    """Every role may create large objects (they live outside any table, so no table privilege stops it).
+    Take the functions that create them from PUBLIC in this database, and give them back to the owner.
+
+    Only the functions' owner (a superuser) can: for anyone else REVOKE changes nothing (PostgreSQL warns),
+    which `create_reader` reports."""
+    for function in LARGE_OBJECT_CREATORS:
+        conn.execute(text(f"REVOKE EXECUTE ON FUNCTION {function} FROM PUBLIC"))
+        conn.execute(text(f"GRANT EXECUTE ON FUNCTION {function} TO {quoted_owner}"))

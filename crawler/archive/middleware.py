@@ -11,7 +11,10 @@ reference lands in `response.meta["capture_ref"]`.
 Give it a priority above HttpCompressionMiddleware (590), e.g. 950, so it sees responses before they are
 decompressed or redirected: the archive then holds the bytes as sent (minus chunking). Writing is synchronous
 in the reactor thread (one buffered append per response).
-Stats: warc/records, warc/bytes.
+Stats: warc/records, warc/bytes. A response that cannot be written (a full disk) still goes on to the spider
+and the store, without a capture reference, and is counted as errors/warc/write_failed; the writer has cut the
+file back to its last whole record. When a crawl starts, the `.open` files that crashed crawls on this host
+left are repaired (`crawler.archive.recover`; stat warc/repaired_files).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
+from crawler.archive.recover import recover_open_files
 from crawler.archive.writer import DEFAULT_COMPRESSION_LEVEL, DEFAULT_MAX_SIZE, WarcWriter
 from crawler.config import Config
 
@@ -69,6 +73,9 @@ class WarcCaptureMiddleware:
         # the writer creates its first file on the first response, so a crawl that fetches nothing leaves none
         self.writer = WarcWriter(self.warc_dir, self.max_size, compression_level=self.compression_level)
         log.info("writing responses to WARC files in %s", self.warc_dir)
+        repaired = recover_open_files(self.warc_dir)
+        if repaired and self.stats is not None:
+            self.stats.inc_value("warc/repaired_files", len(repaired))
 
     def spider_closed(self, spider: Spider | None = None) -> None:
         if self.writer is not None:
@@ -83,16 +90,24 @@ class WarcCaptureMiddleware:
             self.spider_opened(spider)
         assert self.writer is not None
         ip = response.ip_address
-        ref = self.writer.write_response(
-            response.url,
-            response.status,
-            [(name, value) for name, values in response.headers.items() for value in values],
-            response.body,
-            request_headers=[(name, value) for name, values in request.headers.items() for value in values],
-            method=request.method,
-            protocol=response.protocol or "HTTP/1.1",
-            ip_address=str(ip) if ip is not None else None,
-        )
+        try:
+            ref = self.writer.write_response(
+                response.url,
+                response.status,
+                [(name, value) for name, values in response.headers.items() for value in values],
+                response.body,
+                request_headers=[(name, value) for name, values in request.headers.items() for value in values],
+                method=request.method,
+                protocol=response.protocol or "HTTP/1.1",
+                ip_address=str(ip) if ip is not None else None,
+            )
+        except OSError as exc:  # a full disk: the page goes on without its capture, and the run says so
+            log.error(
+                "could not write %s to the WARC archive (the page is processed without it): %s", response.url, exc
+            )
+            if self.stats is not None:
+                self.stats.inc_value("errors/warc/write_failed")
+            return response
         request.meta["capture_ref"] = ref  # response.meta is this dict once the engine ties them
         if self.stats is not None:
             self.stats.inc_value("warc/records")

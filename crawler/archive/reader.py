@@ -71,14 +71,19 @@ class CaptureLocation:
     status: int
 
 
-def warc_files(paths: PathLike | Iterable[PathLike]) -> list[Path]:
-    """The files to read: paths as given, directories expanded to their finished WARC files by name."""
+def warc_files(paths: PathLike | Iterable[PathLike], include_open: bool = False) -> list[Path]:
+    """The files to read: paths as given, directories expanded to their finished WARC files by name (with
+    `include_open`, also the `.open` files a crawl is writing or left behind, in their place by name)."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
+    suffixes: tuple[str, ...] = (".warc.gz", ".warc")
+    if include_open:
+        suffixes += tuple(suffix + OPEN_SUFFIX for suffix in suffixes)
     files: list[Path] = []
     for entry in map(Path, paths):
         if entry.is_dir():
-            files += sorted(p for p in entry.iterdir() if p.name.endswith((".warc.gz", ".warc")) and p.is_file())
+            found = [p for p in entry.iterdir() if p.name.endswith(suffixes) and p.is_file()]
+            files += sorted(found, key=ref_name)
         else:
             files.append(entry)
     return files

@@ -6,7 +6,8 @@ gets the capture's date, status, validators and capture reference. Upserts make 
 (everything `unchanged`). Files are read in the order given (directories in name order, i.e. by time), so
 when a URL was captured several times its last capture is what stays in the store.
 
-A damaged file is processed up to the damage, reported, and the next file is read.
+A damaged file is processed up to the damage, reported, and the next file is read. Unfinished `.open` files
+in a directory (a crawl is writing them, or one that stopped left them) are read too, and named in the summary.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Protocol
 
 from crawler.archive.reader import CapturedResponse, WarcReadError, iter_responses, warc_files
+from crawler.archive.writer import OPEN_SUFFIX
 from crawler.config import Config
 from crawler.items import Article, PageRejected
 from crawler.store.repository import StoreResult
@@ -49,6 +51,7 @@ class ReextractResult:
     skipped_non_html: int = 0
     errors: Counter[str] = field(default_factory=Counter)
     damaged_files: list[str] = field(default_factory=list)
+    open_files: list[str] = field(default_factory=list)  # unfinished `.open` files that were read
 
     @property
     def new(self) -> int:
@@ -114,7 +117,9 @@ def reextract(
         raise ValueError("batch_size must be at least 1")
     result = ReextractResult()
     batch: list[Article] = []
-    for path in warc_files(paths):
+    for path in warc_files(paths, include_open=True):
+        if path.name.endswith(OPEN_SUFFIX):
+            result.open_files.append(path.name)
         try:
             for captured in iter_responses(path):
                 result.records += 1
@@ -146,6 +151,11 @@ def summary(result: ReextractResult) -> str:
     ]
     lines += [f"  refused, {reason}: {count}" for reason, count in result.rejected_reasons.most_common()]
     lines += [f"  error, {reason}: {count}" for reason, count in result.errors.most_common()]
+    if result.open_files:
+        lines.append(
+            f"  read {len(result.open_files)} unfinished WARC file(s) (.open: a crawl is writing it, or one that "
+            f"stopped left it; the next crawl repairs it): {', '.join(result.open_files)}"
+        )
     lines += [f"  {message}" for message in result.damaged_files]
     return "\n".join(lines)
 

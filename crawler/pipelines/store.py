@@ -7,7 +7,12 @@ up articles in memory.
 
 Settings: STORE_BATCH_SIZE (default 200). The database comes from crawler.config (DATABASE_URL or
 the embedded server). Counts land in the crawl stats as store/new, store/updated, store/unchanged,
-store/spooled and store/errors.
+store/spooled (articles written to the spool because the database was unreachable or went away) and
+store/errors (failed batches). An article the database refuses (bad data: it never will take it) is set
+aside in a `.jsonl.rejected` spool file with its reason and counted as errors/store/rejected; the rest of its
+batch is stored. When the spool cannot be written either (a full disk), the batch stays in memory and is
+tried again with the next batch and at the end; what still cannot be written is logged URL by URL and
+counted as errors/store/lost.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from crawler.config import Config
 from crawler.items import Article
 from crawler.store.database import DatabaseUnavailable, Store
 from crawler.store.embedded import EmbeddedDatabaseError
+from crawler.store.faults import describe_error
 from crawler.store.spool import SpoolWriter
 
 log = logging.getLogger(__name__)
@@ -41,6 +47,7 @@ class StorePipeline:
         self.buffer: list[Article] = []
         self.store: Store | None = None
         self.unavailable_reason: str | None = None
+        self.unspooled: list[tuple[list[Article], str]] = []  # batches the spool could not take (full disk)
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
 
     @classmethod
@@ -59,7 +66,7 @@ class StorePipeline:
             store.check()
         except (DatabaseUnavailable, EmbeddedDatabaseError, OSError) as exc:
             self.unavailable_reason = str(exc)
-            log.error("database unavailable, articles go to the spool %s: %s", self.spool.path, exc)
+            log.error("database unavailable, articles go to the spool in %s: %s", self.spool.directory, exc)
             return
         self.store = store
 
@@ -76,6 +83,7 @@ class StorePipeline:
 
     def write(self, batch: list[Article]) -> None:
         """Store one batch (on the writer thread; it alone touches the store/* stats)."""
+        self._retry_unspooled()
         if not batch:
             return
         if self.store is None:
@@ -83,32 +91,61 @@ class StorePipeline:
             return
         try:
             result, rejected = self.store.store_articles_isolating(batch)
-        except Exception as exc:  # the database went away: keep the whole batch, go on crawling
+        except Exception as exc:  # an outage (faults.is_outage): keep the whole batch, go on crawling
             self.stats.inc_value("store/errors")
             log.error("storing a batch of %d articles failed, spooling it: %s", len(batch), exc)
-            self._spool(batch, f"batch failed: {exc.__class__.__name__}: {exc}")
+            self._spool(batch, f"batch failed: {describe_error(exc)}")
             return
         self.stats.inc_value("store/new", result.new)
         self.stats.inc_value("store/updated", result.updated)
         self.stats.inc_value("store/unchanged", result.unchanged)
+        if rejected:
+            self._set_aside(rejected)
+
+    def _set_aside(self, rejected: list[tuple[Article, str]]) -> None:
+        """Articles the database refuses (bad data): to `.jsonl.rejected` with their reason, counted as errors."""
+        self.stats.inc_value("errors/store/rejected", len(rejected))
         for article, reason in rejected:
-            self.stats.inc_value("store/errors")
-            log.error("article %s could not be stored, spooling it: %s", article.url, reason)
-            self._spool([article], f"rejected by the database: {reason}")
+            log.error("the database refused article %s, setting it aside: %s", article.url, reason)
+        try:
+            self.spool.write_rejected(rejected)
+        except OSError as exc:
+            self._lost([article for article, _ in rejected], f"cannot set aside refused articles: {exc}")
 
     def _spool(self, batch: list[Article], reason: str) -> None:
-        written = self.spool.write(batch, reason[:500])
+        try:
+            written = self.spool.write(batch, reason[:500])
+        except OSError as exc:  # a full disk: keep the batch in memory and try again with the next one
+            log.error("cannot spool %d articles (kept in memory, retried): %s", len(batch), exc)
+            self.unspooled.append((batch, reason))
+            return
         self.stats.inc_value("store/spooled", written)
+
+    def _retry_unspooled(self) -> None:
+        pending, self.unspooled = self.unspooled, []
+        for batch, reason in pending:
+            self._spool(batch, reason)
+
+    def _lost(self, articles: list[Article], why: str) -> None:
+        """Neither stored nor written anywhere: say so, article by article, and count them."""
+        self.stats.inc_value("errors/store/lost", len(articles))
+        for article in articles:
+            log.error("article %s is lost: %s", article.url, why)
 
     async def close_spider(self, spider: Spider | None = None) -> None:
         batch, self.buffer = self.buffer, []
         await self._write_on_thread(batch)
+        await asyncio.wrap_future(self.writer.submit(self._retry_unspooled))
         self.writer.shutdown(wait=True)
+        for unspooled, reason in self.unspooled:
+            self._lost(unspooled, f"not stored ({reason}) and the spool cannot be written")
         if self.spool.count:
             log.warning(
-                "%d articles were not stored and wait in %s: run `newscrawl db replay-spool` once the database is back",
+                "%d articles were not stored and wait in %d spool file(s) in %s: "
+                "run `newscrawl db replay-spool` once the database is back",
                 self.spool.count,
-                self.spool.path,
+                len(self.spool.paths),
+                self.spool.directory,
             )
         if self.store is not None:
             self.store.dispose()

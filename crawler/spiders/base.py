@@ -49,7 +49,15 @@ from crawler.spiders.discovery import (
     parse_sitemap,
 )
 from crawler.spiders.failures import classify, describe
-from crawler.spiders.frontier import DEFAULT_KEY_PREFIX, DEFAULT_LEASE_SECONDS, Frontier, LocalFrontier, make_frontier
+from crawler.spiders.frontier import (
+    DEFAULT_KEY_PREFIX,
+    DEFAULT_LEASE_SECONDS,
+    DEFAULT_REDIS_RETRY,
+    DEFAULT_REDIS_TIMEOUT,
+    Frontier,
+    LocalFrontier,
+    make_frontier,
+)
 from crawler.store.crawlstate import CrawlState
 from crawler.urls import clean_url
 
@@ -59,6 +67,11 @@ log = logging.getLogger(__name__)
 DISCOVERY_PRIORITY = -10
 DEFAULT_DISCOVERY_BACKLOG = 500  # article requests in flight or queued before discovery waits
 IDLE_RELEASE = 8  # discovery requests released at once when the crawl goes idle
+
+
+def _has_validators(request: scrapy.Request) -> bool:
+    """True when the request was conditional (If-None-Match or If-Modified-Since)."""
+    return bool(request.headers.get("If-None-Match") or request.headers.get("If-Modified-Since"))
 
 
 class SpiderArgumentError(ValueError):
@@ -136,6 +149,8 @@ class NewsSpider(scrapy.Spider):
             settings.getint("FRONTIER_LEASE_SECONDS", DEFAULT_LEASE_SECONDS),
             settings.get("FRONTIER_KEY_PREFIX", DEFAULT_KEY_PREFIX),
             config.crawler_name,
+            settings.getfloat("FRONTIER_REDIS_TIMEOUT", DEFAULT_REDIS_TIMEOUT),
+            settings.getfloat("FRONTIER_REDIS_RETRY", DEFAULT_REDIS_RETRY),
         )
         spider.backlog = settings.getint("DISCOVERY_BACKLOG", DEFAULT_DISCOVERY_BACKLOG)
         if spider.backlog < 1:
@@ -348,7 +363,12 @@ class NewsSpider(scrapy.Spider):
         stats = self.crawler.stats
         wanted: list[tuple[str, str, datetime | None, dict[str, str]]] = []
         seen: set[str] = set()
+        limit = self.settings.getint("URLLENGTH_LIMIT", 2083)
         for url, listed_at in candidates:
+            if limit and len(url) > limit:  # Scrapy would drop its request with an INFO line: say so, count it
+                log.warning("article URL of %d characters (over URLLENGTH_LIMIT) not fetched: %.200s…", len(url), url)
+                stats.inc_value("errors/discovery/url_too_long")
+                continue
             key = clean_url(url)
             if key in seen or self.frontier.taken_here(key):  # listed twice: no room used, no claim
                 stats.inc_value("frontier/taken_already")
@@ -393,6 +413,11 @@ class NewsSpider(scrapy.Spider):
     def parse_article(self, response: Response) -> Iterator[FetchedPage | scrapy.Request]:
         yield from self.article_answered()
         if response.status == 304:
+            if response.request is not None and not _has_validators(response.request):
+                # "not modified" since when? Nothing was stored to compare with: a failure, retried next run
+                self.crawler.stats.inc_value("errors/fetch/http")
+                self.state.record_failure(response.url, "http", "HTTP 304 to a request without validators", 304)
+                return
             self.crawler.stats.inc_value("incremental/not_modified")
             return
         self.crawler.stats.inc_value("articles/fetched")
@@ -408,7 +433,8 @@ class NewsSpider(scrapy.Spider):
 
     def article_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
         kind, status = classify(failure.value)
-        url = failure.request.url  # type: ignore[attr-defined]
+        request = failure.request  # type: ignore[attr-defined]
+        url = (request.meta.get("redirect_urls") or [request.url])[0]  # the article's URL, not a redirect target
         log.warning("article fetch failed (%s): %s %s", kind, describe(failure.value), url)
         self.crawler.stats.inc_value(f"errors/fetch/{kind}")
         self.state.record_failure(url, kind, describe(failure.value), status)
@@ -428,10 +454,15 @@ class NewsSpider(scrapy.Spider):
         try:
             store = Store.from_config(Config.from_env())
             try:
-                saved = self.state.save_failures(store, self.name, run_id)
+                saved, refused = self.state.save_failures(store, self.name, run_id)
             finally:
                 store.dispose()
         except Exception as exc:  # the failures are also in the log and the stats
             log.error("could not record %d failed URLs for retry: %s", len(self.state.failures), exc)
+            self.crawler.stats.inc_value("errors/store/failures_unrecorded", len(self.state.failures))
             return
+        for failure, why in refused:
+            log.error("the database refused the failure record of %s: %s", failure.url, why)
+        if refused:
+            self.crawler.stats.inc_value("errors/store/failures_unrecorded", len(refused))
         log.info("%d failed URLs recorded for the next run", saved)

@@ -12,6 +12,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import defer, error
 from twisted.web import _newclient
 
+from crawler.middlewares.addressguard import BlockedAddress
+
 
 def _available(module: object, *names: str) -> tuple[type[BaseException], ...]:
     return tuple(cls for name in names if isinstance(cls := getattr(module, name, None), type))
@@ -28,6 +30,14 @@ CONNECTION = (
 )
 
 
+def _decompressed_too_large(failure: BaseException) -> bool:
+    """Scrapy's HttpCompressionMiddleware refusing a body that inflates past DOWNLOAD_MAXSIZE (a gzip bomb)."""
+    cause = failure.__cause__
+    return isinstance(failure, IgnoreRequest) and (
+        (cause is not None and "MaxSize" in cause.__class__.__name__) or "DOWNLOAD_MAXSIZE" in str(failure)
+    )
+
+
 def classify(failure: BaseException) -> tuple[str, int | None]:
     """(kind, HTTP status or None); kind is one of the fetch_failures kinds."""
     if isinstance(failure, HttpError):
@@ -36,8 +46,10 @@ def classify(failure: BaseException) -> tuple[str, int | None]:
         return "timeout", None
     if isinstance(failure, DNS):
         return "dns", None
-    if isinstance(failure, TOO_LARGE):
+    if isinstance(failure, TOO_LARGE) or _decompressed_too_large(failure):
         return "too_large", None
+    if isinstance(failure, BlockedAddress):
+        return "blocked", None
     if isinstance(failure, IgnoreRequest) and "redirect" in str(failure).lower():
         return "redirect_loop", None
     if isinstance(failure, CONNECTION):

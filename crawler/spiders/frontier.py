@@ -15,6 +15,11 @@ dies mid-run would lose its URLs for every later run.
 Redis unreachable when the crawl starts: the spider does not start (a clear error, the run fails). Redis
 lost during the crawl: URLs are taken on locally (counted as `frontier/redis_errors`), so the crawl goes
 on and at worst fetches an article twice, which the store's upsert absorbs.
+
+Claims run on the crawl's event loop, so a Redis that hangs (accepts connections, never answers) must not hold
+it: every call gives up after FRONTIER_REDIS_TIMEOUT seconds (default 1; a claim takes milliseconds), and a
+failure, hang or loss alike, sends claims to the local set for FRONTIER_REDIS_RETRY seconds (default 30)
+before Redis is tried again. A hung Redis therefore costs the loop at most one timeout per retry period.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -29,6 +35,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_LEASE_SECONDS = 6 * 3600
 DEFAULT_KEY_PREFIX = "newscrawl:claim"
+DEFAULT_REDIS_TIMEOUT = 1.0  # seconds a Redis call may take
+DEFAULT_REDIS_RETRY = 30.0  # seconds claims stay local after Redis failed
 
 
 class FrontierUnavailable(RuntimeError):
@@ -77,13 +85,19 @@ class RedisFrontier:
         lease_seconds: int = DEFAULT_LEASE_SECONDS,
         prefix: str = DEFAULT_KEY_PREFIX,
         owner: str | None = None,
+        timeout: float = DEFAULT_REDIS_TIMEOUT,
+        retry_after: float = DEFAULT_REDIS_RETRY,
     ) -> None:
         import redis
 
         if lease_seconds < 1:
             raise ValueError("FRONTIER_LEASE_SECONDS must be at least 1")
+        if timeout <= 0 or retry_after < 0:
+            raise ValueError("FRONTIER_REDIS_TIMEOUT must be positive and FRONTIER_REDIS_RETRY not negative")
         self.errors = redis.RedisError
-        self.client = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=10)
+        self.client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+        self.retry_after = retry_after
+        self.local_until = 0.0  # monotonic time before which claims stay local (Redis failed)
         self.namespace = f"{prefix}:{spider}:"
         self.lease_seconds = lease_seconds
         self.owner = f"{owner or socket.gethostname()}:{os.getpid()}"  # the value of a claim, for whoever looks
@@ -100,16 +114,21 @@ class RedisFrontier:
     def claim(self, keys: Sequence[str]) -> list[bool]:
         mine = self.local.claim(keys)  # a key this process took already is not claimed again
         fresh = [key for key, new in zip(keys, mine, strict=True) if new]
-        if not fresh:
+        if not fresh or time.monotonic() < self.local_until:
             return mine
         try:
             pipeline = self.client.pipeline(transaction=False)
             for key in fresh:
                 pipeline.set(self.namespace + key, self.owner, nx=True, ex=self.lease_seconds)
             answers = iter(pipeline.execute())
-        except self.errors as exc:
+        except self.errors as exc:  # lost or hung alike
             self.redis_errors += 1
-            log.warning("frontier: Redis failed (%s); taking %d URLs on without a shared claim", exc, len(fresh))
+            self.local_until = time.monotonic() + self.retry_after
+            log.warning(
+                "frontier: Redis failed (%s); taking URLs on without a shared claim for %.0f s",
+                exc,
+                self.retry_after,
+            )
             return mine
         return [bool(next(answers)) if new else False for new in mine]
 
@@ -122,11 +141,17 @@ class RedisFrontier:
 
 
 def make_frontier(
-    redis_url: str | None, spider: str, lease_seconds: int, prefix: str, owner: str | None = None
+    redis_url: str | None,
+    spider: str,
+    lease_seconds: int,
+    prefix: str,
+    owner: str | None = None,
+    timeout: float = DEFAULT_REDIS_TIMEOUT,
+    retry_after: float = DEFAULT_REDIS_RETRY,
 ) -> Frontier:
     """A RedisFrontier when REDIS_URL is set, else a LocalFrontier."""
     if not redis_url:
         return LocalFrontier()
-    frontier = RedisFrontier(redis_url, spider, lease_seconds, prefix, owner)
+    frontier = RedisFrontier(redis_url, spider, lease_seconds, prefix, owner, timeout, retry_after)
     log.info("frontier shared through Redis: claims under %s*, leases of %d s", frontier.namespace, lease_seconds)
     return frontier

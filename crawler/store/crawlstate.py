@@ -6,14 +6,17 @@ holds exact cleaned URLs (no probabilistic filter), so a new article is never sk
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
+from crawler.store import faults
 from crawler.store.database import Store
-from crawler.store.models import Article, FetchFailure
+from crawler.store.models import FAILURE_KINDS, Article, FetchFailure
+from crawler.text.clean import clean_text
 from crawler.urls import clean_url
 
 GIVE_UP_AFTER_ATTEMPTS = 5
@@ -79,13 +82,26 @@ class CrawlState:
         return state
 
     def record_failure(self, url: str, kind: str, error: str, http_status: int | None = None) -> None:
-        key = clean_url(url)
-        self.failures[key] = Failure(key, kind, error[:1000], http_status)
+        key = clean_text(clean_url(url))
+        if kind not in FAILURE_KINDS:  # a kind the table does not know must not cost the record
+            kind, error = "other", f"{kind}: {error}"
+        self.failures[key] = Failure(key, kind, clean_text(error)[:1000], http_status)
 
-    def save_failures(self, store: Store, spider: str, run_id: int | None) -> int:
-        """Upsert this run's failures: attempts grow by one per run; at the limit the URL is given up."""
-        if not self.failures:
-            return 0
+    def save_failures(self, store: Store, spider: str, run_id: int | None) -> tuple[int, list[tuple[Failure, str]]]:
+        """Upsert this run's failures: attempts grow by one per run; at the limit the URL is given up.
+
+        Returns (records written, [(failure, reason)] the database refused): a record the database refuses
+        (a URL over the index's size limit) is isolated and costs only itself. An outage is raised."""
+        written, refused = faults.isolate(
+            list(self.failures.values()),
+            lambda batch: self._upsert(store, spider, run_id, batch),
+            int.__add__,
+            0,
+        )
+        return written, refused
+
+    @staticmethod
+    def _upsert(store: Store, spider: str, run_id: int | None, failures: Sequence[Failure]) -> int:
         rows = [
             {
                 "url": f.url,
@@ -96,7 +112,7 @@ class CrawlState:
                 "last_run_id": run_id,
                 "gave_up": GIVE_UP_AFTER_ATTEMPTS <= 1,
             }
-            for f in self.failures.values()
+            for f in failures
         ]
         stmt = insert(FetchFailure).values(rows)
         stmt = stmt.on_conflict_do_update(
@@ -115,4 +131,3 @@ class CrawlState:
         with store.sessions.begin() as session:
             session.execute(stmt)
         return len(rows)
-

@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, func, select, text
-from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler import items
 from crawler.config import Config
 from crawler.sources import REGISTRY
-from crawler.store import migrate, repository
+from crawler.store import faults, migrate, repository
 from crawler.store.engine import make_engine, make_session_factory, resolve_database_url
 from crawler.store.models import Article, ArticleSegment, Source
 
@@ -42,7 +42,7 @@ class Store:
                 conn.execute(text("SELECT 1"))
             current = migrate.current_revision(self.url)
         except SQLAlchemyError as exc:
-            raise DatabaseUnavailable(f"cannot reach the database: {exc.__class__.__name__}: {exc}") from exc
+            raise DatabaseUnavailable(f"{faults.what_failed(exc)}: {exc.__class__.__name__}: {exc}") from exc
         head = migrate.head_revision()
         if current != head:
             raise DatabaseUnavailable(
@@ -61,23 +61,11 @@ class Store:
     def store_articles_isolating(
         self, articles: Sequence[items.Article]
     ) -> tuple[repository.StoreResult, list[tuple[items.Article, str]]]:
-        """Store a batch; if it fails on bad data, store its articles one by one and return the bad ones.
+        """Store a batch; rows the database refuses (bad data) are isolated by bisection and returned
+        with their reasons, the others stored. An outage (`faults.is_outage`) is raised: the caller keeps
+        the rows not yet stored (re-storing the stored ones is an idempotent upsert)."""
 
-        A connection failure (the database went away) is raised: the caller keeps the whole batch.
-        """
-        try:
-            return self.store_articles(articles), []
-        except (OperationalError, InterfaceError):
-            raise
-        except (SQLAlchemyError, ValueError) as exc:
-            if len(articles) == 1:
-                return repository.StoreResult(), [(articles[0], f"{exc.__class__.__name__}: {exc}"[:500])]
-        total, failed = repository.StoreResult(), []
-        for article in articles:
-            result, bad = self.store_articles_isolating([article])
-            total += result
-            failed.extend(bad)
-        return total, failed
+        return faults.isolate(articles, self.store_articles, repository.StoreResult.__add__, repository.StoreResult())
 
     def counts(self) -> dict[str, int]:
         with self.sessions() as session:

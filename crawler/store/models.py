@@ -43,7 +43,21 @@ SOURCE_KINDS = ("publisher", "syndicator", "aggregator", "agency")
 RELATIONS = ("republishes", "translates", "cites")
 EVIDENCE = ("source_link", "attribution_text", "canonical", "near_duplicate", "cross_lingual")
 RUN_STATUSES = ("running", "finished", "failed", "interrupted")
-FAILURE_KINDS = ("http", "timeout", "dns", "connection", "too_large", "redirect_loop", "rejected", "other")
+# fetch failures by kind; `crashed`/`error`: extraction's worker died / extraction raised; `blocked`: a redirect
+# to a private, loopback, link-local or reserved address was refused
+FAILURE_KINDS = (
+    "http",
+    "timeout",
+    "dns",
+    "connection",
+    "too_large",
+    "redirect_loop",
+    "rejected",
+    "other",
+    "crashed",
+    "error",
+    "blocked",
+)
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -176,6 +190,14 @@ class SyndicationLink(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class CrawlLock(Base):
+    """A lock a crawl holds while it runs (crawler.store.crawllock): `database`, or `crawler:<name>`."""
+
+    __tablename__ = "crawl_locks"
+
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
 
 
 class CrawlRun(Base):

@@ -22,6 +22,7 @@ from crawler import items
 from crawler.analyst.search import SEARCH_VECTOR_SQL, search_vector
 from crawler.sources import SourceInfo, host_of, source_by_name, source_for_url
 from crawler.store.models import Article, ArticleSegment, FetchFailure, Source, SyndicationLink
+from crawler.text.clean import clean_article
 from crawler.urls import clean_url, same_site
 
 
@@ -32,6 +33,9 @@ class StoreResult:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+
+    def __add__(self, other: StoreResult) -> StoreResult:
+        return StoreResult(self.new + other.new, self.updated + other.updated, self.unchanged + other.unchanged)
 
     def __iadd__(self, other: StoreResult) -> StoreResult:
         self.new += other.new
@@ -162,10 +166,12 @@ def store_articles(session: Session, articles: Sequence[items.Article]) -> Store
     """Upsert a batch of articles and their segments in the caller's transaction.
 
     The same URL twice in one batch keeps the last version. `updated_at` moves only when the text changed.
+    Every text field is cleaned first (`crawler.text.clean`: no NUL, no lone surrogate).
     """
     result = StoreResult()
     if not articles:
         return result
+    articles = [clean_article(a) for a in articles]
     now = datetime.now(timezone.utc)
     by_key: dict[str, items.Article] = {}
     for article in articles:

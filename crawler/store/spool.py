@@ -1,12 +1,15 @@
 """The spool: articles that could not be stored go to JSON-lines files, to be replayed later.
 
-Nothing is lost silently: when the database is unreachable or a batch fails, the pipeline writes
-the batch here and says so; `newscrawl db replay-spool` stores the files and moves each one that
-loaded completely into `done/`. Lines that cannot be read are copied to `<file>.rejected`.
+Nothing is lost silently: when the database is unreachable or goes away, the pipeline writes the batch
+here (one file per batch, written atomically) and says so; `newscrawl db replay-spool` stores the files and
+moves each one that loaded completely into `done/`. Articles the database refuses (bad data, which no
+retry fixes) and lines that cannot be read are set aside with their reason in `*.jsonl.rejected` files.
 """
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import logging
 import os
@@ -17,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from crawler.items import Article
+from crawler.text.clean import clean_article, clean_text
 
 log = logging.getLogger(__name__)
 
@@ -24,27 +28,84 @@ SPOOL_FORMAT = 1
 
 
 class SpoolWriter:
-    """Appends article batches to one spool file per writer (created on first write)."""
+    """Writes each article batch to a spool file of its own, atomically (temporary file, fsync, rename).
+
+    A batch is either wholly in the spool or not at all: a full disk or a crash mid-write leaves no
+    half-written file behind (only a `.tmp` file, which is never replayed and is removed at once when the
+    write fails). `count` is the number of articles in files that were written; `paths` lists them.
+    """
 
     def __init__(self, directory: Path, label: str = "crawl") -> None:
         self.directory = directory
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
         safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in label)
-        self.path = directory / f"{stamp}-{safe}-{socket.gethostname()}-{os.getpid()}.jsonl"
+        self.stem = f"{stamp}-{safe}-{socket.gethostname()}-{os.getpid()}"
         self.count = 0
+        self.rejected_count = 0
+        self.paths: list[Path] = []
+        self._files = itertools.count(1)
+
+    @property
+    def path(self) -> Path:
+        """The name pattern of this writer's files (for messages)."""
+        return self.directory / f"{self.stem}-*.jsonl"
 
     def write(self, articles: Iterable[Article], reason: str) -> int:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        written = 0
-        with self.path.open("a", encoding="utf-8") as out:
-            for article in articles:
-                record = {"format": SPOOL_FORMAT, "kind": "article", "reason": reason, "data": article.to_dict()}
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
-                written += 1
+        """Spool `articles` as one new file; returns how many. Raises OSError (nothing written) on failure."""
+        lines = [_record_line(article, reason) for article in articles]
+        if not lines:
+            return 0
+        path = self.directory / f"{self.stem}-{next(self._files):05d}.jsonl"
+        write_atomically(path, lines)
+        self.paths.append(path)
+        self.count += len(lines)
+        return len(lines)
+
+    def write_rejected(self, refused: Sequence[tuple[Article, str]]) -> int:
+        """Set aside articles the database refused, each with its reason, in a `.jsonl.rejected` file (never
+        replayed by itself; rename it to `.jsonl` to try again after a fix). Raises OSError on failure."""
+        lines = [_record_line(article, reason) for article, reason in refused]
+        if not lines:
+            return 0
+        write_atomically(self.directory / f"{self.stem}-{next(self._files):05d}{REJECTED_SUFFIX}", lines)
+        self.rejected_count += len(lines)
+        return len(lines)
+
+
+REJECTED_SUFFIX = ".jsonl.rejected"
+
+
+def _record_line(article: Article, reason: str) -> str:
+    record = {
+        "format": SPOOL_FORMAT,
+        "kind": "article",
+        "reason": clean_text(reason),
+        "data": clean_article(article).to_dict(),
+    }
+    return json.dumps(record, ensure_ascii=False) + "\n"
+
+
+def write_atomically(path: Path, lines: Sequence[str]) -> None:
+    """Write `lines` to `path` through `<path>.tmp`, fsync and rename; on any error remove the temporary
+    file and raise, leaving `path` as it was."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    try:
+        with temporary.open("wb") as out:
+            out.write("".join(lines).encode("utf-8"))
             out.flush()
             os.fsync(out.fileno())
-        self.count += written
-        return written
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
+    with contextlib.suppress(OSError):  # make the rename itself durable
+        directory = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
 
 
 def spool_files(directory: Path) -> list[Path]:
@@ -55,19 +116,35 @@ def spool_files(directory: Path) -> list[Path]:
 
 
 def read_spool(path: Path) -> Iterator[tuple[int, Article | None, str]]:
-    """Yield (line number, article or None, raw line) for every non-blank line of a spool file."""
-    with path.open(encoding="utf-8") as src:
-        for number, line in enumerate(src, start=1):
+    """Yield (line number, article or None, raw line) for every non-blank line of a spool file.
+
+    A line that is not valid UTF-8 or JSON (a torn last line of a file written by an older version, a
+    damaged block) yields None and does not stop the lines after it.
+    """
+    with path.open("rb") as src:
+        for number, raw in enumerate(src, start=1):
+            line = raw.decode("utf-8", "backslashreplace")
             if not line.strip():
                 continue
             try:
-                record = json.loads(line)
+                if not raw.endswith(b"\n"):
+                    raise ValueError("the last line is cut off (torn write)")
+                record = json.loads(raw.decode("utf-8"))
                 if record.get("format") != SPOOL_FORMAT or record.get("kind") != "article":
                     raise ValueError(f"unsupported spool record {record.get('format')!r}/{record.get('kind')!r}")
                 yield number, Article.from_dict(record["data"]), line
-            except (ValueError, KeyError, TypeError) as exc:
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 log.error("%s:%d: unreadable spool line: %s", path, number, exc)
                 yield number, None, line
+
+
+def pending_articles(directory: Path) -> int:
+    """How many spooled records wait in `directory` (non-blank lines of its pending files)."""
+    total = 0
+    for path in spool_files(directory):
+        with path.open("rb") as src:
+            total += sum(1 for raw in src if raw.strip())
+    return total
 
 
 @dataclass
@@ -101,7 +178,7 @@ def replay_spool(directory: Path, store_batch: BatchStorer, batch_size: int = 20
         def store(batch: list[Article], rejected: list[dict[str, object]] = rejected) -> int:
             _, refused = store_batch(batch)
             for article, reason in refused:
-                rejected.append({"reason": reason, "data": article.to_dict()})
+                rejected.append(json.loads(_record_line(article, reason)))
             return len(batch) - len(refused)
 
         try:
@@ -116,22 +193,28 @@ def replay_spool(directory: Path, store_batch: BatchStorer, batch_size: int = 20
                     batch = []
             if batch:
                 stored_here += store(batch)
+            if rejected:
+                _set_aside(path.with_name(path.name[: -len(".jsonl")] + REJECTED_SUFFIX), rejected)
         except Exception as exc:  # keep the file; report after trying the others
             log.error("replaying %s failed, the file stays in the spool: %s", path, exc)
             result.failed_files.append(path)
             first_error = first_error or exc
             continue
         result.stored += stored_here
-        if rejected:
-            result.rejected += len(rejected)
-            with path.with_suffix(".jsonl.rejected").open("a", encoding="utf-8") as out:
-                for record in rejected:
-                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        result.rejected += len(rejected)
         done_dir.mkdir(parents=True, exist_ok=True)
         path.rename(done_dir / path.name)
     if first_error is not None:
         raise SpoolReplayError(result, first_error)
     return result
+
+
+def _set_aside(target: Path, records: list[dict[str, object]]) -> None:
+    """Add `records` to the `.rejected` file `target` (atomically: its old lines, then these)."""
+    lines = [json.dumps(record, ensure_ascii=False) + "\n" for record in records]
+    if target.exists():
+        lines.insert(0, target.read_text(encoding="utf-8", errors="backslashreplace").rstrip("\n") + "\n")
+    write_atomically(target, lines)
 
 
 class SpoolReplayError(RuntimeError):
