@@ -145,3 +145,19 @@ def test_real_text_is_not_garbled() -> None:
 def test_empty_body_is_rejected() -> None:
     with pytest.raises(PageRejected, match="empty"):
         extract(b"  ", "https://example.com/")
+
+
+def test_utf16le_declared_in_the_header_without_a_bom() -> None:
+    html = "<html><body><article>" + "<p>Die Bundesregierung hat am Mittwoch neue Regeln beschlossen.</p>" * 5
+    body = (html + "</article></body></html>").encode("utf-16-le")
+    decoded = decode_body(body, {"Content-Type": "text/html; charset=UTF-16LE"})
+    assert decoded.encoding == "utf-16-le"
+    assert "Bundesregierung" in decoded.text and "\x00" not in decoded.text
+
+
+def test_a_few_invalid_bytes_in_utf8_stay_utf8() -> None:
+    text = "<html><head><meta charset='utf-8'></head><body><p>" + "Größere Städte wählen öfter neu. " * 200
+    body = text.encode("utf-8") + b"\xff\xfe truncated \xe4\xb8" + b"</p></body></html>"
+    decoded = decode_body(body, {"Content-Type": "text/html; charset=utf-8"})
+    assert decoded.encoding == "utf-8"
+    assert "Größere Städte wählen" in decoded.text

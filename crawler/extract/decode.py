@@ -43,6 +43,8 @@ BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 META_SNIFF_BYTES = 4096
+# Share of characters that may come out as replacement characters for a page to be read as damaged UTF-8.
+MAX_BAD_UTF8_SHARE = 0.001
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
 _XML_ENCODING_RE = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
 _INVISIBLE_RE = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
@@ -109,14 +111,24 @@ def decode_body(body: bytes, headers: Mapping[str, str] | None = None, url: str 
     for bom, encoding in BOMS:
         if body.startswith(bom):
             return Decoded(body.decode(encoding), encoding.replace("-sig", ""), declared)
+    candidates = [normalise_charset(c) for c in declared]
+    wide = next((c for c in candidates if c and c.startswith(("utf-16", "utf-32"))), None)
+    if wide and b"\x00" in body[:META_SNIFF_BYTES]:
+        # UTF-16/32 declared by the server, without a BOM: its NUL bytes would pass for valid UTF-8.
+        text = _strict(body, wide)
+        if text is not None:
+            return Decoded(text, wide, declared)
     text = _strict(body, "utf-8")
     if text is not None:
         # Valid UTF-8 is what it says; mojibake saved inside it is repaired or rejected on the extracted text.
         first = normalise_charset(declared[0]) if declared and body.isascii() else None
         return Decoded(text, first or "utf-8", declared)
+    lenient_utf8 = body.decode("utf-8", errors="replace")
+    if lenient_utf8.count("\ufffd") <= MAX_BAD_UTF8_SHARE * len(lenient_utf8):
+        # UTF-8 with a few corrupt bytes (a truncated character, a stray byte): no legacy charset reads it better.
+        return Decoded(lenient_utf8, "utf-8", declared)
     fallback: Decoded | None = None
     lenient: Decoded | None = None  # a declared charset that fits all but a few bytes
-    candidates = [normalise_charset(c) for c in declared]
     for encoding in dict.fromkeys(c for c in candidates if c and c != "utf-8"):
         text = _strict(body, encoding)
         if text is None:
