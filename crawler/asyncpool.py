@@ -10,10 +10,11 @@ runs in between.
 - `await pool.run(job)` returns `func(job)` computed in a worker, or raises the exception `func` raised.
 - Each worker holds at most IN_FLIGHT_PER_WORKER jobs (one running, one waiting in its pipe, so it never
   waits for the loop); the rest wait in the pool, so memory stays bounded whatever the caller submits.
-- A worker that dies (killed, out of memory, a crash in C code) or exceeds `job_timeout` (it is killed)
-  fails only the job it was running, with `WorkerCrashed`; the jobs queued behind it go to other workers
-  and a new worker takes its place. Workers that keep dying before finishing anything break the pool:
-  every job then fails (`WorkerCrashed`, then `PoolClosed`), none waits forever.
+- A worker that dies (killed, out of memory, a crash in C code), exceeds `job_timeout` or holds more than
+  `max_rss` bytes of memory (it is killed) fails only the job it was running, with `WorkerCrashed`; the
+  jobs queued behind it go to other workers and a new worker takes its place. Workers that keep dying
+  before finishing anything break the pool: every job then fails (`WorkerCrashed`, then `PoolClosed`),
+  none waits forever.
 - Workers ignore SIGINT and SIGTERM, which a terminal's Ctrl-C or a service manager sends to the whole
   process group: the caller decides how to wind down (Scrapy finishes the items in flight) and `close()`
   ends the workers, every one it started, a replacement still starting included (an orphan would keep the
@@ -49,6 +50,17 @@ PIPE_BYTES = 1 << 20  # Linux's default pipe-max-size: room for both jobs a work
 MAX_FAILED_STARTS = 3  # workers dying in a row without finishing a job: the pool is broken
 START_TIMEOUT = 120.0  # seconds for a new worker to import what it needs and say it is ready
 _HEADER = struct.Struct("!Q")
+MEMORY_WATCH_EVERY = 0.5  # seconds between looks at the workers' resident memory, when it is limited
+_PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def resident_bytes(pid: int | None) -> int:
+    """A process's resident memory (Linux /proc); 0 where it cannot be read (the process is gone)."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * _PAGE_BYTES
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 class WorkerCrashed(RuntimeError):
@@ -140,6 +152,7 @@ class _Worker:
     answered: int = 0
     started: float = 0.0  # loop time when the job at the head of in_flight began
     timed_out: bool = False
+    over_memory: bool = False
 
 
 def _own_file(connection: Any, mode: str) -> Any:
@@ -195,13 +208,17 @@ class ProcessPool:
         *,
         preload: Sequence[str] = (),
         job_timeout: float | None = None,
+        max_rss: int | None = None,
         label: str = "worker",
     ) -> None:
         if workers < 1:
             raise ValueError("a process pool needs at least one worker")
         if job_timeout is not None and job_timeout <= 0:
             raise ValueError("job_timeout must be positive")
+        if max_rss is not None and max_rss <= 0:
+            raise ValueError("max_rss must be positive")
         self.func = func
+        self.max_rss = max_rss
         self.size = workers
         self.job_timeout = job_timeout
         self.label = label  # how log lines and errors name a worker, e.g. "extraction worker"
@@ -220,7 +237,7 @@ class ProcessPool:
     async def start(self) -> None:
         for _ in range(self.size):
             await self._spawn()
-        if self.job_timeout is not None:  # one check now and then, not a timer per job
+        if self.job_timeout is not None or self.max_rss is not None:  # one check now and then, not a timer per job
             self._watchdog = asyncio.get_running_loop().call_later(self._watch_every(), self._watch)
 
     async def run(self, job: Any) -> Any:
@@ -317,19 +334,24 @@ class ProcessPool:
             worker.jobs.write(job.payload)
 
     def _watch_every(self) -> float:
-        assert self.job_timeout is not None
-        return min(max(self.job_timeout / 10, 0.05), 5.0)
+        every = min(max(self.job_timeout / 10, 0.05), 5.0) if self.job_timeout is not None else 5.0
+        return min(every, MEMORY_WATCH_EVERY) if self.max_rss is not None else every
 
     def _watch(self) -> None:
-        """Kill the workers whose current job has run past the timeout; their pipes closing does the rest."""
-        assert self.job_timeout is not None
+        """Kill the workers whose current job has run past the timeout, or that hold more memory than allowed;
+        their pipes closing does the rest."""
         now = asyncio.get_running_loop().time()
         for worker in self.workers:
-            overdue = worker.in_flight and now - worker.started > self.job_timeout
-            if overdue and not worker.timed_out and worker.process.is_alive():
+            if not worker.in_flight or worker.timed_out or worker.over_memory or not worker.process.is_alive():
+                continue
+            if self.job_timeout is not None and now - worker.started > self.job_timeout:
                 log.error("a %s took over %s s on one job: killing it", self.label, self.job_timeout)
                 worker.timed_out = True
                 worker.process.kill()  # its result pipe closes: _lost fails the job and replaces the worker
+            elif self.max_rss is not None and (rss := resident_bytes(worker.process.pid)) > self.max_rss:
+                log.error("a %s holds %d MB (limit %d MB): killing it", self.label, rss >> 20, self.max_rss >> 20)
+                worker.over_memory = True
+                worker.process.kill()
         if not self.closed:
             self._watchdog = asyncio.get_running_loop().call_later(self._watch_every(), self._watch)
 
@@ -363,7 +385,12 @@ class ProcessPool:
             return
         worker.process.join(0.5)  # its pipe closed as it exited: this returns at once
         code = worker.process.exitcode
-        how = "was killed after exceeding the job timeout" if worker.timed_out else f"died (exit code {code})"
+        if worker.timed_out:
+            how = "was killed after exceeding the job timeout"
+        elif worker.over_memory:
+            how = f"was killed after exceeding its memory limit of {self.max_rss >> 20 if self.max_rss else 0} MB"
+        else:
+            how = f"died (exit code {code})"
         self.crashes += 1
         if worker.in_flight:
             running = worker.in_flight.popleft()
@@ -371,7 +398,7 @@ class ProcessPool:
                 running.future.set_exception(WorkerCrashed(f"the {self.label} {how} while working on this job"))
         self.waiting.extendleft(reversed(worker.in_flight))  # never started: they go to the front again
         worker.in_flight.clear()
-        if worker.answered == 0 and not worker.timed_out:
+        if worker.answered == 0 and not (worker.timed_out or worker.over_memory):
             self.failed_starts += 1
         if self.failed_starts >= MAX_FAILED_STARTS:
             self._break(f"{self.label}s keep dying before finishing any job (last: exit code {code})")

@@ -29,6 +29,10 @@ def double_or_fail(job: Any) -> Any:
         raise ValueError("bad job")
     if job == "unpicklable":
         return threading.Lock()
+    if job == "hog":
+        hoard = [bytearray(1 << 20) for _ in range(400)]  # 400 MB, then wait to be stopped
+        time.sleep(60)
+        return len(hoard)
     return job * 2
 
 
@@ -105,6 +109,18 @@ def test_a_job_over_the_timeout_kills_its_worker_only() -> None:
         assert await pool.run(5) == 10
 
     _with_pool(test, workers=1, job_timeout=1.0)
+
+
+def test_a_worker_over_its_memory_limit_is_killed_and_only_its_job_fails() -> None:
+    async def test(pool: ProcessPool) -> None:
+        started = time.monotonic()
+        outcomes = await asyncio.gather(pool.run("hog"), pool.run(1), return_exceptions=True)
+        assert time.monotonic() - started < 30
+        assert isinstance(outcomes[0], WorkerCrashed) and "memory limit of 200 MB" in str(outcomes[0])
+        assert outcomes[1] == 2
+        assert await pool.run(5) == 10  # a new worker took its place
+
+    _with_pool(test, workers=1, max_rss=200 << 20)
 
 
 def test_workers_that_keep_dying_break_the_pool_and_nothing_waits_forever() -> None:

@@ -46,7 +46,7 @@ def article_from_page(page: FetchedPage) -> Article:
 
 
 class ExtractPipeline:
-    def __init__(self, stats: StatsCollector, workers: int, timeout: float = 300.0) -> None:
+    def __init__(self, stats: StatsCollector, workers: int, timeout: float = 300.0, max_rss_mb: int = 1024) -> None:
         if workers < 0:
             raise ValueError("EXTRACT_WORKERS must be 0 (in-process) or more")
         if timeout <= 0:
@@ -54,6 +54,7 @@ class ExtractPipeline:
         self.stats = stats
         self.workers = workers
         self.timeout = timeout
+        self.max_rss_mb = max_rss_mb
         self.pool: ProcessPool | None = None
         self.crawler: Crawler | None = None
         self._closing: asyncio.Future[Any] | None = None
@@ -62,7 +63,8 @@ class ExtractPipeline:
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         workers = crawler.settings.getint("EXTRACT_WORKERS", os.cpu_count() or 1)
         timeout = crawler.settings.getfloat("EXTRACT_TIMEOUT", 300.0)
-        pipeline = cls(crawler.stats, workers, timeout)  # type: ignore[arg-type]
+        max_rss_mb = crawler.settings.getint("EXTRACT_MAX_RSS_MB", 1024)
+        pipeline = cls(crawler.stats, workers, timeout, max_rss_mb)  # type: ignore[arg-type]
         pipeline.crawler = crawler
         return pipeline
 
@@ -73,6 +75,7 @@ class ExtractPipeline:
                 self.workers,
                 preload=["crawler.pipelines.extract"],  # the worker function and all it imports
                 job_timeout=self.timeout,
+                max_rss=self.max_rss_mb << 20 if self.max_rss_mb > 0 else None,
                 label="extraction worker",
             )
             self.pool = pool
