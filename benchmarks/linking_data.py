@@ -243,3 +243,44 @@ def synthetic_corpus(
         articles.append(article)
         originals.append(article)
     return articles
+
+
+DEV_PARALLEL = SHARED / "dev" / "parallel"
+# (direction as "original-translation", folder, file prefix, original's file, translation's file): one human
+# reference per document, the first the set has.
+DEV_SETS: tuple[tuple[str, str, str, str, str], ...] = (
+    ("zh-en", "zh-en/newstest2021", "newstest2021.zh-en", "src.zh.txt", "refA.en.txt"),
+    ("en-zh", "zh-en/newstest2021", "newstest2021.en-zh", "src.en.txt", "refA.zh.txt"),
+    ("en-zh", "zh-en/newstest2020", "newstest2020.en-zh", "src.en.txt", "refA.zh.txt"),
+    ("de-en", "de-en/newstest2021", "newstest2021.de-en", "src.de.txt", "refA.en.txt"),
+    ("en-de", "de-en/newstest2021", "newstest2021.en-de", "src.en.txt", "refA.de.txt"),
+)
+
+
+def dev_parallel_documents(folder: Path = DEV_PARALLEL) -> dict[str, list[tuple[ParallelDoc, ParallelDoc]]]:
+    """(original, human translation) document pairs per direction from the WMT news test sets of
+    `folder` (../shared/dev/parallel: newstest2020 en-zh, newstest2021 zh-en/en-zh/de-en/en-de; see its
+    README). A document is the run of lines with one doc id; its first line is the headline."""
+    out: dict[str, list[tuple[ParallelDoc, ParallelDoc]]] = {}
+    for direction, subdir, prefix, source_name, target_name in DEV_SETS:
+        base = folder / subdir
+        ids = [line.split("\t")[0] for line in (base / f"{prefix}.docs").read_text(encoding="utf-8").splitlines()]
+        sides = []
+        for name in (source_name, target_name):
+            lines = (base / f"{prefix}.{name}").read_text(encoding="utf-8").splitlines()
+            if len(lines) != len(ids):
+                raise ValueError(f"{base / prefix}.{name}: {len(lines)} lines for {len(ids)} doc ids")
+            sides.append(lines)
+        grouped: dict[str, tuple[list[str], list[str]]] = {}
+        for doc_id, src, tgt in zip(ids, *sides, strict=True):
+            pair = grouped.setdefault(doc_id, ([], []))
+            pair[0].append(src.strip())
+            pair[1].append(tgt.strip())
+        corpus = prefix.split(".")[0]
+        source_lang, target_lang = source_name.split(".")[1], target_name.split(".")[1]
+        for doc_id, (src_lines, tgt_lines) in grouped.items():
+            out.setdefault(direction, []).append((
+                ParallelDoc(corpus, f"{prefix}:{doc_id}", source_lang, "\n".join(x for x in src_lines if x)),
+                ParallelDoc(corpus, f"{prefix}:{doc_id}", target_lang, "\n".join(x for x in tgt_lines if x)),
+            ))
+    return out

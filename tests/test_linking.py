@@ -14,6 +14,7 @@ from crawler.linking.model import LinkDoc, Proposal, merge
 from crawler.linking.neardup import direction
 from crawler.linking.numbers import canonical_value, number_values, parse_digits
 from crawler.linking.shingles import Signature, containment, shingles, signature_of
+from crawler.linking.zh_numerals import arabic_numerals
 from crawler.sources import SourceInfo
 from tests.linking_seeds import SHOBSERVER_URL, SINA_URL, aggregator_002, german_004, qpute_001, sina_000
 
@@ -47,7 +48,36 @@ def test_german_separators_and_magnitudes() -> None:
 def test_percentages_codes_and_date_parts() -> None:
     assert number_values("增速达66.7%", "zh") == {"6.67e1%"}
     assert number_values("5G基站和COVID-19", "zh") == set()  # names, not quantities
-    assert number_values("2021年8月24日", "zh") == set()  # dates are date anchors
+    assert number_values("2021年8月24日", "zh") == {"2.021e3"}  # month and day are a date anchor, the year a number
+    assert number_values("in 2021", "en") == {"2.021e3"}
+
+
+@pytest.mark.parametrize(
+    ("zh", "expected"),
+    [
+        ("二○○一年国内生产总值", {"n:2.001e3"}),
+        ("一千五百五十亿美元", {"n:1.55e11"}),
+        ("增长百分之七十", {"n:7e1%"}),
+        ("同比增长百分之三点二", {"n:3.2e0%"}),
+        ("三点五亿元", {"n:3.5e8"}),
+        ("二〇二一年十二月三十一日", {"n:2.021e3", "d:12-31"}),
+        ("兩萬億元", {"n:2e12"}),
+    ],
+)
+def test_chinese_numerals_become_anchors(zh: str, expected: set[str]) -> None:
+    assert extract_anchors(zh, "zh") == expected
+
+
+def test_chinese_numeral_anchors_meet_english_figures() -> None:
+    zh = extract_anchors("二○○一年，该公司营收一千五百五十亿美元，十月一日起增长百分之七十。", "zh")
+    en = extract_anchors("In 2001 the company's revenue was $155 billion, up 70% from October 1.", "en")
+    assert {"n:2.001e3", "n:1.55e11", "n:7e1%", "d:10-01"} <= zh & en
+
+
+@pytest.mark.parametrize("word", ["一些人说一下", "万一", "千万不要", "十分重要", "一带一路", "两国", "十一五规划"])
+def test_words_with_numeral_characters_are_not_figures(word: str) -> None:
+    assert arabic_numerals(word) == word
+    assert not {a for a in extract_anchors(word, "zh") if a.startswith("n:")}
 
 
 def test_parse_digits_by_language() -> None:

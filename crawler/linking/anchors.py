@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from crawler.linking.numbers import number_values
+from crawler.linking.zh_numerals import arabic_numerals
 
 MONTHS: dict[str, int] = {
     **{m: i for i, m in enumerate(
@@ -96,7 +97,10 @@ def _names(text: str) -> set[str]:
 
 
 def extract_anchors(text: str, language: str | None = None) -> frozenset[str]:
-    """Every anchor of a text; `language` decides how separators in numbers are read (see `numbers`)."""
+    """Every anchor of a text; `language` decides how separators in numbers are read (see `numbers`).
+    Chinese (or undetermined) text has its Chinese numerals read first (see `zh_numerals`)."""
+    if language in (None, "zh"):
+        text = arabic_numerals(text)
     anchors = {"n:" + v for v in number_values(text, language)}
     anchors |= _dates(text)
     anchors |= _names(text)

@@ -61,8 +61,10 @@ NUMBER_RE = re.compile(
 # Digits glued to Latin letters are names or codes (5G, COVID-19, A380), not quantities.
 _GLUED_RE = re.compile(r"[A-Za-z]$")
 _CODE_PREFIX_RE = re.compile(r"[A-Za-z]-$")
-# 2021年, 8月, 24日: parts of a date, read by the date anchors instead.
+# 8月, 24日: parts of a date, read by the date anchors instead; a year (2021年) is a number like "in 2021".
 _DATE_SUFFIX_RE = re.compile(r"\s*[年月日号]")
+_YEAR_RE = re.compile(r"(?:1[89]|20|21)\d\d")
+_YEAR_SUFFIX_RE = re.compile(r"\s*年")
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,9 @@ def quantities(text: str, language: str | None = None) -> list[Quantity]:
             continue
         magnitude = match.group("zh") or match.group("word")
         if not magnitude and _DATE_SUFFIX_RE.match(text, match.end("num")):
-            continue
+            year = _YEAR_RE.fullmatch(match.group("num")) and _YEAR_SUFFIX_RE.match(text, match.end("num"))
+            if not year:
+                continue
         if not magnitude and not match.group("pct") and _GLUED_RE.match(text[match.end("num") : match.end("num") + 1]):
             continue
         base = parse_digits(match.group("num"), language)
