@@ -61,6 +61,8 @@ WEIGHT_NUMBER_YEAR = 0.3
 WEIGHT_NUMBER = 1.0
 # Shared weight at which an overlap is trusted fully (fewer shared anchors are discounted).
 CONFIDENT_SHARED_WEIGHT = 2.5
+# Specific figures each side needs before figures that do not meet count against a pair.
+CONTRADICTING_FIGURES = 2
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,9 @@ class AnchorMatch:
     score: float
     shared: tuple[str, ...]
     shared_weight: float
+    # Share of the specific figures of the side with fewer of them that the other side lacks, when both sides
+    # have at least CONTRADICTING_FIGURES of them (a translation keeps its figures; another story has its own).
+    contradiction: float = 0.0
 
 
 def _dates(text: str) -> set[str]:
@@ -170,12 +175,26 @@ def match_weighted(
 ) -> AnchorMatch:
     """`match_anchors` with the weights and the two sides' total weights already known."""
     shared = a & b
+    contradiction = _contradiction(a, b, shared)
     if not shared:
-        return AnchorMatch(0.0, (), 0.0)
+        return AnchorMatch(0.0, (), 0.0, contradiction)
     shared_weight = weigh.total(frozenset(shared))
     smaller = min(total_a, total_b)
     if smaller <= 0:
-        return AnchorMatch(0.0, tuple(sorted(shared)), 0.0)
+        return AnchorMatch(0.0, tuple(sorted(shared)), 0.0, contradiction)
     ratio = min(1.0, shared_weight / smaller)
     confidence = 1.0 - math.exp(-shared_weight / CONFIDENT_SHARED_WEIGHT * 2)
-    return AnchorMatch(round(ratio * confidence, 4), tuple(sorted(shared)), round(shared_weight, 3))
+    return AnchorMatch(round(ratio * confidence, 4), tuple(sorted(shared)), round(shared_weight, 3), contradiction)
+
+
+def _specific_figures(anchors: frozenset[str]) -> set[str]:
+    return {x for x in anchors if x.startswith("n:") and base_weight(x) >= WEIGHT_NUMBER}
+
+
+def _contradiction(a: frozenset[str], b: frozenset[str], shared: frozenset[str]) -> float:
+    figures_a, figures_b = _specific_figures(a), _specific_figures(b)
+    fewer = min(len(figures_a), len(figures_b))
+    if fewer < CONTRADICTING_FIGURES:
+        return 0.0
+    met = len(figures_a & figures_b & shared)
+    return round(max(0.0, 1.0 - met / fewer), 4)

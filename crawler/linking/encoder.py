@@ -16,9 +16,13 @@ from typing import Protocol
 
 import numpy as np
 
-# A document is embedded from its first paragraphs up to this many characters (Chinese counts triple,
-# so both sides of a translation cover about the same content).
+# A document is embedded from its first paragraphs up to a budget in "English characters": a Han character
+# costs HAN_COST (an English translation of Chinese news runs 3.7 to 5 times its characters), and each
+# language has its own budget (German runs about 1.1 times the English), so both sides of a translation
+# cover about the same content.
 MAX_CHARS = 1200
+HAN_COST = 4
+BUDGETS: dict[str, int] = {"zh": MAX_CHARS, "en": MAX_CHARS, "de": round(MAX_CHARS * 1.1)}
 EMBED_BATCH = 32
 # BLAS threads per process (needs threadpoolctl, in the `translation` extra): parallelism comes from processes,
 # since OpenBLAS threads spin while they wait and a busy machine makes two of them several times slower than one.
@@ -34,12 +38,16 @@ class Encoder(Protocol):
 
 
 def _cost(text: str) -> int:
-    return len(text) + 2 * len(_HAN_RE.findall(text))
+    return len(text) + (HAN_COST - 1) * len(_HAN_RE.findall(text))
+
+
+def budget_for(language: str | None) -> int:
+    return BUDGETS.get(language or "", MAX_CHARS)
 
 
 def _budgeted(text: str, budget: int | None = None) -> str:
     """The start of the text, cut at a paragraph boundary, within `budget` (MAX_CHARS; Han characters count
-    three). A first paragraph longer than the budget is cut by the same cost, so both sides of a translation
+    HAN_COST). A first paragraph longer than the budget is cut by the same cost, so both sides of a translation
     keep about the same content whatever their script."""
     budget = MAX_CHARS if budget is None else budget
     out: list[str] = []
@@ -61,7 +69,7 @@ def _cut(para: str, budget: int) -> str:
     """The longest start of `para` whose cost is within `budget`."""
     used = 0
     for index, char in enumerate(para):
-        used += 3 if _HAN_RE.match(char) else 1
+        used += HAN_COST if _HAN_RE.match(char) else 1
         if used > budget:
             return para[:index]
     return para
@@ -85,8 +93,14 @@ def _encode_chunk(texts: list[str]) -> np.ndarray:
     return np.asarray(encoder.encode(texts), dtype=np.float32)
 
 
-def embed(texts: list[str], encoder: Encoder | None = None, workers: int = WORKERS) -> np.ndarray | None:
-    """L2-normalised document embeddings (float32, one row per text), or None without an encoder.
+def embed(
+    texts: list[str],
+    encoder: Encoder | None = None,
+    workers: int = WORKERS,
+    languages: list[str | None] | None = None,
+) -> np.ndarray | None:
+    """L2-normalised document embeddings (float32, one row per text), or None without an encoder; each text
+    is cut to its language's budget (`languages`, one per text; default MAX_CHARS).
 
     From PARALLEL_FROM texts on, the process-wide encoder runs on `workers` forked processes (one BLAS thread
     each); the weights are loaded first, so the workers share them instead of loading their own."""
@@ -96,7 +110,8 @@ def embed(texts: list[str], encoder: Encoder | None = None, workers: int = WORKE
         return None
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)
-    budgeted = [_budgeted(t) for t in texts]
+    budgets = [budget_for(lang) for lang in languages] if languages else [MAX_CHARS] * len(texts)
+    budgeted = [_budgeted(t, b) for t, b in zip(texts, budgets, strict=True)]
     chunks = [budgeted[i : i + EMBED_BATCH] for i in range(0, len(budgeted), EMBED_BATCH)]
     fork = "fork" in multiprocessing.get_all_start_methods()
     if workers > 1 and fork and len(texts) >= PARALLEL_FROM and encoder is shared:

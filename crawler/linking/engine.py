@@ -132,26 +132,33 @@ def translation_docs(
     ]
 
 
+def embed_docs(docs: Iterable[LinkDoc], have: Mapping[int, np.ndarray] | None = None) -> dict[int, np.ndarray]:
+    """Embeddings of the articles with a language that `have` lacks (empty without the encoder)."""
+    wanted = [d for d in docs if d.language and d.language != UNDETERMINED and not (have and d.id in have)]
+    wanted = list({d.id: d for d in wanted}.values())
+    if not wanted or encoder_mod.get_encoder() is None:
+        return {}
+    matrix = encoder_mod.embed([d.text for d in wanted], languages=[d.language for d in wanted])
+    return {} if matrix is None else {d.id: row for d, row in zip(wanted, matrix, strict=True)}
+
+
 def translation_stage(
     new: Sequence[LinkDoc],
     pool: Sequence[LinkDoc],
     use_encoder: bool = True,
     known: set[tuple[int, int]] | None = None,
     anchors: Mapping[int, frozenset[str]] | None = None,
+    vectors: Mapping[int, np.ndarray] | None = None,
 ) -> list[Proposal]:
-    """Cross-language translation links between `new` and `pool` (texts needed for anchors and the encoder)."""
-    texts = {d.id: d.text for d in (*pool, *new)}
-    embedder: Callable[[list[int]], dict[int, np.ndarray]] | None = None
+    """Cross-language translation links between `new` and `pool`. With `use_encoder`, `vectors` are the
+    articles' embeddings (those missing are computed here); without, anchors alone decide."""
+    used: Mapping[int, np.ndarray] | None = None
     if use_encoder and encoder_mod.get_encoder() is not None:
-
-        def embedder(ids: list[int]) -> dict[int, np.ndarray]:
-            matrix = encoder_mod.embed([texts[i] for i in ids])
-            return {} if matrix is None else dict(zip(ids, matrix, strict=True))
-
+        used = {**(vectors or {}), **embed_docs([*pool, *new], vectors)}
     new_docs = translation_docs(new, anchors)
     pool_docs = translation_docs(pool, anchors)
     proposals: list[Proposal] = []
-    for link in link_translations(new_docs, pool_docs, embedder):
+    for link in link_translations(new_docs, pool_docs, used):
         copy, original, tie = link.copy, link.original, link.tie
         if known and (original, copy) in known:  # attributions say the other way round
             copy, original, tie = original, copy, False

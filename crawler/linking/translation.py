@@ -1,46 +1,47 @@
-"""Cross-language translations (zh↔en, zh↔de, en↔de): candidates, scores and the pairs kept.
+"""Cross-language translations (zh↔en, zh↔de, en↔de): candidates, scores and one-to-one pairs.
 
-1. Candidates: articles in different languages published within `WINDOW` of each other that share at least
-   one selective anchor (a number, date or Latin-script name found in few documents of the pool), found
-   through an inverted index, so the work grows with the number of articles, not its square.
-2. Score: anchor overlap (`anchors.match_anchors`), combined with the encoder's cosine when it is installed;
-   the encoder only sees pairs it can decide (`_settled` pairs are kept on their anchors).
-3. Kept: pairs above `MIN_SCORE` that are each other's best match in that language pair (a story translated
-   once into each language), or any pair above `STRONG_SCORE`.
+1. Candidates come from a signal every article has. With the encoder: each article's `NEIGHBOURS` nearest
+   articles by embedding cosine in every other language published within `WINDOW` (`nearest_pairs`, a blocked
+   matrix product over the articles sorted by time, so the work per article depends on the daily volume, not
+   on the size of the corpus). Pairs sharing a selective anchor (a number, date or Latin-script name found in
+   few documents of the pool) are candidates too (`candidate_pairs`, an inverted index). Without the encoder,
+   anchors are the only signal and the gate.
+2. Score: the cosine, raised or lowered by what the anchors say (`combine`): shared specific figures and
+   dates confirm, specific figures on both sides of which none meet contradict. Anchors alone: the anchor
+   overlap (`anchors.match_anchors`).
+3. One-to-one (`one_to_one`): per article and other language at most one translation. Pairs are taken best
+   first; a pair whose article already has its translation in that language is dropped, so a document without
+   a partner does not take a partner's leftover unless its own score clears the bar. An article whose best
+   score is shared by two free candidates (anchors alone: a lone "150" in three stories) takes neither.
 Direction: the earlier article is the original; a tie keeps the pair with a lower score.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
 
-from crawler.linking.anchors import WEIGHT_NUMBER, AnchorMatch, WeightCache, anchor_weight, base_weight, match_weighted
+from crawler.linking.anchors import AnchorMatch, WeightCache, anchor_weight, match_weighted
 
 WINDOW = timedelta(days=3)
 # Anchors found in more documents of the pool than this are too common to propose candidates.
 MAX_POSTING = 60
 MIN_BLOCKING_WEIGHT = 0.3
-# Encoder cosine mapped to [0, 1] between these two values.
-COSINE_FLOOR = 0.45
-COSINE_CEIL = 0.85
-ENCODER_SHARE = 0.6
-MIN_SCORE = 0.45
-STRONG_SCORE = 0.8
-# Candidates sharing less than this anchor score are dropped before the (costly) encoder sees them.
-MIN_ANCHOR_SCORE = 0.2
+# Encoder candidates: nearest articles per article and other language, and queries per matrix product.
+NEIGHBOURS = 3
+QUERY_BLOCK = 256
+# With the encoder: a pair needs this cosine to be considered and this combined score to be kept.
+MIN_COSINE = 0.45
+MIN_SCORE = 0.65
+ANCHOR_BONUS = 0.2  # added at a full anchor overlap
+CONTRADICTION_PENALTY = 0.1  # taken off when specific figures on both sides never meet
+# Without the encoder, anchors carry the decision.
+MIN_ANCHOR_SCORE_ALONE = 0.3
 MIN_SHARED_WEIGHT = 1.0  # about one specific figure, or a date and a name
-TOP_K = 2  # anchor candidates per article and other language that go on to the encoder
-MIN_ANCHOR_SCORE_ALONE = 0.3  # without the encoder, anchors must carry the decision
-MIN_COSINE = 0.5
-# Anchors alone settle a pair (no embedding) from this score with this many shared specific figures, when no
-# other candidate competes for either article (see `_settled`).
-CERTAIN_ANCHOR_SCORE = 0.6
-CERTAIN_NUMBERS = 3
 TIE_FACTOR = 0.8
 TIE_WINDOW = timedelta(minutes=1)
 
@@ -95,105 +96,139 @@ def candidate_pairs(
     return pairs
 
 
-def combine(anchor_score: float, cosine: float | None) -> float:
-    """One score from the anchor overlap and (when available) the encoder cosine."""
-    if cosine is None:
-        return anchor_score
-    scaled = min(1.0, max(0.0, (cosine - COSINE_FLOOR) / (COSINE_CEIL - COSINE_FLOOR)))
-    return ENCODER_SHARE * scaled + (1 - ENCODER_SHARE) * anchor_score
+def combine(anchor: AnchorMatch, cosine: float) -> float:
+    """One score from the encoder cosine and the anchor overlap: shared anchors add up to ANCHOR_BONUS,
+    specific figures on both sides that never meet take off up to CONTRADICTION_PENALTY."""
+    score = cosine + ANCHOR_BONUS * anchor.score
+    if anchor.contradiction:
+        score -= CONTRADICTION_PENALTY * anchor.contradiction
+    return score
+
+
+def nearest_pairs(
+    queries: Sequence[TranslationDoc],
+    pool: Sequence[TranslationDoc],
+    vectors: Mapping[int, np.ndarray],
+    window: timedelta = WINDOW,
+    neighbours: int = NEIGHBOURS,
+) -> dict[tuple[int, int], float]:
+    """(low id, high id) -> cosine for each query's `neighbours` nearest pool articles in every other language
+    within `window` (an article without a date is compared with every article of that language)."""
+    out: dict[tuple[int, int], float] = {}
+    by_language: dict[str, list[TranslationDoc]] = defaultdict(list)
+    for doc in pool:
+        if doc.id in vectors:
+            by_language[doc.language].append(doc)
+    for language, members in by_language.items():
+        dated = sorted((d for d in members if d.published_at is not None), key=lambda d: d.published_at)  # type: ignore[arg-type,return-value]
+        undated = [d for d in members if d.published_at is None]
+        times = np.array([d.published_at.timestamp() for d in dated], dtype=np.float64)  # type: ignore[union-attr]
+        matrix = np.vstack([vectors[d.id] for d in (*dated, *undated)]) if members else np.zeros((0, 0))
+        ids = np.array([d.id for d in (*dated, *undated)], dtype=np.int64)
+        asking = [q for q in queries if q.language != language and q.id in vectors]
+        asking.sort(key=lambda q: (q.published_at is None, q.published_at.timestamp() if q.published_at else 0.0))
+        span = window.total_seconds()
+        for start in range(0, len(asking), QUERY_BLOCK):
+            block = asking[start : start + QUERY_BLOCK]
+            q_times = np.array([q.published_at.timestamp() if q.published_at else np.nan for q in block])
+            if np.isnan(q_times).any():
+                columns = np.arange(len(ids))
+            else:
+                low = np.searchsorted(times, q_times.min() - span, side="left")
+                high = np.searchsorted(times, q_times.max() + span, side="right")
+                columns = np.concatenate([np.arange(low, high), np.arange(len(dated), len(ids))])
+            if not len(columns):
+                continue
+            scores = np.vstack([vectors[q.id] for q in block]) @ matrix[columns].T
+            col_times = np.concatenate([times, np.full(len(undated), np.nan)])[columns]
+            far = np.abs(q_times[:, None] - col_times[None, :]) > span  # NaN (no date) is never far
+            scores[far] = -np.inf
+            scores[np.array([q.id for q in block])[:, None] == ids[columns][None, :]] = -np.inf
+            k = min(neighbours, scores.shape[1])
+            top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+            for row, query in enumerate(block):
+                for col in top[row]:
+                    cosine = float(scores[row, col])
+                    if cosine > -np.inf:
+                        other = int(ids[columns[col]])
+                        out[(min(query.id, other), max(query.id, other))] = cosine
+    return out
 
 
 def link_translations(
     new: Sequence[TranslationDoc],
     pool: Sequence[TranslationDoc],
-    embeddings: Callable[[list[int]], dict[int, np.ndarray]] | None = None,
+    vectors: Mapping[int, np.ndarray] | None = None,
     window: timedelta = WINDOW,
 ) -> list[TranslationLink]:
-    """Translation links between `new` articles and the `pool` (which should include `new`)."""
+    """Translation links between `new` articles and the `pool` (which should include `new`). `vectors`: the
+    articles' L2-normalised embeddings (None or empty: anchors alone)."""
     by_id = {doc.id: doc for doc in pool} | {doc.id: doc for doc in new}
     doc_freq: Counter[str] = Counter(a for doc in by_id.values() for a in doc.anchors)
-    size = len(by_id)
-    pairs = candidate_pairs(new, list(by_id.values()), doc_freq, window)
-    if not pairs:
-        return []
-    matches = {}
-    weigh = WeightCache(doc_freq, size)
+    weigh = WeightCache(doc_freq, len(by_id))
     totals: dict[int, float] = {}
-    for a, b in pairs:
+
+    def anchor_match(a: int, b: int) -> AnchorMatch:
         for i in (a, b):
             if i not in totals:
                 totals[i] = weigh.total(by_id[i].anchors)
-        match = match_weighted(by_id[a].anchors, by_id[b].anchors, weigh, totals[a], totals[b])
-        if match.score >= MIN_ANCHOR_SCORE and match.shared_weight >= MIN_SHARED_WEIGHT:
-            matches[(a, b)] = match
-    matches = _top_candidates(matches, by_id)
-    settled = _settled(matches, by_id) if embeddings else set()
-    wanted = sorted({i for pair in matches if pair not in settled for i in pair})
-    vectors = embeddings(wanted) if embeddings and wanted else {}
-    scored: dict[tuple[int, int], tuple[float, float, float | None, tuple[str, ...]]] = {}
-    for (a, b), match in matches.items():
-        cosine = None
-        if (a, b) not in settled and a in vectors and b in vectors:
-            cosine = float(np.dot(vectors[a], vectors[b]))
-        if cosine is not None and cosine < MIN_COSINE:
-            continue
-        if cosine is None and match.score < MIN_ANCHOR_SCORE_ALONE:
-            continue
-        score = combine(match.score, cosine)
-        if score >= (MIN_SCORE if cosine is not None else MIN_ANCHOR_SCORE_ALONE):
-            scored[(a, b)] = (score, match.score, cosine, match.shared)
+        return match_weighted(by_id[a].anchors, by_id[b].anchors, weigh, totals[a], totals[b])
 
-    best: dict[tuple[int, str], float] = defaultdict(float)
-    for (a, b), (score, *_rest) in scored.items():
-        best[(a, by_id[b].language)] = max(best[(a, by_id[b].language)], score)
-        best[(b, by_id[a].language)] = max(best[(b, by_id[a].language)], score)
+    anchor_pairs = candidate_pairs(new, list(by_id.values()), doc_freq, window)
+    scored: dict[tuple[int, int], tuple[float, AnchorMatch, float | None]] = {}
+    if vectors:
+        cosines = nearest_pairs(new, list(by_id.values()), vectors, window)
+        # the articles the new ones could take, asked in turn, so their own best partners compete for them
+        second = {i for pair in cosines for i in pair} - {d.id for d in new}
+        cosines.update(nearest_pairs([by_id[i] for i in second], list(by_id.values()), vectors, window))
+        for a, b in anchor_pairs - set(cosines):
+            if a in vectors and b in vectors:
+                cosines[(a, b)] = float(np.dot(vectors[a], vectors[b]))
+        for (a, b), cosine in cosines.items():
+            if cosine < MIN_COSINE:
+                continue
+            match = anchor_match(a, b)
+            score = combine(match, cosine)
+            if score >= MIN_SCORE:
+                scored[(a, b)] = (score, match, cosine)
+    else:
+        for a, b in anchor_pairs:
+            match = anchor_match(a, b)
+            if match.score >= MIN_ANCHOR_SCORE_ALONE and match.shared_weight >= MIN_SHARED_WEIGHT:
+                scored[(a, b)] = (match.score, match, None)
     links: list[TranslationLink] = []
-    for (a, b), (score, anchor_score, cosine, shared) in scored.items():
-        mutual = score >= best[(a, by_id[b].language)] and score >= best[(b, by_id[a].language)]
-        if not mutual and score < STRONG_SCORE:
-            continue
+    languages = {i: d.language for i, d in by_id.items()}
+    for a, b in one_to_one({pair: value[0] for pair, value in scored.items()}, languages):
+        score, match, cosine = scored[(a, b)]
         copy, original, tie = _direction(by_id[a], by_id[b])
-        final = score * (TIE_FACTOR if tie else 1.0)
-        links.append(TranslationLink(copy, original, round(final, 4), anchor_score,
-                                     None if cosine is None else round(cosine, 4), shared, tie))
+        final = min(1.0, max(0.0, score)) * (TIE_FACTOR if tie else 1.0)
+        links.append(TranslationLink(copy, original, round(final, 4), match.score,
+                                     None if cosine is None else round(cosine, 4), match.shared, tie))
     return links
 
 
-def _top_candidates(
-    matches: dict[tuple[int, int], AnchorMatch], by_id: dict[int, TranslationDoc]
-) -> dict[tuple[int, int], AnchorMatch]:
-    """Pairs among the TOP_K best anchor matches of either article in the other language; the encoder (the
-    costly part) then sees a bounded number of pairs per article, whatever the size of the pool."""
-    ranked: dict[tuple[int, str], list[tuple[float, tuple[int, int]]]] = defaultdict(list)
-    for pair, match in matches.items():
-        a, b = pair
-        ranked[(a, by_id[b].language)].append((match.score, pair))
-        ranked[(b, by_id[a].language)].append((match.score, pair))
-    keep: set[tuple[int, int]] = set()
-    for candidates in ranked.values():
-        candidates.sort(key=lambda item: (-item[0], item[1]))
-        keep.update(pair for _score, pair in candidates[:TOP_K])
-    return {pair: match for pair, match in matches.items() if pair in keep}
-
-
-def _settled(
-    matches: dict[tuple[int, int], AnchorMatch], by_id: dict[int, TranslationDoc]
-) -> set[tuple[int, int]]:
-    """Pairs the anchors decide alone: a high anchor score resting on several specific figures, and neither
-    article has another candidate in the other's language, so no best-match choice depends on a cosine.
-    They are scored on anchors (as without the encoder) and neither text is embedded for them."""
-    rivals: Counter[tuple[int, str]] = Counter()
-    for a, b in matches:
-        rivals[(a, by_id[b].language)] += 1
-        rivals[(b, by_id[a].language)] += 1
-    return {
-        (a, b)
-        for (a, b), match in matches.items()
-        if match.score >= CERTAIN_ANCHOR_SCORE
-        and sum(1 for x in match.shared if x.startswith("n:") and base_weight(x) >= WEIGHT_NUMBER) >= CERTAIN_NUMBERS
-        and rivals[(a, by_id[b].language)] == 1
-        and rivals[(b, by_id[a].language)] == 1
-    }
+def one_to_one(scores: Mapping[tuple[int, int], float], language: Mapping[int, str]) -> list[tuple[int, int]]:
+    """The pairs kept: best first, each article at most once per other language; an article whose best free
+    candidates tie (equal scores) takes none of them."""
+    order = sorted(scores, key=lambda pair: (-scores[pair], pair))
+    taken: set[tuple[int, str]] = set()
+    kept: list[tuple[int, int]] = []
+    index = 0
+    while index < len(order):
+        score = scores[order[index]]
+        end = index
+        while end < len(order) and scores[order[end]] == score:
+            end += 1
+        group = [(a, b) for a, b in order[index:end]
+                 if (a, language[b]) not in taken and (b, language[a]) not in taken]
+        sides = Counter(side for a, b in group for side in ((a, language[b]), (b, language[a])))
+        for a, b in group:
+            if sides[(a, language[b])] == 1 and sides[(b, language[a])] == 1:
+                kept.append((a, b))
+        for a, b in group:  # a tie settles its articles: none of them takes a worse candidate afterwards
+            taken.update(((a, language[b]), (b, language[a])))
+        index = end
+    return kept
 
 
 def _direction(a: TranslationDoc, b: TranslationDoc) -> tuple[int, int, bool]:
