@@ -5,13 +5,20 @@
    with and without the encoder.
 2. Near-duplicates: aggregator-style copies of the recorded articles (../shared/pages, ../shared/seeds) and
    same-topic distractors; precision/recall of `republishes` links.
-3. Cost: the whole pure linker over synthetic corpora of growing size; seconds and the growth ratio.
+3. Dev news (`--dev-parallel`, default ../shared/dev/parallel: WMT newstest2020/2021 zh-en, en-zh, de-en,
+   en-de news documents with document ids, none of them used by the linker's tests): one pool per language
+   pair in which half the documents have no partner (only one side is in the pool), several random
+   arrangements; precision/recall per translation direction, with the encoder and anchors only.
+4. Excerpts: a copy that keeps only 20/30/40 % of its original (a run of its paragraphs), found or not; false
+   links among same-topic texts and templated short texts.
+5. Cost: the whole pure linker over synthetic corpora of growing size; seconds and the growth ratio.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -21,9 +28,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from linking_data import (
+    DEV_PARALLEL,
     PER_DAY,
     EvalArticle,
     aggregator_copy,
+    dev_parallel_documents,
     filler_paragraphs,
     parallel_documents,
     real_articles,
@@ -32,7 +41,7 @@ from linking_data import (
 )
 
 from crawler.linking import encoder as encoder_mod
-from crawler.linking.engine import SigDoc, neardup_stage, prepare, translation_stage
+from crawler.linking.engine import SigDoc, embed_docs, neardup_stage, prepare, translation_stage
 from crawler.linking.model import LinkDoc, merge
 from crawler.linking.shingles import Signature, shingles, signature_of
 
@@ -81,6 +90,60 @@ def translation_eval(use_encoder: bool, news_only: bool) -> list[tuple[str, int,
     return rows
 
 
+DEV_POOLS = {"zh-en": ("zh-en", "en-zh"), "de-en": ("de-en", "en-de")}
+DEV_SEEDS = (11, 12, 13)
+DEV_TARGETS = {"zh-en": (0.97, 0.92), "de-en": (0.95, 0.95)}
+
+
+def dev_translation_eval(
+    folder: Path, use_encoder: bool, seed: int
+) -> list[tuple[str, int, int, float, float]]:
+    """Per direction: (direction, true pairs, links touching its documents, precision, recall) in one pool per
+    language pair where every second document is alone (its translation left out)."""
+    data = dev_parallel_documents(folder)
+    rng = random.Random(seed)
+    rows = []
+    for directions in DEV_POOLS.values():
+        docs: list[LinkDoc] = []
+        owner: dict[int, str] = {}
+        truth: set[tuple[int, int]] = set()
+        for direction in directions:
+            for source, target in data[direction]:
+                day = START + timedelta(days=rng.randint(0, 9), hours=rng.randint(0, 23))
+                draw = rng.random()
+                sides = [source, target] if draw < 0.5 else [source if draw < 0.75 else target]
+                for offset, side in enumerate(sides):
+                    owner[len(docs)] = direction
+                    docs.append(LinkDoc(len(docs), side.text, side.language,
+                                        day + timedelta(hours=rng.randint(1, 30) * offset)))
+                if len(sides) == 2:
+                    truth.add((len(docs) - 2, len(docs) - 1))
+        found = translation_stage(docs, docs, use_encoder=use_encoder)
+        pairs = _unordered({(p.copy_id, p.original_id) for p in found if p.original_id is not None})
+        for direction in directions:
+            mine = {pair for pair in pairs if direction in (owner[pair[0]], owner[pair[1]])}
+            true = {pair for pair in truth if owner[pair[0]] == direction}
+            p, r, _f = prf(mine, true)
+            rows.append((direction, len(true), len(mine), p, r))
+    return rows
+
+
+def print_dev_eval(folder: Path, has_encoder: bool) -> None:
+    print(f"\n== dev news translations ({folder}; half the documents without partner; targets zh-en/en-zh"
+          " P >= 0.97 R >= 0.92, de-en/en-de P >= 0.95 R >= 0.95, anchors only P >= 0.95) ==")
+    print(f"{'mode':<17}{'seed':>5}  {'direction':<10}{'true':>6}{'found':>7}{'P':>7}{'R':>7}")
+    for use_encoder in (True, False) if has_encoder else (False,):
+        label = "encoder+anchors" if use_encoder else "anchors only"
+        totals: dict[str, list[float]] = {}
+        for seed in DEV_SEEDS:
+            for direction, true, found, p, r in dev_translation_eval(folder, use_encoder, seed):
+                print(f"{label:<17}{seed:>5}  {direction:<10}{true:>6}{found:>7}{p:>7.3f}{r:>7.3f}")
+                totals.setdefault(direction, []).extend((p, r))
+        for direction, values in totals.items():
+            mean_p, mean_r = sum(values[0::2]) / len(DEV_SEEDS), sum(values[1::2]) / len(DEV_SEEDS)
+            print(f"{label:<17}{'mean':>5}  {direction:<10}{'':>13}{mean_p:>7.3f}{mean_r:>7.3f}")
+
+
 def neardup_eval() -> tuple[int, int, float, float, float]:
     rng = random.Random(5)
     bases = real_articles()
@@ -109,6 +172,50 @@ def neardup_eval() -> tuple[int, int, float, float, float]:
     return len(truth), len(found), p, r, f
 
 
+EXCERPT_SHARES = (0.2, 0.3, 0.4)
+EXCERPTS_PER_ARTICLE = 3
+
+
+def excerpt(text: str, share: float, rng: random.Random) -> str:
+    """A run of consecutive sentences of `text` holding about `share` of its characters."""
+    sentences = [x for x in re.split(r"(?<=[。！？.!?])\s*", text) if x.strip()]
+    target = share * sum(len(x) for x in sentences)
+    start = rng.randrange(len(sentences))
+    run: list[str] = []
+    for sentence in sentences[start:] + sentences[:start]:
+        if sum(len(x) for x in run) >= target:
+            break
+        run.append(sentence)
+    return ("" if any("\u4e00" <= c <= "\u9fff" for c in text[:200]) else " ").join(run)
+
+
+def excerpt_eval() -> list[tuple[float, int, int, int]]:
+    """Per share: (share, excerpts, found, false links) over every recorded article long enough, with a
+    same-topic distractor of each in the pool."""
+    rng = random.Random(9)
+    bases = [(lang, text) for lang, text in real_articles() if len(text) >= 1000]
+    rows = []
+    for share in EXCERPT_SHARES:
+        filler = filler_paragraphs()
+        docs: list[EvalArticle] = []
+        truth: set[tuple[int, int]] = set()
+        for language, text in bases:
+            original = EvalArticle(len(docs), language, text, START + timedelta(hours=len(docs)))
+            docs.append(original)
+            for _copy in range(EXCERPTS_PER_ARTICLE):  # excerpts of one original also contain one another at times
+                copy = excerpt(text, share, rng)
+                docs.append(EvalArticle(len(docs), language, copy, original.published_at + timedelta(hours=2)))
+                truth.add((original.id, len(docs) - 1))
+            if filler[language]:
+                distractor = topic_distractor(text, filler[language])
+                docs.append(EvalArticle(len(docs), language, distractor, original.published_at + timedelta(hours=5)))
+        found = _run_neardup(docs)
+        origin = {copy: original for original, copy in truth} | {original: original for original, _copy in truth}
+        false = {(a, b) for a, b in found - truth if origin.get(a, -1) != origin.get(b, -2)}
+        rows.append((share, len(truth), len(found & truth), len(false)))
+    return rows
+
+
 def _run_neardup(docs: Sequence[EvalArticle]) -> set[tuple[int, int]]:
     sets = {d.id: shingles(d.text, d.language) for d in docs}
     sig_docs = [SigDoc(d.id, d.language, signature_of(sets[d.id]), d.published_at) for d in docs]
@@ -116,15 +223,18 @@ def _run_neardup(docs: Sequence[EvalArticle]) -> set[tuple[int, int]]:
     return _unordered({(p.copy_id, p.original_id) for p in proposals if p.original_id is not None})
 
 
-def cost_run(count: int, use_encoder: bool) -> tuple[float, float, float, float, int]:
-    """Seconds to prepare (signatures, anchors), for near-duplicates, for translations, in total; and the
-    number of translation links (the synthetic corpus has none by construction: every one is a false link)."""
+def cost_run(count: int, use_encoder: bool) -> tuple[float, float, float, float, float, int]:
+    """Seconds to prepare (signatures, anchors), to embed every article (once per article; the linker stores
+    the vectors), for near-duplicates, for translations, in total; and the number of translation links (the
+    synthetic corpus has none by construction: every one is a false link)."""
     corpus = synthetic_corpus(count)
     docs = [LinkDoc(a.id, a.text, a.language, a.published_at) for a in corpus]
     texts = {d.id: d for d in docs}
     started = time.perf_counter()
     prepared = prepare(docs, workers=WORKERS)
     prepared_done = time.perf_counter()
+    vectors = embed_docs(docs) if use_encoder else {}
+    embedded = time.perf_counter()
     sig_docs = [SigDoc(d.id, d.language or "und", Signature.from_bytes(prepared[d.id].signature), d.published_at)
                 for d in docs]
     proposals = neardup_stage(
@@ -132,45 +242,65 @@ def cost_run(count: int, use_encoder: bool) -> tuple[float, float, float, float,
     )
     neardup_done = time.perf_counter()
     anchors = {i: p.anchors for i, p in prepared.items()}
-    proposals += translation_stage(docs, docs, use_encoder=use_encoder, anchors=anchors)
+    proposals += translation_stage(docs, docs, use_encoder=use_encoder, anchors=anchors, vectors=vectors)
     links = merge(proposals)
     done = time.perf_counter()
     translations = sum(1 for link in links if link.relation == "translates")
-    return prepared_done - started, neardup_done - prepared_done, done - neardup_done, done - started, translations
+    return (prepared_done - started, embedded - prepared_done, neardup_done - embedded, done - neardup_done,
+            done - started, translations)
+
+
+def print_cost(sizes: Sequence[int], has_encoder: bool) -> None:
+    print("\n== cost: whole linker over synthetic articles (target: 100k in < 120 s, linear growth) ==")
+    print(f"(synthetic: {PER_DAY} articles a day in zh/en/de, 10% aggregator copies; `false tr`: translation links"
+          " found in a corpus that has none; `embed s`: every article embedded once by the encoder, when installed)")
+    header = (("articles", 9), ("prepare s", 11), ("embed s", 9), ("neardup s", 11), ("translate s", 13),
+              ("total s", 9), ("false tr", 9))
+    print("".join(f"{name:>{width}}" for name, width in header) + f"{'s/1k':>7}{'s/1k w/o embed':>16}")
+    base = None
+    for size in sizes:
+        prep, emb, nd, tr, total, false_links = cost_run(size, has_encoder)
+        per_k = total / size * 1000
+        base = base or per_k
+        print(f"{size:>9}{prep:>11.1f}{emb:>9.1f}{nd:>11.1f}{tr:>13.1f}{total:>9.1f}{false_links:>9}{per_k:>7.2f}"
+              f"{(total - emb) / size * 1000:>16.2f}  (x{per_k / base:.2f} per article vs first)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="cost at 2k/6k/20k articles instead of 10k/30k/100k")
+    parser.add_argument("--dev-parallel", type=Path, default=DEV_PARALLEL,
+                        help="WMT dev parallel news folder (default ../shared/dev/parallel)")
+    parser.add_argument("--only", choices=("translation", "dev", "neardup", "excerpts", "cost"), action="append",
+                        help="run only these sections (repeatable)")
     args = parser.parse_args(argv)
+    sections = set(args.only or ("translation", "dev", "neardup", "excerpts", "cost"))
     has_encoder = encoder_mod.get_encoder() is not None
     print(f"encoder installed: {has_encoder}")
 
-    print("\n== translation links (WMT document pairs; target P >= 0.95 at R >= 0.90) ==")
-    print(f"{'pool':<22}{'pair':<7}{'true':>6}{'found':>7}{'P':>7}{'R':>7}{'F1':>7}")
-    modes = [(True, True), (False, True), (True, False)] if has_encoder else [(False, True), (False, False)]
-    for use_encoder, news_only in modes:
-        label = f"{'encoder+anchors' if use_encoder else 'anchors only'}, {'news' if news_only else 'all'}"
-        for pair, true, found, p, r, f in translation_eval(use_encoder, news_only):
-            print(f"{label:<22}{pair:<7}{true:>6}{found:>7}{p:>7.3f}{r:>7.3f}{f:>7.3f}")
-
-    print("\n== near-duplicates (aggregator copies of recorded articles; target P >= 0.98, R >= 0.95) ==")
-    true, found, p, r, f = neardup_eval()
-    print(f"true pairs {true}, found {found}: P {p:.3f}  R {r:.3f}  F1 {f:.3f}")
-
-    print("\n== cost: whole linker over synthetic articles (target: 100k in < 120 s, linear growth) ==")
-    sizes = (2_000, 6_000, 20_000) if args.quick else (10_000, 30_000, 100_000)
-    print(f"(synthetic: {PER_DAY} articles a day in zh/en/de, 10% aggregator copies; `false tr`: translation links"
-          " found in a corpus that has none; the encoder is used when installed)")
-    header = ("articles", 9), ("prepare s", 11), ("neardup s", 11), ("translate s", 13), ("total s", 9), ("false tr", 9)
-    print("".join(f"{name:>{width}}" for name, width in header) + f"{'s/1k':>7}")
-    base = None
-    for size in sizes:
-        prep, nd, tr, total, false_links = cost_run(size, has_encoder)
-        per_k = total / size * 1000
-        base = base or per_k
-        print(f"{size:>9}{prep:>11.1f}{nd:>11.1f}{tr:>13.1f}{total:>9.1f}{false_links:>9}{per_k:>7.2f}"
-              f"  (x{per_k / base:.2f} per article vs first)")
+    if "translation" in sections:
+        print("\n== translation links (WMT document pairs; target P >= 0.95 at R >= 0.90) ==")
+        print(f"{'pool':<22}{'pair':<7}{'true':>6}{'found':>7}{'P':>7}{'R':>7}{'F1':>7}")
+        modes = [(True, True), (False, True), (True, False)] if has_encoder else [(False, True), (False, False)]
+        for use_encoder, news_only in modes:
+            label = f"{'encoder+anchors' if use_encoder else 'anchors only'}, {'news' if news_only else 'all'}"
+            for pair, true, found, p, r, f in translation_eval(use_encoder, news_only):
+                print(f"{label:<22}{pair:<7}{true:>6}{found:>7}{p:>7.3f}{r:>7.3f}{f:>7.3f}")
+    if "dev" in sections:
+        print_dev_eval(args.dev_parallel, has_encoder)
+    if "neardup" in sections:
+        print("\n== near-duplicates (aggregator copies of recorded articles; target P >= 0.98, R >= 0.95) ==")
+        true, found, p, r, f = neardup_eval()
+        print(f"true pairs {true}, found {found}: P {p:.3f}  R {r:.3f}  F1 {f:.3f}")
+    if "excerpts" in sections:
+        print("\n== excerpts (a run of sentences keeping a share of a recorded article; target: 30 % found >= 95 %,"
+              " 0 false links) ==")
+        for share, total, found_true, false_links in excerpt_eval():
+            rate = found_true / total
+            print(f"excerpt {share:.0%}: {found_true}/{total} found ({rate:.1%}), {false_links} false links")
+    if "cost" in sections:
+        sizes = (2_000, 6_000, 20_000) if args.quick else (10_000, 30_000, 100_000)
+        print_cost(sizes, has_encoder)
     return 0
 
 
