@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+import numpy as np
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
@@ -22,6 +23,7 @@ from crawler.store import repository
 from crawler.store.models import Article, CrawlRun, Source, SyndicationLink
 
 WRITE_BATCH = 1000
+READ_BATCH = 5000
 _HOST_PATTERN = r"^[a-zA-Z][a-zA-Z0-9+.-]*://([^/:?#]+)"
 
 
@@ -120,6 +122,31 @@ def write_signatures(session: Session, signatures: dict[int, bytes]) -> None:
         return
     stmt = update(Article).where(Article.id == bindparam("b_id")).values(signature=bindparam("b_sig"))
     rows = [{"b_id": i, "b_sig": sig} for i, sig in signatures.items()]
+    for start in range(0, len(rows), WRITE_BATCH):
+        session.connection().execute(stmt, rows[start : start + WRITE_BATCH])
+
+
+def load_embeddings(session: Session, ids: Sequence[int], model: str) -> dict[int, np.ndarray]:
+    """The stored embeddings (made by `model`) of the given articles; articles without one are left out."""
+    out: dict[int, np.ndarray] = {}
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), READ_BATCH):
+        query = select(Article.id, Article.embedding).where(
+            Article.id.in_(wanted[start : start + READ_BATCH]), Article.embedding_model == model,
+            Article.embedding.is_not(None),
+        )
+        out.update((i, np.asarray(vector, dtype=np.float32)) for i, vector in session.execute(query))
+    return out
+
+
+def write_embeddings(session: Session, vectors: dict[int, np.ndarray], model: str) -> None:
+    """Store embeddings (and the model that made them) on their articles."""
+    if not vectors:
+        return
+    stmt = update(Article).where(Article.id == bindparam("b_id")).values(
+        embedding=bindparam("b_vec"), embedding_model=model
+    )
+    rows = [{"b_id": i, "b_vec": [float(x) for x in vector]} for i, vector in vectors.items()]
     for start in range(0, len(rows), WRITE_BATCH):
         session.connection().execute(stmt, rows[start : start + WRITE_BATCH])
 

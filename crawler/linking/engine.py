@@ -170,6 +170,8 @@ def translation_stage(
         }
         if link.cosine is not None:
             details["cosine"] = link.cosine
+        if link.margin is not None:
+            details["margin"] = link.margin
         proposals.append(Proposal(copy, "translates", "cross_lingual", link.score, original_id=original,
                                   details=details))
     return proposals

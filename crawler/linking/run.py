@@ -22,9 +22,11 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from crawler.linking import db
+from crawler.linking import encoder as encoder_mod
 from crawler.linking.engine import (
     Prepared,
     SigDoc,
+    embed_docs,
     explicit_pairs,
     explicit_stage,
     language_of,
@@ -56,6 +58,7 @@ class LinkStats:
 
     articles: int = 0
     signatures_computed: int = 0
+    embeddings_computed: int = 0
     explicit: int = 0
     near_duplicates: int = 0
     translations: int = 0
@@ -132,10 +135,18 @@ def _link(session: Session, ids: Sequence[int] | None, rebuild: bool, use_encode
     near = neardup_stage(new_sig, indexed, load_shingles, known)
     stats.near_duplicates = len(near)
 
-    # 3. translations within the date window
+    # 3. translations within the date window; embeddings are computed once per article and stored
     pool = new if rebuild else db.window_docs(session, new)
     anchors = {i: p.anchors for i, p in prepared.items()}
-    translations = translation_stage(new, pool, use_encoder=use_encoder, known=known, anchors=anchors)
+    vectors = None
+    if use_encoder and encoder_mod.get_encoder() is not None:
+        vectors = db.load_embeddings(session, [d.id for d in pool], encoder_mod.MODEL_TAG)
+        computed = embed_docs(pool, vectors)
+        db.write_embeddings(session, computed, encoder_mod.MODEL_TAG)
+        stats.embeddings_computed = len(computed)
+        vectors.update(computed)
+    translations = translation_stage(new, pool, use_encoder=use_encoder, known=known, anchors=anchors,
+                                     vectors=vectors)
     stats.translations = len(translations)
 
     # 4. URL links whose original has now been crawled

@@ -19,7 +19,7 @@ Direction: the earlier article is the original; a tie keeps the pair with a lowe
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -32,11 +32,15 @@ WINDOW = timedelta(days=3)
 MAX_POSTING = 60
 MIN_BLOCKING_WEIGHT = 0.3
 # Encoder candidates: nearest articles per article and other language, and queries per matrix product.
-NEIGHBOURS = 3
+NEIGHBOURS = 4
 QUERY_BLOCK = 256
 # With the encoder: a pair needs this cosine to be considered and this combined score to be kept.
 MIN_COSINE = 0.45
 MIN_SCORE = 0.65
+# ... and stand out by this much from the cosines of both articles' other neighbours (see `_baselines`).
+MIN_MARGIN = 0.12
+BASELINE_PRIOR = 0.4
+PRIOR_WEIGHT = 1.0
 ANCHOR_BONUS = 0.2  # added at a full anchor overlap
 CONTRADICTION_PENALTY = 0.1  # taken off when specific figures on both sides never meet
 # Without the encoder, anchors carry the decision.
@@ -67,6 +71,7 @@ class TranslationLink:
     cosine: float | None
     shared: tuple[str, ...]
     tie: bool
+    margin: float | None = None
 
 
 def _close(a: TranslationDoc, b: TranslationDoc, window: timedelta) -> bool:
@@ -176,6 +181,7 @@ def link_translations(
 
     anchor_pairs = candidate_pairs(new, list(by_id.values()), doc_freq, window)
     scored: dict[tuple[int, int], tuple[float, AnchorMatch, float | None]] = {}
+    margins: dict[tuple[int, int], float] = {}
     if vectors:
         cosines = nearest_pairs(new, list(by_id.values()), vectors, window)
         # the articles the new ones could take, asked in turn, so their own best partners compete for them
@@ -184,13 +190,16 @@ def link_translations(
         for a, b in anchor_pairs - set(cosines):
             if a in vectors and b in vectors:
                 cosines[(a, b)] = float(np.dot(vectors[a], vectors[b]))
+        baseline = _baselines(cosines, {i: d.language for i, d in by_id.items()})
         for (a, b), cosine in cosines.items():
             if cosine < MIN_COSINE:
                 continue
+            margin = cosine - (baseline(a, b) + baseline(b, a)) / 2
             match = anchor_match(a, b)
             score = combine(match, cosine)
-            if score >= MIN_SCORE:
+            if score >= MIN_SCORE and margin >= MIN_MARGIN:
                 scored[(a, b)] = (score, match, cosine)
+                margins[(a, b)] = margin
     else:
         for a, b in anchor_pairs:
             match = anchor_match(a, b)
@@ -202,9 +211,31 @@ def link_translations(
         score, match, cosine = scored[(a, b)]
         copy, original, tie = _direction(by_id[a], by_id[b])
         final = min(1.0, max(0.0, score)) * (TIE_FACTOR if tie else 1.0)
+        margin = margins.get((a, b))
         links.append(TranslationLink(copy, original, round(final, 4), match.score,
-                                     None if cosine is None else round(cosine, 4), match.shared, tie))
+                                     None if cosine is None else round(cosine, 4), match.shared, tie,
+                                     None if margin is None else round(margin, 4)))
     return links
+
+
+def _baselines(
+    cosines: Mapping[tuple[int, int], float], language: Mapping[int, str]
+) -> Callable[[int, int], float]:
+    """baseline(a, b): how close `a` is to the other articles of b's language anyway, the mean cosine of its
+    other nearest neighbours there, pulled towards BASELINE_PRIOR when it has few. A translation stands out
+    from that baseline; an article that is merely as close to it as to everything else (a language pair whose
+    unrelated texts score high, a text that is close to all) does not."""
+    near: dict[tuple[int, str], list[tuple[int, float]]] = defaultdict(list)
+    for (a, b), cosine in cosines.items():
+        near[(a, language[b])].append((b, cosine))
+        near[(b, language[a])].append((a, cosine))
+
+    def baseline(a: int, b: int) -> float:
+        others = [cosine for other, cosine in near[(a, language[b])] if other != b]
+        others = sorted(others, reverse=True)[: NEIGHBOURS - 1]
+        return (sum(others) + BASELINE_PRIOR * PRIOR_WEIGHT) / (len(others) + PRIOR_WEIGHT)
+
+    return baseline
 
 
 def one_to_one(scores: Mapping[tuple[int, int], float], language: Mapping[int, str]) -> list[tuple[int, int]]:

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    REAL,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -95,6 +96,7 @@ class Article(Base):
         Index("ix_articles_language", "language"),
         Index("ix_articles_content_hash", "content_hash"),
         Index("ix_articles_fetched_at", "fetched_at"),
+        Index("ix_articles_published_at", "published_at"),
         CheckConstraint("char_length(text) > 0", name="text_not_empty"),
         Index("ix_articles_search_vector", "search_vector", postgresql_using="gin"),
     )
@@ -119,6 +121,9 @@ class Article(Base):
     text: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
     signature: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # the linker's multilingual embedding of the text (L2-normalised) and the encoder setting that made it
+    embedding: Mapped[list[float] | None] = mapped_column(ARRAY(REAL), deferred=True)
+    embedding_model: Mapped[str | None] = mapped_column(String(64))
     attributions: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
     encoding: Mapped[str | None] = mapped_column(String(32))
     profile: Mapped[str | None] = mapped_column(String(64))

@@ -158,6 +158,8 @@ def _upsert_articles_statement(row_columns: tuple[str, ...]) -> ReturningInsert[
     update_cols["updated_at"] = case((text_changed, stmt.excluded.updated_at), else_=columns.updated_at)
     # the linker's similarity signature describes the old text: drop it so the article is linked again
     update_cols["signature"] = case((text_changed, None), else_=columns.signature)
+    update_cols["embedding"] = case((text_changed, None), else_=columns.embedding)
+    update_cols["embedding_model"] = case((text_changed, None), else_=columns.embedding_model)
     stmt = stmt.on_conflict_do_update(index_elements=[columns.url], set_=update_cols)
     return stmt.returning(columns.url, columns.id)
 
