@@ -273,10 +273,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="WMT dev parallel news folder (default ../shared/dev/parallel)")
     parser.add_argument("--only", choices=("translation", "dev", "neardup", "excerpts", "cost"), action="append",
                         help="run only these sections (repeatable)")
+    parser.add_argument("--no-encoder", action="store_true", help="as if the encoder were not installed")
     args = parser.parse_args(argv)
     sections = set(args.only or ("translation", "dev", "neardup", "excerpts", "cost"))
-    has_encoder = encoder_mod.get_encoder() is not None
-    print(f"encoder installed: {has_encoder}")
+    has_encoder = encoder_mod.get_encoder() is not None and not args.no_encoder
+    print(f"encoder installed and used: {has_encoder}")
 
     if "translation" in sections:
         print("\n== translation links (WMT document pairs; target P >= 0.95 at R >= 0.90) ==")

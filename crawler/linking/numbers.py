@@ -54,7 +54,7 @@ _ZH_MAG_RE = "|".join(sorted(ZH_MAGNITUDES, key=len, reverse=True))
 _WORD_MAG_RE = "|".join(sorted({*EN_MAGNITUDES, *DE_MAGNITUDES}, key=len, reverse=True))
 # A digit run with optional grouping/decimal separators, then an optional magnitude (Chinese or a word).
 NUMBER_RE = re.compile(
-    r"(?<![0-9A-Za-z.,])(?P<num>\d{1,3}(?:[,.' ]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)"
+    r"(?<![0-9A-Za-z.,])(?P<num>\d{1,3}(?:[,.' ]\d{3}(?!\d))+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)"
     rf"(?:\s*(?P<zh>{_ZH_MAG_RE})|\s*(?P<word>(?i:{_WORD_MAG_RE}))\b\.?)?"
     r"(?P<pct>\s*(?:%|％|percent\b|per cent\b|Prozent\b))?",
 )

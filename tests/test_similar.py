@@ -1,0 +1,108 @@
+"""Stored embeddings, `newscrawl similar ARTICLE_ID` and the `similar_articles(…)` SQL function against a real
+PostgreSQL, on the WMT24 news documents of tests/fixtures/linking."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from crawler.analyst.views import run_script
+from crawler.linking import encoder as encoder_mod
+from crawler.linking.run import link_new
+from crawler.store.database import Store
+from crawler.store.engine import make_engine
+from tests.translation_fixtures import wmt_articles
+
+pytestmark = pytest.mark.db
+SIMILAR_SQL = Path(__file__).resolve().parents[1] / "schema" / "functions" / "similar.sql"
+needs_encoder = pytest.mark.skipif(encoder_mod.get_encoder() is None, reason="the translation extra is not installed")
+
+
+def _ids(store: Store) -> dict[str, int]:
+    with store.engine.connect() as conn:
+        return dict(conn.execute(text("SELECT url, id FROM articles")).all())  # type: ignore[arg-type]
+
+
+def _similar(store: Store, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NEWSCRAWL_DATA_DIR")}
+    env.update({"DATABASE_URL": store.url, "NEWSCRAWL_DATA_DIR": str(tmp_path)})
+    return subprocess.run([sys.executable, "-m", "crawler.cli", "similar", *args], env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+@needs_encoder
+def test_embeddings_are_stored_once_and_cleared_when_the_text_changes(store: Store) -> None:
+    articles, _truth = wmt_articles()
+    store.store_articles(articles)
+    first = link_new(store)
+    assert first.embeddings_computed == len(articles)
+    with store.engine.connect() as conn:
+        models = conn.execute(text("SELECT DISTINCT embedding_model FROM articles")).scalars().all()
+        length = conn.execute(text("SELECT DISTINCT array_length(embedding, 1) FROM articles")).scalar()
+    assert models == [encoder_mod.MODEL_TAG] and length == encoder_mod.DIM
+    changed = dataclasses.replace(articles[0], text=articles[0].text + "\n\nA correction was added.")
+    store.store_articles([changed])
+    with store.engine.connect() as conn:
+        cleared = conn.execute(text("SELECT embedding IS NULL AND embedding_model IS NULL FROM articles "
+                                    "WHERE url = :u"), {"u": changed.url}).scalar()
+    assert cleared
+    again = link_new(store)  # only the changed article is embedded again, the others are read back
+    assert again.embeddings_computed == 1
+
+
+@needs_encoder
+def test_similar_command_and_sql_list_the_translation_first(store: Store, tmp_path: Path) -> None:
+    articles, truth = wmt_articles()
+    store.store_articles(articles)
+    link_new(store)
+    ids = _ids(store)
+    english, chinese = sorted(truth)[0]
+    result = _similar(store, tmp_path, str(ids[english]), "--limit", "3")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"article {ids[english]} (en,")
+    assert lines[1].startswith(f"1. #{ids[chinese]} zh |") and "translates link" in lines[1]
+    assert chinese in lines[2]
+    assert len([line for line in lines if line[:3] in ("1. ", "2. ", "3. ")]) == 3
+    with store.engine.connect() as conn:
+        rows = conn.execute(text("SELECT * FROM similar_articles(:a, 3)"), {"a": ids[english]}).mappings().all()
+    assert [r["article_id"] for r in rows][0] == ids[chinese]
+    assert rows[0]["relation"] == "translates" and rows[0]["cosine"] > rows[1]["cosine"]
+    assert rows[0]["url"] == chinese and rows[0]["language"] == "zh"
+
+
+def test_similar_without_embeddings_ranks_by_shared_anchors(store: Store, tmp_path: Path) -> None:
+    articles, truth = wmt_articles()
+    store.store_articles(articles)
+    ids = _ids(store)
+    english, chinese = sorted(truth)[0]
+    result = _similar(store, tmp_path, str(ids[english]), "--no-encoder")
+    assert result.returncode == 0, result.stderr
+    assert f"#{ids[chinese]} zh" in result.stdout.splitlines()[1]
+    assert "cosine -" in result.stdout and "shared anchors:" in result.stdout
+
+
+def test_similar_rejects_an_unknown_article(store: Store, tmp_path: Path) -> None:
+    result = _similar(store, tmp_path, "987654321")
+    assert result.returncode == 2
+    assert "no article with id 987654321" in result.stderr
+    assert _similar(store, tmp_path, "abc").returncode == 2
+
+
+def test_similar_function_matches_schema_file(migrated_database_url: str) -> None:
+    engine = make_engine(migrated_database_url)
+    sql = "SELECT pg_get_functiondef('similar_articles'::regproc)"
+    with engine.connect() as conn:
+        migrated = conn.execute(text(sql)).scalar()
+        conn.execute(text("DROP FUNCTION similar_articles(bigint, integer, interval)"))
+        run_script(conn, SIMILAR_SQL.read_text(encoding="utf-8"))
+        from_file = conn.execute(text(sql)).scalar()
+        conn.rollback()
+    engine.dispose()
+    assert migrated and from_file == migrated
