@@ -28,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from linking_data import (
+    BOILERPLATE,
     DEV_PARALLEL,
     PER_DAY,
     EvalArticle,
@@ -216,6 +217,20 @@ def excerpt_eval() -> list[tuple[float, int, int, int]]:
     return rows
 
 
+def templated_eval(per_language: int = 40) -> tuple[int, int]:
+    """(short texts, near-duplicate links among them): each text is one sentence of its own (real text of its
+    language) followed by one of the aggregator templates of that language; none is a copy of another."""
+    rng = random.Random(13)
+    filler = filler_paragraphs(seed=8)
+    docs: list[EvalArticle] = []
+    for language, templates in BOILERPLATE.items():
+        for _ in range(per_language):
+            own = re.split(r"(?<=[。！？.!?])\s*", filler[language].pop())[0]
+            body = "\n".join([own, *rng.sample(templates, k=2)])
+            docs.append(EvalArticle(len(docs), language, body, START + timedelta(minutes=len(docs))))
+    return len(docs), len(_run_neardup(docs))
+
+
 def _run_neardup(docs: Sequence[EvalArticle]) -> set[tuple[int, int]]:
     sets = {d.id: shingles(d.text, d.language) for d in docs}
     sig_docs = [SigDoc(d.id, d.language, signature_of(sets[d.id]), d.published_at) for d in docs]
@@ -299,6 +314,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for share, total, found_true, false_links in excerpt_eval():
             rate = found_true / total
             print(f"excerpt {share:.0%}: {found_true}/{total} found ({rate:.1%}), {false_links} false links")
+        texts, false_links = templated_eval()
+        print(f"templated short texts (one own sentence + two aggregator templates): {texts} texts, "
+              f"{false_links} near-duplicate links (all false)")
     if "cost" in sections:
         sizes = (2_000, 6_000, 20_000) if args.quick else (10_000, 30_000, 100_000)
         print_cost(sizes, has_encoder)

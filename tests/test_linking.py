@@ -279,3 +279,29 @@ def test_merge_keeps_strongest_evidence_and_lists_all() -> None:
     assert (merged.evidence, merged.score, merged.original_url) == ("source_link", 0.95, "https://x/a")
     assert merged.details["evidence"] == ["source_link", "cross_lingual"]
     assert merged.details["numbers"] == ["1.75e12"]
+
+
+CLOSING = (
+    "Thank you for contacting our support team today. If you have any other questions about your account, "
+    "your orders or our services, please do not hesitate to reach out to us at any time by chat, by phone "
+    "or by email. We are always happy to help. Have a wonderful day and stay safe!"
+)
+OPENERS = (
+    "Hi Anna, your order 4411 has shipped from our warehouse in Leeds and should arrive on Tuesday.",
+    "Hello Mark, the refund for the jacket you returned last week was approved this morning.",
+    "Dear Ms Weber, we have changed the delivery address of your subscription to the new flat in Bonn.",
+    "Hi Tom, the technician will visit your home on Friday between nine and eleven to repair the boiler.",
+)
+
+
+def test_templated_short_texts_are_not_near_duplicates() -> None:
+    texts = [f"{opener} {CLOSING}" for opener in OPENERS]
+    sets = {i: shingles(t, "en") for i, t in enumerate(texts)}
+    assert min(containment(sets[0], sets[i]) for i in (1, 2, 3)) > 0.7  # the template alone is most of each text
+    docs = [SigDoc(i, "en", signature_of(sets[i]), T0 + timedelta(hours=i)) for i in sets]
+    assert neardup_stage(docs, docs, lambda ids: {i: sets[i] for i in ids}) == []
+    # the same short text with a different greeting line is still one
+    sets[9] = shingles(f"Good morning! {texts[0]}", "en")
+    docs.append(SigDoc(9, "en", signature_of(sets[9]), T0 + timedelta(hours=9)))
+    [copy] = neardup_stage(docs, docs, lambda ids: {i: sets[i] for i in ids})
+    assert (copy.copy_id, copy.original_id) == (9, 0)

@@ -30,6 +30,11 @@ EXCERPT_ROWS = 2
 EXCERPT_SIZE_RATIO = 1.5
 MIN_CONTAINMENT = 0.6
 MIN_SHINGLES = 20  # shorter texts (captions, teasers) are not judged
+# A short text (a notice, a chat reply, a brief) is mostly its template: two of them that share the template
+# and differ in their own sentence reach a containment of 0.7 to 0.8. A near-duplicate of a text this short
+# must hold nearly all of it.
+SHORT_SHINGLES = 100  # about 100 words or 100 Chinese characters: a notice or a reply, not an article
+MIN_CONTAINMENT_SHORT = 0.85
 # Candidates whose containment estimated from the signatures is below this are dropped before their shingles
 # are loaded: half of MIN_CONTAINMENT, about six standard deviations of a 128-permutation Jaccard estimate.
 MIN_ESTIMATED_CONTAINMENT = MIN_CONTAINMENT / 2
@@ -160,7 +165,9 @@ def confirm(
         if not sa or not sb or min(len(sa), len(sb)) < MIN_SHINGLES:
             continue
         score = containment(sa, sb)
-        if score >= min_containment:
+        short = min(len(sa), len(sb)) < SHORT_SHINGLES
+        needed = max(min_containment, MIN_CONTAINMENT_SHORT) if short else min_containment
+        if score >= needed:
             jaccard = len(sa & sb) / len(sa | sb)
             confirmed.append(NearDuplicate(a, b, round(score, 4), round(jaccard, 4)))
     return confirmed
