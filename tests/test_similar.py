@@ -1,5 +1,6 @@
 """Stored embeddings, `newscrawl similar ARTICLE_ID` and the `similar_articles(…)` SQL function against a real
-PostgreSQL, on the WMT24 news documents of tests/fixtures/linking."""
+PostgreSQL, on the WMT24 news documents of tests/fixtures/linking. (That the function in the database matches
+schema/functions/similar.sql is checked with the other analyst functions in test_analyst_views.)"""
 
 from __future__ import annotations
 
@@ -12,15 +13,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from crawler.analyst.views import run_script
 from crawler.linking import encoder as encoder_mod
 from crawler.linking.run import link_new
 from crawler.store.database import Store
-from crawler.store.engine import make_engine
 from tests.translation_fixtures import wmt_articles
 
 pytestmark = pytest.mark.db
-SIMILAR_SQL = Path(__file__).resolve().parents[1] / "schema" / "functions" / "similar.sql"
 needs_encoder = pytest.mark.skipif(encoder_mod.get_encoder() is None, reason="the translation extra is not installed")
 
 
@@ -93,16 +91,3 @@ def test_similar_rejects_an_unknown_article(store: Store, tmp_path: Path) -> Non
     assert result.returncode == 2
     assert "no article with id 987654321" in result.stderr
     assert _similar(store, tmp_path, "abc").returncode == 2
-
-
-def test_similar_function_matches_schema_file(migrated_database_url: str) -> None:
-    engine = make_engine(migrated_database_url)
-    sql = "SELECT pg_get_functiondef('similar_articles'::regproc)"
-    with engine.connect() as conn:
-        migrated = conn.execute(text(sql)).scalar()
-        conn.execute(text("DROP FUNCTION similar_articles(bigint, integer, interval)"))
-        run_script(conn, SIMILAR_SQL.read_text(encoding="utf-8"))
-        from_file = conn.execute(text(sql)).scalar()
-        conn.rollback()
-    engine.dispose()
-    assert migrated and from_file == migrated

@@ -1,4 +1,5 @@
-"""The analyst views and search functions: their names, their source files in schema/, and what a database has.
+"""The analyst views and functions (search, similar articles): their names, their source files in schema/, and
+what a database has.
 
 `schema/views/*.sql` and `schema/functions/*.sql` are the readable source of the objects; the migration that
 creates them carries the same statements (migrations never change once released), and a test re-creates the
@@ -13,7 +14,7 @@ from sqlalchemy import Connection, text
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schema"
 VIEWS: tuple[str, ...] = ("articles_overview", "syndication_pairs", "daily_source_counts", "crawl_health")
-FUNCTIONS: tuple[str, ...] = ("search_form", "chinese_tsquery", "search_tsquery", "search_articles")
+FUNCTIONS: tuple[str, ...] = ("search_form", "chinese_tsquery", "search_tsquery", "search_articles", "similar_articles")
 
 
 def view_files(schema_dir: Path = SCHEMA_DIR) -> dict[str, Path]:
@@ -22,7 +23,7 @@ def view_files(schema_dir: Path = SCHEMA_DIR) -> dict[str, Path]:
 
 
 def function_files(schema_dir: Path = SCHEMA_DIR) -> list[Path]:
-    """The files that create the search functions, in the order they must run."""
+    """The files that create the analyst functions, in the order they must run."""
     return sorted((schema_dir / "functions").glob("*.sql"))
 
 

@@ -146,9 +146,10 @@ def write_embeddings(session: Session, vectors: dict[int, np.ndarray], model: st
     stmt = update(Article).where(Article.id == bindparam("b_id")).values(
         embedding=bindparam("b_vec"), embedding_model=model
     )
-    rows = [{"b_id": i, "b_vec": [float(x) for x in vector]} for i, vector in vectors.items()]
-    for start in range(0, len(rows), WRITE_BATCH):
-        session.connection().execute(stmt, rows[start : start + WRITE_BATCH])
+    items = list(vectors.items())
+    for start in range(0, len(items), WRITE_BATCH):  # rows made per batch: 512 Python floats per article add up
+        rows = [{"b_id": i, "b_vec": vector.tolist()} for i, vector in items[start : start + WRITE_BATCH]]
+        session.connection().execute(stmt, rows)
 
 
 def source_ids(session: Session, names: Iterable[str]) -> dict[str, int]:

@@ -64,20 +64,13 @@ $$;
 """
 
 
-def _run(sql: str) -> None:
-    """Run a script as written: no bind-parameter parsing of its colons and quotes."""
-    cursor = op.get_bind().connection.dbapi_connection.cursor()
-    try:
-        cursor.execute(sql)
-    finally:
-        cursor.close()
-
-
 def upgrade() -> None:
     op.add_column("articles", sa.Column("embedding", postgresql.ARRAY(sa.REAL()), nullable=True))
     op.add_column("articles", sa.Column("embedding_model", sa.String(64), nullable=True))
     op.create_index("ix_articles_published_at", "articles", ["published_at"])
-    _run(SIMILAR_ARTICLES_SQL)
+    from crawler.analyst.views import run_script  # runs the script as written (its `::` casts included)
+
+    run_script(op.get_bind(), SIMILAR_ARTICLES_SQL)
 
 
 def downgrade() -> None:
