@@ -124,3 +124,25 @@ def test_thirty_percent_excerpts_are_found_and_same_topic_texts_are_not() -> Non
     # excerpts of one original may contain one another; nothing links two different originals' texts
     group = {i: original for original, copy in truth for i in (original, copy)}
     assert all(group[a] == group[b] for a, b in found)
+
+
+def test_nearest_pairs_stay_within_the_date_window_and_per_other_language() -> None:
+    import numpy as np
+
+    from crawler.linking.translation import TranslationDoc, nearest_pairs
+
+    def unit(*values: float) -> np.ndarray:
+        vector = np.array(values, dtype=np.float32)
+        return vector / np.linalg.norm(vector)
+
+    docs = [
+        TranslationDoc(1, "en", T0, frozenset()),
+        TranslationDoc(2, "zh", T0 + timedelta(days=1), frozenset()),  # close in time, less similar
+        TranslationDoc(3, "zh", T0 + timedelta(days=5), frozenset()),  # identical, outside the window
+        TranslationDoc(4, "zh", None, frozenset()),  # no date: compared with everything
+        TranslationDoc(5, "en", T0 + timedelta(hours=2), frozenset()),  # same language: never a candidate of 1
+    ]
+    vectors = {1: unit(1, 0, 0), 2: unit(1, 1, 0), 3: unit(1, 0, 0), 4: unit(1, 0, 1), 5: unit(1, 0, 0)}
+    pairs = nearest_pairs(docs[:1], docs, vectors, neighbours=4)
+    assert set(pairs) == {(1, 2), (1, 4)}
+    assert pairs[(1, 2)] == pytest.approx(2**-0.5)

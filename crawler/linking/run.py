@@ -72,7 +72,8 @@ class LinkStats:
         return (
             f"linked {self.articles} articles in {self.seconds:.1f}s: {self.links_written} links written "
             f"({self.explicit} explicit, {self.near_duplicates} near-duplicate, {self.translations} translation, "
-            f"{self.url_links_resolved} URL links resolved, {self.links_removed} stale removed)"
+            f"{self.url_links_resolved} URL links resolved, {self.links_removed} stale removed; "
+            f"{self.embeddings_computed} articles embedded)"
         )
 
 

@@ -1,6 +1,7 @@
 """The articles closest to one article, in any language: what `newscrawl similar ARTICLE_ID` lists.
 
-Candidates are the articles published within the date window (all of them when the article has no date).
+Candidates are the articles published within the date window (around its fetch time when the article has no
+date).
 Each is scored the way the translation linker scores a pair: the cosine of the two stored embeddings
 (`articles.embedding`), raised by the anchors both texts share and lowered by figures that contradict
 (`translation.combine`); without embeddings (encoder not installed, or not yet linked), by the anchor overlap
@@ -11,6 +12,7 @@ needs from the database and writes nothing (analysts may run it with a read-only
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -26,6 +28,10 @@ from crawler.linking.anchors import WeightCache, extract_anchors, match_weighted
 from crawler.linking.model import LinkDoc
 from crawler.linking.translation import WINDOW, combine
 from crawler.store.models import Article, SyndicationLink
+
+# With embeddings, the anchors are compared for this many nearest articles (or PRESELECT_FACTOR times the limit).
+PRESELECT = 50
+PRESELECT_FACTOR = 5
 
 
 @dataclass(frozen=True)
@@ -55,10 +61,15 @@ def rank_similar(
 ) -> list[Similar]:
     """The `limit` articles of `pool` closest to `target`, best first (see the module docstring)."""
     others = [d for d in pool if d.id != target.id]
+    mine = vectors.get(target.id)
+    if mine is not None:  # anchors (the costly part) only for the nearest by cosine and those without a vector
+        embedded = [d for d in others if d.id in vectors]
+        cosines = {d.id: float(np.dot(mine, vectors[d.id])) for d in embedded}
+        nearest = set(sorted(cosines, key=lambda i: -cosines[i])[: max(PRESELECT, PRESELECT_FACTOR * limit)])
+        others = [d for d in others if d.id in nearest or d.id not in vectors]
     anchors = {d.id: extract_anchors(d.text, d.language) for d in (target, *others)}
     doc_freq: Counter[str] = Counter(a for found in anchors.values() for a in found)
     weigh = WeightCache(doc_freq, len(anchors))
-    mine = vectors.get(target.id)
     ranked: list[Similar] = []
     for doc in others:
         match = match_weighted(anchors[target.id], anchors[doc.id], weigh, weigh.total(anchors[target.id]),
@@ -82,7 +93,8 @@ def similar_articles(
     if not found:
         raise ArticleNotFound(f"no article with id {article_id}")
     target = found[0]
-    pool = db.window_docs(session, [target], window) if target.published_at else db.load_docs(session)
+    when = target.published_at or session.scalar(select(Article.fetched_at).where(Article.id == article_id))
+    pool = db.window_docs(session, [dataclasses.replace(target, published_at=when)], window)
     vectors: dict[int, np.ndarray] = {}
     if use_encoder:
         vectors = db.load_embeddings(session, [d.id for d in pool], encoder_mod.MODEL_TAG)

@@ -18,6 +18,7 @@ Direction: the earlier article is the original; a tie keeps the pair with a lowe
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -110,6 +111,16 @@ def combine(anchor: AnchorMatch, cosine: float) -> float:
     return score
 
 
+def _time(doc: TranslationDoc) -> float:
+    """Publication time in seconds, NaN when unknown (NaN is never farther than the window from anything)."""
+    return doc.published_at.timestamp() if doc.published_at is not None else math.nan
+
+
+def _by_time(docs: Sequence[TranslationDoc]) -> list[TranslationDoc]:
+    """Dated articles oldest first, then the undated ones."""
+    return sorted(docs, key=lambda d: (d.published_at is None, 0.0 if d.published_at is None else _time(d)))
+
+
 def nearest_pairs(
     queries: Sequence[TranslationDoc],
     pool: Sequence[TranslationDoc],
@@ -118,45 +129,44 @@ def nearest_pairs(
     neighbours: int = NEIGHBOURS,
 ) -> dict[tuple[int, int], float]:
     """(low id, high id) -> cosine for each query's `neighbours` nearest pool articles in every other language
-    within `window` (an article without a date is compared with every article of that language)."""
+    within `window` (an article without a date is compared with every article of that language).
+
+    Per language, the pool is sorted by time; queries go in blocks of QUERY_BLOCK consecutive in time, each
+    multiplied only with the pool's slice that the block's window reaches (plus the undated articles)."""
     out: dict[tuple[int, int], float] = {}
     by_language: dict[str, list[TranslationDoc]] = defaultdict(list)
     for doc in pool:
         if doc.id in vectors:
             by_language[doc.language].append(doc)
+    span = window.total_seconds()
     for language, members in by_language.items():
-        dated = sorted((d for d in members if d.published_at is not None), key=lambda d: d.published_at)  # type: ignore[arg-type,return-value]
-        undated = [d for d in members if d.published_at is None]
-        times = np.array([d.published_at.timestamp() for d in dated], dtype=np.float64)  # type: ignore[union-attr]
-        matrix = np.vstack([vectors[d.id] for d in (*dated, *undated)]) if members else np.zeros((0, 0))
-        ids = np.array([d.id for d in (*dated, *undated)], dtype=np.int64)
-        asking = [q for q in queries if q.language != language and q.id in vectors]
-        asking.sort(key=lambda q: (q.published_at is None, q.published_at.timestamp() if q.published_at else 0.0))
-        span = window.total_seconds()
+        ordered = _by_time(members)
+        dated = sum(1 for d in ordered if d.published_at is not None)
+        times = np.array([_time(d) for d in ordered], dtype=np.float64)
+        ids = np.array([d.id for d in ordered], dtype=np.int64)
+        matrix = np.vstack([vectors[d.id] for d in ordered])
+        asking = _by_time([q for q in queries if q.language != language and q.id in vectors])
         for start in range(0, len(asking), QUERY_BLOCK):
             block = asking[start : start + QUERY_BLOCK]
-            q_times = np.array([q.published_at.timestamp() if q.published_at else np.nan for q in block])
+            q_times = np.array([_time(q) for q in block], dtype=np.float64)
             if np.isnan(q_times).any():
                 columns = np.arange(len(ids))
             else:
-                low = np.searchsorted(times, q_times.min() - span, side="left")
-                high = np.searchsorted(times, q_times.max() + span, side="right")
-                columns = np.concatenate([np.arange(low, high), np.arange(len(dated), len(ids))])
+                low = np.searchsorted(times[:dated], q_times.min() - span, side="left")
+                high = np.searchsorted(times[:dated], q_times.max() + span, side="right")
+                columns = np.concatenate([np.arange(low, high), np.arange(dated, len(ids))])
             if not len(columns):
                 continue
             scores = np.vstack([vectors[q.id] for q in block]) @ matrix[columns].T
-            col_times = np.concatenate([times, np.full(len(undated), np.nan)])[columns]
-            far = np.abs(q_times[:, None] - col_times[None, :]) > span  # NaN (no date) is never far
-            scores[far] = -np.inf
-            scores[np.array([q.id for q in block])[:, None] == ids[columns][None, :]] = -np.inf
-            k = min(neighbours, scores.shape[1])
+            with np.errstate(invalid="ignore"):
+                scores[np.abs(q_times[:, None] - times[columns][None, :]) > span] = -np.inf
+            k = min(neighbours, len(columns))
             top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
             for row, query in enumerate(block):
                 for col in top[row]:
-                    cosine = float(scores[row, col])
-                    if cosine > -np.inf:
+                    if scores[row, col] > -np.inf:
                         other = int(ids[columns[col]])
-                        out[(min(query.id, other), max(query.id, other))] = cosine
+                        out[(min(query.id, other), max(query.id, other))] = float(scores[row, col])
     return out
 
 
