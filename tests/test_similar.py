@@ -8,11 +8,13 @@ import dataclasses
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
+from crawler.items import Article, Segment
 from crawler.linking import encoder as encoder_mod
 from crawler.linking.run import link_new
 from crawler.store.database import Store
@@ -91,3 +93,29 @@ def test_similar_rejects_an_unknown_article(store: Store, tmp_path: Path) -> Non
     assert result.returncode == 2
     assert "no article with id 987654321" in result.stderr
     assert _similar(store, tmp_path, "abc").returncode == 2
+
+
+def test_a_better_translation_crawled_later_replaces_the_earlier_link(store: Store) -> None:
+    from tests.test_translation_links import EN_DIGITS, T0, ZH_NUMERALS
+
+    def article(url: str, body: str, language: str, hours: int) -> Article:
+        return Article(url=url, text=body, title=body[:30], language=language, segments=[Segment(language, body)],
+                       published_at=T0 + timedelta(hours=hours))
+
+    english = article("https://news-en.example.org/gdp.html", EN_DIGITS, "en", 3)
+    partial = article("https://news-zh.example.org/industry.html",
+                      "国家统计局十月一日表示，二○二一年前三季度全国规模以上工业增加值同比增长百分之九点八。", "zh", 1)
+    store.store_articles([english, partial])
+    link_new(store, use_encoder=False)
+    assert _translations(store) == {(english.url, partial.url)}
+    store.store_articles([article("https://news-zh.example.org/gdp.html", ZH_NUMERALS, "zh", 0)])
+    stats = link_new(store, use_encoder=False)
+    assert _translations(store) == {(english.url, "https://news-zh.example.org/gdp.html")}
+    assert stats.links_removed == 1
+
+
+def _translations(store: Store) -> set[tuple[str, str]]:
+    sql = """SELECT c.url, o.url FROM syndication_links l JOIN articles c ON c.id = l.copy_article_id
+             JOIN articles o ON o.id = l.original_article_id WHERE l.relation = 'translates'"""
+    with store.engine.connect() as conn:
+        return {(a, b) for a, b in conn.execute(text(sql))}

@@ -220,6 +220,36 @@ def delete_links(session: Session, ids: Sequence[int]) -> None:
         session.execute(delete(SyndicationLink).where(SyndicationLink.id.in_(list(ids))))
 
 
+def superseded_translations(session: Session, kept: Sequence[Proposal]) -> list[int]:
+    """Ids of stored cross-lingual translation links that the `kept` translation proposals replace: a link of
+    an article that now has another partner in that language (each article has at most one translation per
+    other language). Links resting on explicit evidence are never superseded."""
+    pairs = {(p.copy_id, p.original_id) for p in kept if p.relation == "translates" and p.original_id is not None}
+    ids = sorted({i for pair in pairs for i in pair})
+    if not ids:
+        return []
+    language = dict(session.execute(select(Article.id, Article.language).where(Article.id.in_(ids))).all())
+    partner: dict[tuple[int, str | None], int] = {}
+    for copy, original in pairs:
+        partner[(copy, language.get(original))] = original
+        partner[(original, language.get(copy))] = copy
+    copy_article, original_article = Article.__table__.alias("c"), Article.__table__.alias("o")
+    query = select(SyndicationLink.id, SyndicationLink.copy_article_id, SyndicationLink.original_article_id,
+                   copy_article.c.language, original_article.c.language).join(
+        copy_article, copy_article.c.id == SyndicationLink.copy_article_id).join(
+        original_article, original_article.c.id == SyndicationLink.original_article_id).where(
+        SyndicationLink.relation == "translates", SyndicationLink.evidence == "cross_lingual",
+        SyndicationLink.copy_article_id.in_(ids) | SyndicationLink.original_article_id.in_(ids))
+    superseded = []
+    for link_id, copy, original, copy_language, original_language in session.execute(query):
+        if (copy, original) in pairs or (original, copy) in pairs:
+            continue
+        if partner.get((copy, original_language), original) != original or partner.get(
+                (original, copy_language), copy) != copy:
+            superseded.append(link_id)
+    return superseded
+
+
 def link_keys(session: Session, copy_ids: Sequence[int] | None = None) -> dict[tuple[int, str, str], int]:
     """(copy, original_key, relation) -> link id, for every link (or those of the given copies)."""
     query = select(SyndicationLink.id, SyndicationLink.copy_article_id, SyndicationLink.original_key,

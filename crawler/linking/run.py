@@ -6,7 +6,8 @@ One run: load the new articles, compute their signatures and anchors, then
 3. translations against the articles published within the date window (other languages),
 4. URL-only links (made before their original was crawled) whose URL is now a stored article become
    article links,
-and upsert everything in one transaction. `link_all` also removes links that are no longer proposed.
+and upsert everything in one transaction. `link_new` removes cross-lingual translation links whose articles
+took another partner in that language; `link_all` removes every link that is no longer proposed.
 Linker runs take turns (a transaction-scoped advisory lock): crawlers on several machines that finish at
 once, or a `newscrawl link` beside a crawl, never write the same links concurrently.
 """
@@ -161,6 +162,10 @@ def _link(session: Session, ids: Sequence[int] | None, rebuild: bool, use_encode
     stats.links_written = len(records)
     for record in records:
         stats.by_relation[record.relation] = stats.by_relation.get(record.relation, 0) + 1
+    if not rebuild:  # an article that took a new translation partner drops its earlier one
+        superseded = db.superseded_translations(session, [p for p in proposals if p.relation == "translates"])
+        db.delete_links(session, superseded)
+        stats.links_removed = len(superseded)
     if rebuild:
         wanted = {db.record_key(r) for r in records}
         stale = [link_id for key, link_id in db.link_keys(session).items() if key not in wanted]

@@ -9,6 +9,8 @@
 2. Score: the cosine, raised or lowered by what the anchors say (`combine`): shared specific figures and
    dates confirm, specific figures on both sides of which none meet contradict. Anchors alone: the anchor
    overlap (`anchors.match_anchors`).
+   The articles that the new ones could take are asked in turn (a second hop), so their own best partners
+   compete for them and an incremental run decides as a full one would.
 3. One-to-one (`one_to_one`): per article and other language at most one translation. Pairs are taken best
    first; a pair whose article already has its translation in that language is dropped, so a document without
    a partner does not take a partner's leftover unless its own score clears the bar. An article whose best
@@ -189,14 +191,18 @@ def link_translations(
                 totals[i] = weigh.total(by_id[i].anchors)
         return match_weighted(by_id[a].anchors, by_id[b].anchors, weigh, totals[a], totals[b])
 
-    anchor_pairs = candidate_pairs(new, list(by_id.values()), doc_freq, window)
+    everyone = list(by_id.values())
+    anchor_pairs = candidate_pairs(new, everyone, doc_freq, window)
+    new_ids = {d.id for d in new}
+    # the articles the new ones could take are asked in turn, so that their own best partners compete for them
+    touched = {i for pair in anchor_pairs for i in pair} - new_ids
+    anchor_pairs |= candidate_pairs([by_id[i] for i in touched], everyone, doc_freq, window)
     scored: dict[tuple[int, int], tuple[float, AnchorMatch, float | None]] = {}
     margins: dict[tuple[int, int], float] = {}
     if vectors:
-        cosines = nearest_pairs(new, list(by_id.values()), vectors, window)
-        # the articles the new ones could take, asked in turn, so their own best partners compete for them
-        second = {i for pair in cosines for i in pair} - {d.id for d in new}
-        cosines.update(nearest_pairs([by_id[i] for i in second], list(by_id.values()), vectors, window))
+        cosines = nearest_pairs(new, everyone, vectors, window)
+        second = {i for pair in cosines for i in pair} - new_ids - touched
+        cosines.update(nearest_pairs([by_id[i] for i in second | touched], everyone, vectors, window))
         for a, b in anchor_pairs - set(cosines):
             if a in vectors and b in vectors:
                 cosines[(a, b)] = float(np.dot(vectors[a], vectors[b]))
