@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -119,3 +120,13 @@ def _translations(store: Store) -> set[tuple[str, str]]:
              JOIN articles o ON o.id = l.original_article_id WHERE l.relation = 'translates'"""
     with store.engine.connect() as conn:
         return {(a, b) for a, b in conn.execute(text(sql))}
+
+
+def test_similar_articles_is_documented_with_a_running_example(store: Store) -> None:
+    doc = (Path(__file__).resolve().parents[1] / "schema" / "views.md").read_text(encoding="utf-8")
+    section = doc.split("## similar_articles(…)", 1)[1]
+    example = re.findall(r"```sql\n(.*?)```", section, re.S)[0]
+    with store.engine.connect() as conn:
+        conn.execute(text(example))
+        columns = set(conn.execute(text("SELECT * FROM similar_articles(1) LIMIT 0")).keys())
+    assert columns == set(re.findall(r"^\| `(\w+)` \|", section, re.M))
