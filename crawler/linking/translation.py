@@ -41,7 +41,10 @@ QUERY_BLOCK = 256
 MIN_COSINE = 0.45
 MIN_SCORE = 0.65
 # ... and stand out by this much from the cosines of both articles' other neighbours (see `_baselines`).
+# ... unless the anchors vouch for it: a pool of same-day stories on one topic crowds a translation's
+# neighbourhood, and its shared figures and names then tell it apart.
 MIN_MARGIN = 0.12
+ANCHORS_VOUCH = 0.3
 BASELINE_PRIOR = 0.4
 PRIOR_WEIGHT = 1.0
 ANCHOR_BONUS = 0.2  # added at a full anchor overlap
@@ -213,7 +216,7 @@ def link_translations(
             margin = cosine - (baseline(a, b) + baseline(b, a)) / 2
             match = anchor_match(a, b)
             score = combine(match, cosine)
-            if score >= MIN_SCORE and margin >= MIN_MARGIN:
+            if score >= MIN_SCORE and (margin >= MIN_MARGIN or match.score >= ANCHORS_VOUCH):
                 scored[(a, b)] = (score, match, cosine)
                 margins[(a, b)] = margin
     else:
