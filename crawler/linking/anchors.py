@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from crawler.linking.numbers import number_values
 from crawler.linking.zh_numerals import arabic_numerals
@@ -112,6 +113,7 @@ def extract_anchors(text: str, language: str | None = None) -> frozenset[str]:
     return frozenset(anchors)
 
 
+@lru_cache(maxsize=1 << 16)
 def base_weight(anchor: str) -> float:
     """How much one anchor says on its own, before rarity in the pool is taken into account."""
     kind, value = anchor[:2], anchor[2:]
@@ -187,8 +189,9 @@ def match_weighted(
     return AnchorMatch(round(ratio * confidence, 4), tuple(sorted(shared)), round(shared_weight, 3), contradiction)
 
 
-def _specific_figures(anchors: frozenset[str]) -> set[str]:
-    return {x for x in anchors if x.startswith("n:") and base_weight(x) >= WEIGHT_NUMBER}
+@lru_cache(maxsize=1 << 14)
+def _specific_figures(anchors: frozenset[str]) -> frozenset[str]:
+    return frozenset(x for x in anchors if x.startswith("n:") and base_weight(x) >= WEIGHT_NUMBER)
 
 
 def _contradiction(a: frozenset[str], b: frozenset[str], shared: frozenset[str]) -> float:

@@ -20,6 +20,7 @@ Direction: the earlier article is the original; a tie keeps the pair with a lowe
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -248,10 +249,11 @@ def _baselines(
     for (a, b), cosine in cosines.items():
         near[(a, language[b])].append((b, cosine))
         near[(b, language[a])].append((a, cosine))
+    # each article's NEIGHBOURS closest per language, once: enough to leave out any one of them
+    top = {key: heapq.nlargest(NEIGHBOURS, found, key=lambda item: item[1]) for key, found in near.items()}
 
     def baseline(a: int, b: int) -> float:
-        others = [cosine for other, cosine in near[(a, language[b])] if other != b]
-        others = sorted(others, reverse=True)[: NEIGHBOURS - 1]
+        others = [cosine for other, cosine in top[(a, language[b])] if other != b][: NEIGHBOURS - 1]
         return (sum(others) + BASELINE_PRIOR * PRIOR_WEIGHT) / (len(others) + PRIOR_WEIGHT)
 
     return baseline
