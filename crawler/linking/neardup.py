@@ -28,6 +28,10 @@ LSH_ROWS = 3
 # sizes differ by EXCERPT_SIZE_RATIO at least (the excerpt case); pairs of similar size are the first banding's.
 EXCERPT_ROWS = 2
 EXCERPT_SIZE_RATIO = 1.5
+# A 2-row band value shared by more articles than this comes from text many articles share (a stock sentence,
+# boilerplate), not from one story and its excerpts: the excerpt banding skips such buckets, which would
+# otherwise grow with the square of the corpus.
+EXCERPT_MAX_BUCKET = 16
 MIN_CONTAINMENT = 0.6
 MIN_SHINGLES = 20  # shorter texts (captions, teasers) are not judged
 # A short text (a notice, a chat reply, a brief) is mostly its template: two of them that share the template
@@ -83,7 +87,7 @@ def lsh_candidates(
             matrix = values[:, : bands * band_rows].reshape(len(ids), bands, band_rows)
             keys = _band_keys(matrix, language_index * 2 + excerpts)
             owners = np.broadcast_to(np.arange(len(ids))[:, None], keys.shape).ravel()
-            for a, b in _colliding(keys.ravel(), owners):
+            for a, b in _colliding(keys.ravel(), owners, EXCERPT_MAX_BUCKET if excerpts else None):
                 if excerpts:
                     wide = np.maximum(size[a], size[b]) >= EXCERPT_SIZE_RATIO * np.minimum(size[a], size[b])
                     a, b = a[wide], b[wide]
@@ -136,14 +140,18 @@ def _band_keys(matrix: np.ndarray, salt: int) -> np.ndarray:
     return keys
 
 
-def _colliding(keys: np.ndarray, owners: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """(low ids, high ids) arrays of every two owners sharing a key, one pair of arrays per bucket size."""
+def _colliding(
+    keys: np.ndarray, owners: np.ndarray, max_bucket: int | None = None
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(low ids, high ids) arrays of every two owners sharing a key, one pair of arrays per bucket size;
+    buckets of more than `max_bucket` owners are skipped."""
     order = np.argsort(keys, kind="stable")
     keys, owners = keys[order], owners[order]
     boundaries = np.flatnonzero(np.diff(keys)) + 1
     starts = np.concatenate(([0], boundaries))
     sizes = np.diff(np.concatenate((starts, [len(keys)])))
-    for size in np.unique(sizes[sizes >= 2]).tolist():
+    wanted = (sizes >= 2) if max_bucket is None else (sizes >= 2) & (sizes <= max_bucket)
+    for size in np.unique(sizes[wanted]).tolist():
         first = starts[sizes == size]
         group = owners[first[:, None] + np.arange(size)]  # one row per bucket of this size
         for i in range(size):

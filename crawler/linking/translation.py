@@ -6,11 +6,13 @@
    on the size of the corpus). Pairs sharing a selective anchor (a number, date or Latin-script name found in
    few documents of the pool) are candidates too (`candidate_pairs`, an inverted index). Without the encoder,
    anchors are the only signal and the gate.
-2. Score: the cosine, raised or lowered by what the anchors say (`combine`): shared specific figures and
-   dates confirm, specific figures on both sides of which none meet contradict. Anchors alone: the anchor
-   overlap (`anchors.match_anchors`).
    The articles that the new ones could take are asked in turn (a second hop), so their own best partners
    compete for them and an incremental run decides as a full one would.
+2. Score: the cosine, raised or lowered by what the anchors say (`combine`): shared specific figures and
+   dates confirm, specific figures on both sides of which none meet contradict. A pair must also stand out
+   from both articles' other neighbours (`_baselines`: the margin that bitext mining uses, since unrelated
+   texts of some language pairs score higher than of others), unless shared anchors vouch for it.
+   Anchors alone: the anchor overlap (`anchors.match_anchors`).
 3. One-to-one (`one_to_one`): per article and other language at most one translation. Pairs are taken best
    first; a pair whose article already has its translation in that language is dropped, so a document without
    a partner does not take a partner's leftover unless its own score clears the bar. An article whose best
@@ -41,9 +43,9 @@ QUERY_BLOCK = 256
 # With the encoder: a pair needs this cosine to be considered and this combined score to be kept.
 MIN_COSINE = 0.45
 MIN_SCORE = 0.65
-# ... and stand out by this much from the cosines of both articles' other neighbours (see `_baselines`).
-# ... unless the anchors vouch for it: a pool of same-day stories on one topic crowds a translation's
-# neighbourhood, and its shared figures and names then tell it apart.
+# ... and stand out by MIN_MARGIN from the cosines of both articles' other neighbours (see `_baselines`),
+# unless an anchor score of ANCHORS_VOUCH vouches for it: a pool of same-day stories on one topic crowds a
+# translation's neighbourhood, and its shared figures and names then tell it apart.
 MIN_MARGIN = 0.12
 ANCHORS_VOUCH = 0.3
 BASELINE_PRIOR = 0.4
