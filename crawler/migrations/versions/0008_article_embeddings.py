@@ -10,8 +10,8 @@ the linker compares vectors in numpy, and the SQL function below needs no extens
 The function's SQL is a copy of schema/functions/similar.sql as it was when this revision was written;
 tests/test_similar.py checks that the database at head renders exactly like that file.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-30
 """
 
@@ -23,8 +23,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0006"
-down_revision: str | None = "0005"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
