@@ -8,7 +8,7 @@ One run: load the new articles, compute their signatures and anchors, then
    article links,
 and upsert everything in one transaction. `link_new` removes cross-lingual translation links whose articles
 took another partner in that language; `link_all` removes every link that is no longer proposed.
-Linker runs take turns (a transaction-scoped advisory lock): crawlers on several machines that finish at
+Linker runs take turns (a row lock in `crawl_locks` for the transaction): crawlers on several machines that finish at
 once, or a `newscrawl link` beside a crawl, never write the same links concurrently.
 """
 
@@ -19,7 +19,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import text
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from crawler.linking import db
@@ -39,18 +40,22 @@ from crawler.linking.explicit import UrlIndex
 from crawler.linking.model import LinkDoc, Proposal, merge
 from crawler.linking.shingles import Signature, shingles
 from crawler.store.database import Store
+from crawler.store.models import CrawlLock
 
 log = logging.getLogger(__name__)
 # Process pool size for signatures and anchors (this is CPU-bound work); 1 keeps everything in-process.
 WORKERS = 2
 # Below this many articles a process pool costs more than it saves.
 PARALLEL_FROM = 2000
-LINK_LOCK_KEY = 0x6C696E6B  # "link": one linker run at a time per database
+LINKER_LOCK_ROW = "linker"  # one linker run at a time per database
 
 
 def _take_turn(session: Session) -> None:
-    """Wait for any other linker run on this database to commit (the lock ends with the transaction)."""
-    session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LINK_LOCK_KEY})
+    """Wait for any other linker run on this database to commit: a row lock in `crawl_locks`, which ends with
+    the transaction. A row lock, not an advisory lock, so the read-only analyst role cannot take it (it lacks
+    the UPDATE privilege `FOR UPDATE` needs) and hold every linker run waiting."""
+    session.execute(insert(CrawlLock).values(name=LINKER_LOCK_ROW).on_conflict_do_nothing())
+    session.execute(select(CrawlLock.name).where(CrawlLock.name == LINKER_LOCK_ROW).with_for_update())
 
 
 @dataclass

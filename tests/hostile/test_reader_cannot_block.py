@@ -1,8 +1,9 @@
-"""The read-only analyst role cannot block crawls or write large objects (issue 12, item 10), and the crawl
-lock keeps a local crawl and Redis-sharing crawls apart on one database (item 12, last point)."""
+"""The read-only analyst role cannot block crawls or linker runs or write large objects (issue 12, item 10),
+and the crawl lock keeps a local crawl and Redis-sharing crawls apart on one database (item 12, last point)."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
 
@@ -12,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ProgrammingError
 
 from crawler.analyst.roles import create_reader
+from crawler.linking.run import link_new
 from crawler.store import crawllock
 from crawler.store.crawllock import CrawlLocked
 from crawler.store.database import Store
@@ -73,3 +75,18 @@ def test_one_local_crawl_at_a_time_and_redis_crawlers_side_by_side_but_never_bes
         with pytest.raises(CrawlLocked, match="on this database"):
             crawllock.acquire(store.engine)
     crawllock.acquire(store.engine).close()  # released when the holders closed
+
+
+def test_the_reader_cannot_hold_the_linker_waiting(store: Store, reader_engine: Engine) -> None:
+    old_linker_key = 0x6C696E6B  # the advisory key linker runs used to wait on
+    with reader_engine.connect() as conn:
+        conn.execute(text("SET TRANSACTION READ WRITE"))
+        with pytest.raises(ProgrammingError, match="permission denied"):
+            conn.execute(text("SELECT name FROM crawl_locks FOR UPDATE"))
+        conn.rollback()
+        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": old_linker_key})
+        outcome: list[object] = []
+        runner = threading.Thread(target=lambda: outcome.append(link_new(store, use_encoder=False)), daemon=True)
+        runner.start()
+        runner.join(60)
+        assert outcome, "a linker run waited on a lock the read-only role holds"
