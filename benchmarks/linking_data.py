@@ -1,4 +1,8 @@
-"""Evaluation data for the linker, read from ../shared (never copied into the repository).
+"""Evaluation data for the linker, read from the project's shared data folder (never copied into the repository).
+
+The folder (default `../shared` beside the repository; `linking_eval.py --data DIR` picks another) holds
+`parallel/` (WMT document pairs), `pages/` (recorded pages with ground-truth texts) and `seeds/`; it is the
+team's shared data folder, not part of the repository. `use_data_dir` checks it before anything is read.
 
 * `parallel_documents()`: WMT document pairs (newstest2015 de-en; WMT24 en-de and en-zh with document ids;
   zh-de pairs through the shared English source of WMT24).
@@ -18,8 +22,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-PARALLEL = SHARED / "parallel"
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "shared"
+DATA_FOLDERS = ("parallel", "pages", "seeds")
+_data_dir = DEFAULT_DATA_DIR
+
+
+def use_data_dir(path: Path) -> None:
+    """Read the evaluation data from `path`; FileNotFoundError names what is missing."""
+    global _data_dir
+    missing = [name for name in DATA_FOLDERS if not (path / name).is_dir()]
+    if missing:
+        raise FileNotFoundError(
+            f"data folder {path} lacks {', '.join(f'{name}/' for name in missing)}: give the shared data folder"
+            " (with parallel/, pages/ and seeds/) with --data DIR"
+        )
+    _data_dir = path
 
 
 @dataclass(frozen=True)
@@ -47,7 +64,7 @@ class EvalArticle:
 
 
 def _newstest2015() -> Iterator[tuple[ParallelDoc, ParallelDoc]]:
-    base = PARALLEL / "de-en" / "newstest2015_docs"
+    base = _data_dir / "parallel" / "de-en" / "newstest2015_docs"
     sides = {}
     for lang in ("en", "de"):
         raw = (base / f"concatenated_en2de_dev_{lang}.txt").read_text(encoding="utf-8").replace("\r\n", "\n")
@@ -59,7 +76,7 @@ def _newstest2015() -> Iterator[tuple[ParallelDoc, ParallelDoc]]:
 
 
 def _wmt24_side(pair_dir: str, name: str) -> dict[str, tuple[str, str]]:
-    base = PARALLEL / pair_dir / "wmt24"
+    base = _data_dir / "parallel" / pair_dir / "wmt24"
     prefix = name.split(".")[0]
     docs = (base / f"{prefix}.docs").read_text(encoding="utf-8").splitlines()
     lines = (base / name).read_text(encoding="utf-8").splitlines()
@@ -102,7 +119,7 @@ def _fundus_body(body: object) -> str:
 def real_articles() -> list[tuple[str, str]]:
     """(language, text) of every recorded article with a known text: the pages' ground truth, the seeds."""
     out: list[tuple[str, str]] = []
-    for path in sorted((SHARED / "pages").rglob("*.gt.json")):
+    for path in sorted((_data_dir / "pages").rglob("*.gt.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         text = (data.get("main_text") or data.get("text") or _fundus_body(data.get("body")) or "").strip()
         if len(text) < 200:
@@ -110,7 +127,7 @@ def real_articles() -> list[tuple[str, str]]:
         cjk = sum("\u4e00" <= ch <= "\u9fff" for ch in text)
         language = "zh" if cjk > len(text) * 0.2 else ("de" if "german" in str(path) else "en")
         out.append((language, text))
-    for path in sorted((SHARED / "seeds").glob("0*.txt")):
+    for path in sorted((_data_dir / "seeds").glob("0*.txt")):
         text = path.read_text(encoding="utf-8")
         text = re.sub(r"(?s)^\s*---.*?---", "", text)
         text = re.sub(r"<[^>]+>", "", text)
@@ -245,7 +262,7 @@ def synthetic_corpus(
     return articles
 
 
-DEV_PARALLEL = SHARED / "dev" / "parallel"
+DEV_PARALLEL = DEFAULT_DATA_DIR / "dev" / "parallel"
 # (direction as "original-translation", folder, file prefix, original's file, translation's file): one human
 # reference per document, the first the set has.
 DEV_SETS: tuple[tuple[str, str, str, str, str], ...] = (

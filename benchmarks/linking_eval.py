@@ -1,9 +1,12 @@
 """Quality and cost of the syndication linker, printed: `.venv/bin/python benchmarks/linking_eval.py [--quick]`.
 
-1. Translations: WMT document pairs (read from ../shared/parallel) in a pool with distractors (the other
+Reads the team's shared data folder, which is not part of the repository: `--data DIR`, default `../shared`
+beside the repository (its parallel/, pages/ and seeds/).
+
+1. Translations: WMT document pairs (read from DATA/parallel) in a pool with distractors (the other
    documents, plus non-news WMT documents); precision/recall/F1 of `translates` links per language pair,
    with and without the encoder.
-2. Near-duplicates: aggregator-style copies of the recorded articles (../shared/pages, ../shared/seeds) and
+2. Near-duplicates: aggregator-style copies of the recorded articles (DATA/pages, DATA/seeds) and
    same-topic distractors; precision/recall of `republishes` links.
 3. Dev news (`--dev-parallel`, default ../shared/dev/parallel: WMT newstest2020/2021 zh-en, en-zh, de-en,
    en-de news documents with document ids, none of them used by the linker's tests): one pool per language
@@ -29,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from linking_data import (
     BOILERPLATE,
+    DEFAULT_DATA_DIR,
     DEV_PARALLEL,
     PER_DAY,
     EvalArticle,
@@ -39,6 +43,7 @@ from linking_data import (
     real_articles,
     synthetic_corpus,
     topic_distractor,
+    use_data_dir,
 )
 
 from crawler.linking import encoder as encoder_mod
@@ -282,15 +287,27 @@ def print_cost(sizes: Sequence[int], has_encoder: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="cost at 2k/6k/20k articles instead of 10k/30k/100k")
+    parser.add_argument(
+        "--data", type=Path, default=DEFAULT_DATA_DIR, metavar="DIR",
+        help="the shared data folder with parallel/, pages/ and seeds/ (not in the repository; default: %(default)s)",
+    )
     parser.add_argument("--dev-parallel", type=Path, default=DEV_PARALLEL,
-                        help="WMT dev parallel news folder (default ../shared/dev/parallel)")
+                        help="WMT dev parallel news folder (default ../shared/dev/parallel, not in the repository)")
     parser.add_argument("--only", choices=("translation", "dev", "neardup", "excerpts", "cost"), action="append",
                         help="run only these sections (repeatable)")
     parser.add_argument("--no-encoder", action="store_true", help="as if the encoder were not installed")
     args = parser.parse_args(argv)
     sections = set(args.only or ("translation", "dev", "neardup", "excerpts", "cost"))
+    try:
+        if sections - {"dev"}:
+            use_data_dir(args.data)
+        if "dev" in sections and not args.dev_parallel.is_dir():
+            raise FileNotFoundError(f"--dev-parallel {args.dev_parallel} is not a folder (the WMT dev parallel news)")
+    except FileNotFoundError as exc:
+        print(f"linking_eval: {exc}", file=sys.stderr)
+        return 2
     has_encoder = encoder_mod.get_encoder() is not None and not args.no_encoder
     print(f"encoder installed and used: {has_encoder}")
 

@@ -22,7 +22,7 @@ from crawler.store import migrate
 from crawler.store.database import Store
 from crawler.store.embedded import start_embedded
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TABLES = ("syndication_links", "article_segments", "articles", "sources", "fetch_failures", "crawl_runs")
 
 

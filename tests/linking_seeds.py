@@ -1,4 +1,5 @@
-"""Article records built from the seed texts (../shared/seeds) for the linker tests.
+"""Article records built from the seed texts (tests/fixtures/pages/seeds, verbatim copies of the project's
+seed files, see PROVENANCE.tsv) for the linker tests.
 
 The URLs, dates and attributions are those of the seed page fixtures (tests/fixtures/pages/seeds, see
 PROVENANCE.tsv); the text is read from the seed files and cleaned here with a few regular expressions, so the
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from crawler.items import Article, Attribution, Segment
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parent / "fixtures" / "pages" / "seeds"
 SINA_URL = "https://finance.sina.com.cn/china/dfjj/2021-08-24/doc-ikqciyzm3386217.shtml"
 QPUTE_URL = "https://qpute.com/2021/08/25/beijings-haidian-district-pushes-ahead-with-18-new-digital-infrastructure-projects-via-qpute-com/"
 SHOBSERVER_URL = "https://www.shobserver.com/staticsg/res/html/web/newsDetail.html?id=768612&v=1.3&sid=67"

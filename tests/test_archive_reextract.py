@@ -17,13 +17,13 @@ from crawler.cli import main
 from crawler.items import Article, PageRejected
 from crawler.store.database import Store
 from crawler.store.models import Article as ArticleRow
-from tests.conftest import SHARED
+from tests.conftest import FIXTURES
 
 pytestmark = pytest.mark.db
 
 T0 = datetime(2024, 5, 6, 7, 8, 9, tzinfo=timezone.utc)
 HTML = {"Content-Type": "text/html; charset=utf-8"}
-PEOPLE_PAGE = SHARED / "pages" / "people_en" / "magic_en_people_c90000-10175286.html"
+PEOPLE_PAGE = FIXTURES / "pages" / "people_en" / "magic_en_people_c90000-10175286.html"
 PEOPLE_URL = "http://en.people.cn/n3/2022/1123/c90000-10175286.html"
 
 

@@ -13,7 +13,6 @@ from scrapy.utils.test import get_crawler
 from crawler.middlewares.metarefresh import ByteCheckedMetaRefreshMiddleware, may_meta_refresh
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
-SHARED_PAGES = Path(__file__).resolve().parents[2] / "shared" / "pages"  # more real pages, where present
 URL = "https://finance.sina.com.cn/roll/2024-01-01/doc-iabc.shtml"
 REFRESH = '<meta http-equiv="Refresh" content="0; url=/moved.html">'
 
@@ -52,8 +51,7 @@ def _outcome(result: Request | Response) -> str:
 
 
 def _bodies() -> list[tuple[str, bytes]]:
-    folders = [PAGES, SHARED_PAGES] if SHARED_PAGES.is_dir() else [PAGES]
-    recorded = sorted(p for f in folders for p in f.rglob("*") if p.suffix in {".html", ".htm", ".shtml"})
+    recorded = sorted(p for p in PAGES.rglob("*") if p.suffix in {".html", ".htm", ".shtml"})
     assert len(recorded) >= 20
     return [(p.name, p.read_bytes()) for p in recorded] + list(SYNTHETIC.items())
 
