@@ -155,7 +155,8 @@ def _crawl(args: argparse.Namespace, config: Config) -> int:
         print(f"newscrawl: {exc}", file=sys.stderr)
         return 3
     print(format_outcome(outcome))
-    if not args.no_link and (outcome.summary["articles_new"] or outcome.summary["articles_updated"]):
+    stored = outcome.summary["articles_new"] or outcome.summary["articles_updated"]
+    if not args.no_link and stored and outcome.status != "interrupted":
         from crawler.linking.run import link_new
 
         store = Store.from_config(config)
@@ -163,7 +164,7 @@ def _crawl(args: argparse.Namespace, config: Config) -> int:
             print("  " + link_new(store, since_run=outcome.run_id).summary())
         finally:
             store.dispose()
-    return 0 if outcome.ok else 1
+    return outcome.exit_code
 
 
 def format_outcome(outcome: object) -> str:
@@ -182,8 +183,8 @@ def format_outcome(outcome: object) -> str:
     if s["spooled"]:
         lines.append(f"  {s['spooled']} articles spooled to disk: run `newscrawl db replay-spool`")
     for spider in outcome.spiders:
-        if not spider.ok:
-            lines.append(f"  spider {spider.spider} failed: {spider.error or spider.finish_reason}")
+        if spider.problem:
+            lines.append(f"  spider {spider.spider} {spider.status}: {spider.problem}")
     lines.append(f"  log: {outcome.log_file}")
     return "\n".join(lines)
 

@@ -4,6 +4,12 @@
 database; with REDIS_URL, where crawlers on several machines share a frontier, one per crawler name), records
 the run in `crawl_runs` (status, counts of pages, articles new/updated/unchanged, errors by kind), logs to a
 file and reports failure when a spider failed to start or did not finish normally.
+
+A run's status says what happened, and the exit code of `newscrawl crawl` follows it:
+  finished     every spider finished and every source could be discovered
+  degraded     the spiders finished, but no feed, sitemap or listing of some source could be read
+  failed       a spider failed; or nothing could be discovered for any source; or every article fetch failed
+  interrupted  stopped by a signal (Ctrl-C, SIGTERM), or its process died and a later run closed the row
 """
 
 from __future__ import annotations
@@ -41,6 +47,59 @@ class SpiderOutcome:
     def ok(self) -> bool:
         return self.error is None and self.finish_reason in NORMAL_FINISH
 
+    @property
+    def status(self) -> str:
+        """`finished`, `degraded`, `failed` or `interrupted` (see the module docstring)."""
+        if self.interrupted:
+            return "interrupted"
+        if not self.ok:
+            return "failed"
+        failed_sources = self.failed_sources
+        if failed_sources and len(failed_sources) >= int(self.stats.get("discovery/sources", 0)):
+            return "failed"
+        fetch_errors = sum(int(v) for k, v in self.stats.items() if k.startswith("errors/fetch/"))
+        answered = int(self.stats.get("articles/fetched", 0)) + int(self.stats.get("incremental/not_modified", 0))
+        if fetch_errors and not answered:
+            return "failed"
+        return "degraded" if failed_sources else "finished"
+
+    @property
+    def interrupted(self) -> bool:
+        """Stopped by a signal: closed with reason `shutdown`, or started and then cut off (a second Ctrl-C)."""
+        if self.finish_reason == "shutdown" or (self.error or "").startswith("KeyboardInterrupt"):
+            return True
+        return self.finish_reason is None and "start_time" in self.stats
+
+    @property
+    def failed_sources(self) -> list[str]:
+        """The sources of which no feed, sitemap, listing or API page could be read."""
+        names = self.stats.get("discovery/sources_failed") or ""
+        return [name for name in str(names).split(", ") if name]
+
+    @property
+    def problem(self) -> str | None:
+        """Why the status is not `finished`, in words (None when it is)."""
+        status = self.status
+        if status == "finished":
+            return None
+        if not self.ok:
+            return self.error or f"finished with reason {self.finish_reason}"
+        failed_sources = self.failed_sources
+        if failed_sources:
+            every = "any source" if status == "failed" else "source(s)"
+            return f"nothing could be discovered for {every}: {', '.join(failed_sources)}"
+        return "every article fetch failed"
+
+
+STATUS_ORDER = ("interrupted", "failed", "degraded", "finished")
+
+
+def run_status(outcomes: Sequence[SpiderOutcome]) -> str:
+    """The run's status: interrupted if any spider was stopped by a signal, else its spiders' worst."""
+    if not outcomes:
+        return "failed"
+    return min((o.status for o in outcomes), key=STATUS_ORDER.index)
+
 
 @dataclass
 class RunOutcome:
@@ -53,6 +112,11 @@ class RunOutcome:
     @property
     def ok(self) -> bool:
         return self.status == "finished"
+
+    @property
+    def exit_code(self) -> int:
+        """What `newscrawl crawl` exits with: 0 finished, 130 interrupted, 1 degraded or failed."""
+        return {"finished": 0, "interrupted": 130}.get(self.status, 1)
 
 
 def _jsonable(value: Any) -> Any:
@@ -86,6 +150,7 @@ def summarise(outcomes: Sequence[SpiderOutcome]) -> dict[str, Any]:
             if key.startswith("errors/"):
                 kind = key.removeprefix("errors/")
                 total["errors"][kind] = total["errors"].get(kind, 0) + int(value)
+    total["failed_sources"] = sorted({name for o in outcomes for name in o.failed_sources})
     total["spiders"] = {
         o.spider: {
             "finish_reason": o.finish_reason,
@@ -148,7 +213,8 @@ def _crawl(
         outcomes[name].stats = dict(stats)
         outcomes[name].finish_reason = stats.get("finish_reason")
         if outcomes[name].finish_reason is None and outcomes[name].error is None:
-            outcomes[name].error = "the spider did not run"
+            started = "start_time" in stats
+            outcomes[name].error = "stopped before it finished" if started else "the spider did not run"
     return list(outcomes.values())
 
 
@@ -190,13 +256,9 @@ def run_crawl(
         try:
             arguments = {name: {**(spider_args or {}), **(per_spider_args or {}).get(name, {})} for name in spiders}
             outcomes = _crawl(spiders, arguments, settings_overrides or {}, log_file, run_id)
-            if all(o.ok for o in outcomes):
-                status = "finished"
-            elif any(o.finish_reason == "shutdown" for o in outcomes):
-                status = "interrupted"
-            failed = [o for o in outcomes if not o.ok]
-            if failed:
-                error = "; ".join(f"{o.spider}: {o.error or o.finish_reason}" for o in failed)
+            status = run_status(outcomes)
+            problems = [f"{o.spider}: {o.problem}" for o in outcomes if o.problem]
+            error = "; ".join(problems) or None
         except BaseException as exc:
             error = f"{exc.__class__.__name__}: {exc}"
             status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"

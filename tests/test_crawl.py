@@ -70,6 +70,10 @@ def build_site(site: LocalSite) -> dict[str, str]:
     site.add(SINA_ROLL.format(2), roll_json([]), content_type="application/json")
     site.add("http://www.people.com.cn/rss/finance.xml", rss([urls[n] for n in PEOPLE]), content_type="text/xml")
     site.add("https://qpute.com/feed/", rss([urls[n] for n in QPUTE]), content_type="application/rss+xml")
+    # the English and German editions list nothing new (a source none of whose pages can be read degrades a run)
+    site.add("http://en.people.cn/rss/90000.xml", rss([]), content_type="text/xml")
+    old_article = '<a href="http://german.people.com.cn/n3/2010/0101/c209052-1.html">2010</a>'
+    site.add("http://german.people.com.cn/index.html", f"<html><body>{old_article}</body></html>")
     return urls
 
 
@@ -204,8 +208,12 @@ def test_faults_are_counted_recorded_and_retried(world) -> None:  # type: ignore
         "-s",
         "REDIRECT_MAX_TIMES=3",
     )
-    assert result.returncode == 0, result.stdout + result.stderr
+    # nothing of People's Daily (zh) could be read: its only served feed is not a feed
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "spider people_daily degraded: nothing could be discovered for source(s): People's Daily" in result.stdout
     run = _last_run(env["DATABASE_URL"])
+    assert run.status == "degraded"
+    assert run.stats["failed_sources"] == ["People's Daily"]
     errors = run.stats["errors"]
     assert errors["fetch/http"] == 1
     assert errors["fetch/timeout"] == 1
@@ -247,6 +255,52 @@ def test_faults_are_counted_recorded_and_retried(world) -> None:  # type: ignore
     assert faults["missing"][0] not in remaining
     assert set(remaining.values()) == {2}
     assert len(_rows(env["DATABASE_URL"])) == 4  # nothing stored twice
+
+
+def _health(url: str, run_id: int) -> tuple[str, bool, list[str]]:
+    store = Store(url)
+    try:
+        with store.engine.connect() as conn:
+            row = conn.execute(
+                text("SELECT status, needs_attention, failed_sources FROM crawl_health WHERE run_id = :id"),
+                {"id": run_id},
+            ).one()
+    finally:
+        store.dispose()
+    return row.status, row.needs_attention, row.failed_sources
+
+
+def test_a_crawl_that_could_discover_nothing_fails(world) -> None:  # type: ignore[no-untyped-def]
+    """A crawl none of whose discovery pages can be read (here its one feed answers 404; with no network every
+    request fails the same way) ends `failed`, exit 1, and crawl_health flags it."""
+    site, _, env = world
+    result = crawl(site, env, "feeds", "-a", "feed=http://127.0.0.1:9/feed.xml")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "crawl run 1: failed" in result.stdout
+    assert "nothing could be discovered for any source: ad-hoc feeds" in result.stdout
+    run = _last_run(env["DATABASE_URL"])
+    assert run.status == "failed"
+    assert "ad-hoc feeds" in (run.error or "")
+    assert _health(env["DATABASE_URL"], run.id) == ("failed", True, ["ad-hoc feeds"])
+
+
+def test_a_crawl_missing_one_source_is_degraded(world) -> None:  # type: ignore[no-untyped-def]
+    """Sina's roll answers, People's Daily English answers nothing: the run is `degraded`, exit 1; when every
+    source answers, the same crawl is `finished`, exit 0, and needs no attention."""
+    site, _, env = world
+    site.add("http://en.people.cn/rss/90000.xml", Page(status=404, body=b"gone"))
+    result = crawl(site, env, "sina_finance", "people_daily", "-a", "since=2015-01-01")
+    assert result.returncode == 1, result.stdout + result.stderr
+    run = _last_run(env["DATABASE_URL"])
+    assert (run.status, run.stats["articles_new"]) == ("degraded", 5)
+    assert _health(env["DATABASE_URL"], run.id) == ("degraded", True, ["People's Daily English"])
+    assert "people_daily degraded: nothing could be discovered for source(s): People's Daily English" in result.stdout
+
+    build_site(site)
+    again = crawl(site, env, "sina_finance", "people_daily", "-a", "since=2015-01-01")
+    assert again.returncode == 0, again.stdout + again.stderr
+    run = _last_run(env["DATABASE_URL"])
+    assert _health(env["DATABASE_URL"], run.id) == ("finished", False, [])
 
 
 def test_overlapping_run_exits_at_once(world) -> None:  # type: ignore[no-untyped-def]

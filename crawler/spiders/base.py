@@ -19,6 +19,10 @@ the next listing page, feed page or child sitemap waits until they drain. Scrapy
 holds about that many requests (some 2 KB each) instead of every article of every listing page, which it
 would otherwise fetch far ahead of the articles (listings often live on another host, whose download slot
 is idle). A crawl that goes idle with discovery waiting releases it at once.
+
+Each source counts as discovered once one of its feeds, sitemaps, listings or APIs was read. When the spider
+closes, the stats say how many sources it tried (`discovery/sources`) and name those of which nothing could
+be read (`discovery/sources_failed`), so the run can end `degraded` or `failed` instead of reporting success.
 """
 
 from __future__ import annotations
@@ -138,6 +142,8 @@ class NewsSpider(scrapy.Spider):
         self.backlog = DEFAULT_DISCOVERY_BACKLOG
         self.outstanding = 0  # article requests yielded and not yet answered (callback or errback)
         self.held: deque[scrapy.Request] = deque()  # discovery waiting for the backlog to drain
+        self.source_of: dict[int, str] = {id(disc): info.name for info, disc in self.sources}
+        self.sources_answered: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -261,7 +267,7 @@ class NewsSpider(scrapy.Spider):
         except DiscoveryError as exc:
             self.discovery_error(response.url, "bad_feed", str(exc))
             return
-        self.crawler.stats.inc_value("discovery/feeds")
+        self.discovery_answered(response, "feeds")
         yield from self.schedule(matching(entries, response.meta["discovery"].article_patterns))
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
@@ -279,7 +285,7 @@ class NewsSpider(scrapy.Spider):
         except DiscoveryError as exc:
             self.discovery_error(response.url, "bad_sitemap", str(exc))
             return
-        self.crawler.stats.inc_value("discovery/sitemaps")
+        self.discovery_answered(response, "sitemaps")
         disc: Discovery = response.meta["discovery"]
         for child in children:
             if self.in_window(child.published, lenient=True):
@@ -295,7 +301,7 @@ class NewsSpider(scrapy.Spider):
         if not links:
             self.discovery_error(response.url, "empty_listing", "no article links on the listing page")
             return
-        self.crawler.stats.inc_value("discovery/listings")
+        self.discovery_answered(response, "listings")
         entries = [Listed(url, date_from_url(url)) for url in links]
         yield from self.schedule(entries)
         yield from self.next_page(response, entries, self.parse_listing)
@@ -318,6 +324,21 @@ class NewsSpider(scrapy.Spider):
     def page_limit(self, disc: Discovery) -> int:
         """The last listing page to follow: `-a max_pages` when given, else the registry's limit."""
         return self.max_pages if self.max_pages is not None else disc.max_pages
+
+    def discovery_answered(self, response: Response, what: str) -> None:
+        """A feed, sitemap, listing or API page was read (`what` names its stats counter): the source works."""
+        self.crawler.stats.inc_value(f"discovery/{what}")
+        name = self.source_of.get(id(response.meta.get("discovery")))
+        if name is not None:
+            self.sources_answered.add(name)
+
+    def record_discovery_health(self) -> None:
+        """Stats for the run's status: the sources tried and those of which no discovery page could be read."""
+        names = sorted({info.name for info, _ in self.sources})
+        failed = [name for name in names if name not in self.sources_answered]
+        self.crawler.stats.set_value("discovery/sources", len(names))
+        if failed:
+            self.crawler.stats.set_value("discovery/sources_failed", ", ".join(failed))
 
     def discovery_error(self, url: str, kind: str, message: str) -> None:
         log.warning("discovery %s: %s (%s)", kind, message, url)
@@ -441,7 +462,8 @@ class NewsSpider(scrapy.Spider):
         yield from self.article_answered()
 
     def closed(self, reason: str) -> None:
-        """Write this run's failures so the next run retries them."""
+        """Record which sources could be discovered; write this run's failures so the next run retries them."""
+        self.record_discovery_health()
         redis_errors = getattr(self.frontier, "redis_errors", 0)
         if redis_errors:
             self.crawler.stats.set_value("frontier/redis_errors", redis_errors)

@@ -39,7 +39,7 @@ class SinaFinanceSpider(NewsSpider):
         except ValueError as exc:
             self.discovery_error(response.url, "bad_listing", str(exc))
             return
-        self.crawler.stats.inc_value("discovery/listings")
+        self.discovery_answered(response, "listings")
         articles = matching(entries, response.meta["discovery"].article_patterns)
         yield from self.schedule(articles)
         if entries:

@@ -57,7 +57,7 @@ class SyndicatedSpider(NewsSpider):
         except ValueError as exc:
             self.discovery_error(response.url, "bad_wp_api", str(exc))
             return
-        self.crawler.stats.inc_value("discovery/wp_api")
+        self.discovery_answered(response, "wp_api")
         yield from self.schedule(matching(posts, response.meta["discovery"].article_patterns))
         disc: Discovery = response.meta["discovery"]
         total_pages = int(response.headers.get(b"X-WP-TotalPages", b"1") or 1)

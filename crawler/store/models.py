@@ -43,7 +43,7 @@ NAMING_CONVENTION = {
 SOURCE_KINDS = ("publisher", "syndicator", "aggregator", "agency")
 RELATIONS = ("republishes", "translates", "cites")
 EVIDENCE = ("source_link", "attribution_text", "canonical", "near_duplicate", "cross_lingual")
-RUN_STATUSES = ("running", "finished", "failed", "interrupted")
+RUN_STATUSES = ("running", "finished", "degraded", "failed", "interrupted")
 # fetch failures by kind; `crashed`/`error`: extraction's worker died / extraction raised; `blocked`: a redirect
 # to a private, loopback, link-local or reserved address was refused
 FAILURE_KINDS = (
