@@ -185,6 +185,14 @@ def format_outcome(outcome: object) -> str:
     for spider in outcome.spiders:
         if spider.problem:
             lines.append(f"  spider {spider.spider} {spider.status}: {spider.problem}")
+    if outcome.stale_runs_closed:
+        closed = ", ".join(str(run) for run in outcome.stale_runs_closed)
+        lines.append(f"  closed earlier run(s) {closed} as interrupted: their process had ended without closing them")
+    if not outcome.recorded:
+        lines.append(
+            f"  the database was unreachable at the end: crawl_runs row {outcome.run_id} still says 'running' "
+            "(the next run closes it as interrupted)"
+        )
     lines.append(f"  log: {outcome.log_file}")
     return "\n".join(lines)
 

@@ -23,7 +23,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, text, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.config import Config
 from crawler.store import crawllock
@@ -33,6 +34,9 @@ from crawler.store.models import CrawlRun
 
 log = logging.getLogger(__name__)
 
+# the application_name of the connection holding a run's lock: while it is connected, the run is alive
+RUN_CONNECTION_NAME = "newscrawl crawl run {}"
+CLOSE_ATTEMPTS = (0, 1, 3, 6, 10)  # seconds to wait before each try to record the run's end
 NORMAL_FINISH = {"finished", "closespider_itemcount", "closespider_pagecount", "closespider_timeout"}
 
 
@@ -108,6 +112,8 @@ class RunOutcome:
     log_file: Path
     spiders: list[SpiderOutcome]
     summary: dict[str, Any]
+    recorded: bool = True  # False: the database was gone when the run ended, its row still says `running`
+    stale_runs_closed: list[int] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -115,8 +121,72 @@ class RunOutcome:
 
     @property
     def exit_code(self) -> int:
-        """What `newscrawl crawl` exits with: 0 finished, 130 interrupted, 1 degraded or failed."""
+        """What `newscrawl crawl` exits with: 0 finished, 130 interrupted, 1 degraded, failed or not recorded."""
+        if not self.recorded and self.status == "finished":
+            return 1
         return {"finished": 0, "interrupted": 130}.get(self.status, 1)
+
+
+def _process_alive(pid: int, started_at: datetime | None) -> bool:
+    """Whether process `pid` of this machine runs and is older than the run it would have started."""
+    import psutil
+
+    try:
+        process = psutil.Process(pid)
+        if process.status() == psutil.STATUS_ZOMBIE:
+            return False
+        created = process.create_time()
+    except psutil.Error:
+        return False
+    return started_at is None or created <= started_at.timestamp() + 1
+
+
+def close_stale_runs(store: Store, this_run: int) -> list[int]:
+    """Close as `interrupted` the `running` rows whose crawl is gone; returns their ids.
+
+    A run is alive while the connection holding its lock is connected (its application_name names the run),
+    or, for a run of this machine, while its process runs: a database restart drops the connection of a
+    crawl that goes on. A killed crawl (SIGKILL, OOM, power loss) has neither."""
+    here = socket.gethostname()
+    with store.sessions.begin() as session:
+        rows = session.execute(
+            text(
+                "SELECT r.id, r.host, r.pid, r.started_at FROM crawl_runs AS r "
+                "WHERE r.status = 'running' AND r.id <> :me AND NOT EXISTS ("
+                "  SELECT 1 FROM pg_stat_activity AS a WHERE a.application_name = :prefix || r.id) "
+                "FOR UPDATE OF r SKIP LOCKED"
+            ),
+            {"me": this_run, "prefix": RUN_CONNECTION_NAME.format("")},
+        ).all()
+        stale = [r.id for r in rows if not (r.host == here and r.pid and _process_alive(r.pid, r.started_at))]
+        if stale:
+            session.execute(
+                update(CrawlRun)
+                .where(CrawlRun.id.in_(stale))
+                .values(
+                    status="interrupted",
+                    finished_at=datetime.now(timezone.utc),
+                    error=f"its process ended without closing the run (killed?); closed by run {this_run}",
+                )
+            )
+    if stale:
+        log.warning("closed %d crawl run(s) whose process is gone as interrupted: %s", len(stale), stale)
+    return stale
+
+
+def _record_end(store: Store, run_id: int, values: Mapping[str, Any]) -> bool:
+    """Write the run's end, retrying while the database restarts; False when it stayed unreachable."""
+    import time
+
+    for attempt, wait in enumerate(CLOSE_ATTEMPTS):
+        time.sleep(wait)
+        try:
+            with store.sessions.begin() as session:
+                session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(**values))
+            return True
+        except SQLAlchemyError as exc:
+            log.warning("recording the end of crawl run %d failed (try %d): %s", run_id, attempt + 1, exc)
+    return False
 
 
 def _jsonable(value: Any) -> Any:
@@ -251,6 +321,10 @@ def run_crawl(
                 )
                 .returning(CrawlRun.id)
             ).scalar_one()
+        # named in its open transaction (a commit would end the lock): pg_stat_activity shows the name at once
+        name_run = text("SELECT set_config('application_name', :name, false)")
+        lock.execute(name_run, {"name": RUN_CONNECTION_NAME.format(run_id)})
+        stale = close_stale_runs(store, run_id)
         status, error = "failed", None
         outcomes: list[SpiderOutcome] = []
         try:
@@ -265,13 +339,13 @@ def run_crawl(
             raise
         finally:
             summary = summarise(outcomes)
-            with store.sessions.begin() as session:
-                session.execute(
-                    update(CrawlRun)
-                    .where(CrawlRun.id == run_id)
-                    .values(status=status, finished_at=datetime.now(timezone.utc), stats=summary, error=error)
-                )
-        return RunOutcome(run_id, status, log_file, outcomes, summary)
+            ended = {"status": status, "finished_at": datetime.now(timezone.utc), "stats": summary, "error": error}
+            recorded = _record_end(store, run_id, ended)
+        return RunOutcome(run_id, status, log_file, outcomes, summary, recorded, stale)
     finally:
-        lock.close()  # ends the transaction holding the lock
+        try:  # ends the transaction holding the lock; a connection lost with the database took its lock with it
+            lock.close()
+        except SQLAlchemyError as exc:
+            log.warning("the crawl lock's connection was lost (%s); its lock went with it", exc.__class__.__name__)
+            lock.invalidate()
         store.dispose()

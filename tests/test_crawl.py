@@ -86,9 +86,10 @@ def world(fresh_database_url: str, tmp_path: Path) -> Iterator[tuple[LocalSite, 
         yield site, urls, env
 
 
-def crawl(
-    site: LocalSite, env: dict[str, str], *args: str, allowed: str = LOOPBACK_SERVER, **popen: Any
-) -> subprocess.CompletedProcess[str]:
+def _crawl_command(
+    site: LocalSite, env: dict[str, str], *args: str, allowed: str = LOOPBACK_SERVER
+) -> tuple[list[str], dict[str, str]]:
+    """The `newscrawl crawl` command line against the local site (settings in `args` win) and its environment."""
     full_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NEWSCRAWL_DATA_DIR")} | env
     settings = {
         "HOST_MAP_TARGET": site.target,
@@ -103,7 +104,30 @@ def crawl(
     for name, value in settings.items():
         command += ["-s", f"{name}={value}"]
     command += args  # after the harness's settings, so a test's `-s` wins
+    return command, full_env
+
+
+def crawl(
+    site: LocalSite, env: dict[str, str], *args: str, allowed: str = LOOPBACK_SERVER, **popen: Any
+) -> subprocess.CompletedProcess[str]:
+    command, full_env = _crawl_command(site, env, *args, allowed=allowed)
     return subprocess.run(command, env=full_env, capture_output=True, text=True, timeout=240, **popen)
+
+
+def start_crawl(site: LocalSite, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+    """A crawl in the background, in its own process group (as a terminal's job or a service)."""
+    command, full_env = _crawl_command(site, env, *args)
+    return subprocess.Popen(
+        command, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+
+
+def wait_for_request(site: LocalSite, url: str, within: float = 60) -> None:
+    key = url.split("://", 1)[1]
+    deadline = time.monotonic() + within
+    while not any(arrived == key for arrived, _ in site.arrivals):
+        assert time.monotonic() < deadline, f"{url} was never requested"
+        time.sleep(0.05)
 
 
 def _rows(url: str) -> dict[str, tuple]:
@@ -454,7 +478,7 @@ def test_a_stop_signal_ends_the_crawl_gracefully_and_leaves_no_worker_behind(wor
         stdout, stderr = crawl.communicate(timeout=60)
     finally:
         crawl.kill()
-    assert crawl.returncode == 1, stdout + stderr
+    assert crawl.returncode == 130, stdout + stderr
     run = _last_run(env["DATABASE_URL"])
     assert run.status == "interrupted" and "interrupted" in stdout
     # the pages in flight when the signal came were still extracted and stored: no worker died of it
@@ -464,3 +488,62 @@ def test_a_stop_signal_ends_the_crawl_gracefully_and_leaves_no_worker_behind(wor
     assert "log_count/ERROR" not in run.stats["spiders"]["sina_finance"]["stats"], errors
     time.sleep(1)
     assert not [pid for pid in workers if _alive(pid)]
+
+
+SLOW = "https://finance.sina.com.cn/roll/2024-01-09/doc-islowpage1.shtml"
+
+
+def test_a_killed_crawl_is_closed_as_interrupted_by_the_next_run(world) -> None:  # type: ignore[no-untyped-def]
+    """kill -9 leaves the run's row `running`; the next run closes it as `interrupted` and says so."""
+    site, _, env = world
+    site.add(SLOW, Page(recorded("sina/gne_sina_4.html")[1], delay=60))
+    site.add(SINA_ROLL.format(1), roll_json([(SLOW, 1_704_067_200)]), content_type="application/json")
+    killed = start_crawl(site, env, "sina_finance", "-a", "since=2015-01-01", "-s", "DOWNLOAD_TIMEOUT=90")
+    try:
+        wait_for_request(site, SLOW)
+        os.killpg(killed.pid, signal.SIGKILL)
+        killed.wait(timeout=30)
+    finally:
+        killed.kill()
+    assert _last_run(env["DATABASE_URL"]).status == "running"
+
+    site.add(SLOW, recorded("sina/gne_sina_4.html")[1])
+    result = crawl(site, env, "sina_finance", "-a", "since=2015-01-01")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "closed earlier run(s) 1 as interrupted" in result.stdout
+    store = Store(env["DATABASE_URL"])
+    with store.sessions() as session:
+        runs = {r.id: (r.status, r.error, r.finished_at) for r in session.execute(select(CrawlRun)).scalars()}
+    store.dispose()
+    assert runs[1][0] == "interrupted" and "closed by run 2" in runs[1][1] and runs[1][2] is not None
+    assert runs[2][0] == "finished"
+
+
+def test_a_crawl_outlives_its_database_connections(world) -> None:  # type: ignore[no-untyped-def]
+    """Every connection of the crawl is cut mid-run (what a PostgreSQL restart does to its clients): the
+    crawl reconnects, stores the page in flight, records `finished`, prints its summary, links, exits 0."""
+    site, _, env = world
+    site.add(SLOW, Page(recorded("sina/gne_sina_4.html")[1], delay=3))
+    site.add(SINA_ROLL.format(1), roll_json([(SLOW, 1_704_067_200)]), content_type="application/json")
+    running = start_crawl(site, env, "sina_finance", "-a", "since=2015-01-01", "-s", "DOWNLOAD_TIMEOUT=30")
+    try:
+        wait_for_request(site, SLOW)
+        store = Store(env["DATABASE_URL"])
+        with store.engine.begin() as conn:
+            cut = conn.execute(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND application_name LIKE 'newscrawl%' AND pid <> pg_backend_pid()"
+                )
+            ).scalar()
+        store.dispose()
+        stdout, stderr = running.communicate(timeout=120)
+    finally:
+        running.kill()
+    assert cut, "the crawl had no database connection to cut"
+    assert running.returncode == 0, stdout + stderr
+    assert "crawl run 1: finished" in stdout and "articles new 1" in stdout
+    assert "linked 1 articles" in stdout
+    run = _last_run(env["DATABASE_URL"])
+    assert run.status == "finished" and run.stats["articles_new"] == 1
+    assert SLOW in _rows(env["DATABASE_URL"])
