@@ -207,9 +207,12 @@ def _demo(args: argparse.Namespace, config: Config) -> int:
         print(f"newscrawl: {exc}", file=sys.stderr)
         return 3
     print("offline demo: recorded pages replayed through the spiders and pipelines\n" + format_outcome(outcome))
+    if outcome.status == "interrupted":
+        print("  interrupted: not linked; run `newscrawl demo` again to finish (nothing is stored twice)")
+        return outcome.exit_code
     print("  links: " + ", ".join(f"{k} {v}" for k, v in links.items() if isinstance(v, int)))
     print(report(config))
-    return 0 if outcome.ok else 1
+    return outcome.exit_code
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -291,6 +294,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Handler = args.handler
     try:
         return handler(args, config)
+    except KeyboardInterrupt:  # Ctrl-C outside a crawl (which handles it itself): stop, one line, no traceback
+        print("newscrawl: interrupted", file=sys.stderr)
+        return 130
     except (EmbeddedDatabaseError, DatabaseUnavailable) as exc:
         print(f"newscrawl: error: {exc}", file=sys.stderr)
         return 1

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ class SpiderOutcome:
     finish_reason: str | None
     error: str | None = None
     stats: dict[str, Any] = field(default_factory=dict)
+    signalled: bool = False  # the crawl got Ctrl-C or SIGTERM before this spider finished
 
     @property
     def ok(self) -> bool:
@@ -72,7 +74,7 @@ class SpiderOutcome:
         """Stopped by a signal: closed with reason `shutdown`, or started and then cut off (a second Ctrl-C)."""
         if self.finish_reason == "shutdown" or (self.error or "").startswith("KeyboardInterrupt"):
             return True
-        return self.finish_reason is None and "start_time" in self.stats
+        return self.finish_reason is None and (self.signalled or "start_time" in self.stats)
 
     @property
     def failed_sources(self) -> list[str]:
@@ -86,6 +88,8 @@ class SpiderOutcome:
         status = self.status
         if status == "finished":
             return None
+        if self.interrupted:
+            return "stopped by Ctrl-C or SIGTERM"
         if not self.ok:
             return self.error or f"finished with reason {self.finish_reason}"
         failed_sources = self.failed_sources
@@ -274,18 +278,63 @@ def _crawl(
 
         def failed(failure: Any, name: str = name) -> None:
             outcomes[name].error = f"{failure.value.__class__.__name__}: {failure.value}"
-            log.error("spider %s failed: %s", name, outcomes[name].error)
+            if isinstance(failure.value, KeyboardInterrupt):
+                log.warning("spider %s interrupted before it started", name)
+            else:
+                log.error("spider %s failed: %s", name, outcomes[name].error)
 
         deferred.addErrback(failed)
+    if any((o.error or "").startswith("KeyboardInterrupt") for o in outcomes.values()):
+        for outcome in outcomes.values():  # Ctrl-C while the spiders were being set up: none of them runs
+            outcome.error = outcome.error or "KeyboardInterrupt: stopped before it started"
+        return list(outcomes.values())
+    stop_signals: list[int] = []
+    _note_stop_signals(stop_signals)
     process.start()
+    # after a second Ctrl-C Scrapy ignores SIGINT and SIGTERM for good: give them back for what follows the crawl
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _end_leftover_workers()
     for name, crawler in crawlers.items():
         stats = _stats_of(crawler)
         outcomes[name].stats = dict(stats)
         outcomes[name].finish_reason = stats.get("finish_reason")
+        outcomes[name].signalled = bool(stop_signals)
         if outcomes[name].finish_reason is None and outcomes[name].error is None:
             started = "start_time" in stats
             outcomes[name].error = "stopped before it finished" if started else "the spider did not run"
     return list(outcomes.values())
+
+
+def _note_stop_signals(received: list[int]) -> None:
+    """Append to `received` each stop signal the crawl gets: Scrapy's handlers (installed as the event loop
+    starts) are wrapped once they are in place. A spider stopped before it was fully open has no finish
+    reason; this tells an interrupted run from one whose spiders never ran."""
+    from twisted.internet import reactor
+
+    def wrap() -> None:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            handler = signal.getsignal(signum)
+            if callable(handler):
+
+                def noting(number: int, frame: Any, handler: Any = handler) -> None:
+                    received.append(number)
+                    handler(number, frame)
+
+                signal.signal(signum, noting)
+
+    reactor.callWhenRunning(reactor.callLater, 0, wrap)  # type: ignore[attr-defined]
+
+
+def _end_leftover_workers() -> None:
+    """Kill worker processes that a cut-short crawl (a second Ctrl-C stops the event loop at once) could not
+    close. Extraction workers ignore stop signals, so Python's exit would otherwise wait for them forever."""
+    import multiprocessing
+
+    for child in multiprocessing.active_children():
+        log.warning("ending worker process %d (%s) left by the crawl", child.pid, child.name)
+        child.kill()
+        child.join(5)
 
 
 def run_crawl(
@@ -333,9 +382,11 @@ def run_crawl(
             status = run_status(outcomes)
             problems = [f"{o.spider}: {o.problem}" for o in outcomes if o.problem]
             error = "; ".join(problems) or None
+        except KeyboardInterrupt:  # Ctrl-C before Scrapy's own handling is in place: the run stops here
+            status, error = "interrupted", "stopped by Ctrl-C or SIGTERM before the spiders ran"
         except BaseException as exc:
             error = f"{exc.__class__.__name__}: {exc}"
-            status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+            status = "failed"
             raise
         finally:
             summary = summarise(outcomes)

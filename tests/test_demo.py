@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -74,3 +76,46 @@ def test_demo_crawls_links_and_reports_then_stores_nothing_twice(fresh_database_
     assert sorted(_query(fresh_database_url, LINKS_SQL)) == sorted(links)
     runs = _query(fresh_database_url, "SELECT spider, status FROM crawl_runs ORDER BY id")
     assert runs == [("demo", "finished"), ("demo", "finished")]
+
+
+def _wait_for(url: str, sql: str, within: float = 120) -> None:
+    deadline = time.monotonic() + within
+    tables = "SELECT 1 FROM pg_tables WHERE tablename = 'crawl_runs'"
+    while not (_query(url, tables) and _query(url, sql)):
+        assert time.monotonic() < deadline, f"never true: {sql}"
+        time.sleep(0.05)
+
+
+STAGES = {
+    "starting": "SELECT 1 FROM crawl_runs WHERE status = 'running'",  # the spiders are being set up
+    "crawling": "SELECT 1 FROM articles",  # pages are being fetched and stored
+}
+
+
+@pytest.mark.parametrize(
+    "stage,presses", [("starting", 1), ("crawling", 1), ("crawling", 2)], ids=["starting", "crawling", "twice"]
+)
+def test_ctrl_c_stops_the_demo(fresh_database_url: str, tmp_path: Path, stage: str, presses: int) -> None:
+    """Ctrl-C (to the whole process group, as a terminal sends it) as the crawl starts or while it runs: the
+    demo stops there, does not link or report, records the run as interrupted and exits 130; so it does when
+    Ctrl-C is pressed twice."""
+    env = {"DATABASE_URL": fresh_database_url, "NEWSCRAWL_DATA_DIR": str(tmp_path / "data")}
+    full_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NEWSCRAWL_DATA_DIR")} | env
+    running = subprocess.Popen(
+        [sys.executable, "-m", "crawler.cli", "demo"],
+        env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    try:
+        _wait_for(fresh_database_url, STAGES[stage])
+        for _ in range(presses):
+            os.killpg(running.pid, signal.SIGINT)
+            time.sleep(0.3)
+        stdout, stderr = running.communicate(timeout=120)
+    finally:
+        if running.poll() is None:
+            os.killpg(running.pid, signal.SIGKILL)
+            running.wait()
+    assert running.returncode == 130, stdout[-3000:] + stderr[-3000:]
+    assert "crawl run 1: interrupted" in stdout and "not linked" in stdout
+    assert "links:" not in stdout and "Articles per source and language" not in stdout
+    assert _query(fresh_database_url, "SELECT status FROM crawl_runs") == [("interrupted",)]

@@ -60,7 +60,8 @@ GROUP BY a.id, a.title HAVING count(DISTINCT g.language) > 1""",
 
 
 def run_demo(config: Config) -> tuple[RunOutcome, dict[str, Any]]:
-    """Migrate, crawl the bundled WARC, link; returns the crawl outcome and the linker's counts."""
+    """Migrate, crawl the bundled WARC, link; returns the crawl outcome and the linker's counts (empty when the
+    crawl was interrupted: Ctrl-C stops the demo, it does not go on to link)."""
     if not DEMO_WARC.exists():
         raise FileNotFoundError(f"{DEMO_WARC} is missing: run scripts/build_demo_warc.py")
     url = resolve_database_url(config)
@@ -84,8 +85,9 @@ def run_demo(config: Config) -> tuple[RunOutcome, dict[str, Any]]:
             "feeds": {"source": "China Daily,Xinhua", "feed": ADHOC_FEED},
         },
     )
-    link_counts = link_everything(config)
-    return outcome, link_counts
+    if outcome.status == "interrupted":
+        return outcome, {}
+    return outcome, link_everything(config)
 
 
 def link_everything(config: Config) -> dict[str, Any]:
