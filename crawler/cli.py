@@ -11,6 +11,8 @@ import sys
 from collections.abc import Callable, Sequence
 
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from crawler import __version__
 from crawler.analyst import commands as analyst_commands
@@ -27,6 +29,7 @@ Handler = Callable[[argparse.Namespace, Config], int]
 
 
 def _db_upgrade(args: argparse.Namespace, config: Config) -> int:
+    migrate.check_revision(args.revision)
     url = resolve_database_url(config)
     migrate.upgrade(url, args.revision)
     store = Store(url)
@@ -38,8 +41,43 @@ def _db_upgrade(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _stored_articles(url: str) -> int | None:
+    store = Store(url)
+    try:
+        with store.engine.connect() as conn:
+            return int(conn.execute(text("SELECT count(*) FROM articles")).scalar_one())
+    except SQLAlchemyError:  # no articles table (yet): nothing to count
+        return None
+    finally:
+        store.dispose()
+
+
+def _confirmed(url: str, revision: str) -> bool:
+    """A downgrade deletes data: go ahead only with --yes or after the user types the database's name."""
+    name = make_url(url).database or "newscrawl"
+    articles = _stored_articles(url)
+    what = "every table" if revision == "base" else "the tables and columns added after that revision"
+    held = f" ({articles} articles are stored)" if articles else ""
+    warning = f"`db downgrade {revision}` deletes {what} of database {name}{held}, with their data."
+    if not sys.stdin.isatty():
+        print(f"newscrawl: error: {warning} Add --yes to do it.", file=sys.stderr)
+        return False
+    print(warning, file=sys.stderr)
+    try:
+        answer = input(f"Type the database name ({name}) to go ahead: ")
+    except EOFError:
+        answer = ""
+    if answer.strip() != name:
+        print("newscrawl: not confirmed; nothing changed", file=sys.stderr)
+        return False
+    return True
+
+
 def _db_downgrade(args: argparse.Namespace, config: Config) -> int:
+    migrate.check_revision(args.revision)
     url = resolve_database_url(config)
+    if not args.yes and not _confirmed(url, args.revision):
+        return 2
     migrate.downgrade(url, args.revision)
     print(f"database {redacted(url)} is at revision {migrate.current_revision(url) or 'base (empty)'}")
     return 0
@@ -128,6 +166,7 @@ def _crawl(args: argparse.Namespace, config: Config) -> int:
 
     from crawler.runner import CrawlLocked, run_crawl
     from crawler.sources import DISCOVERY
+    from crawler.spiders.arguments import known_arguments, unknown_arguments
 
     loader = SpiderLoader.from_settings(get_project_settings())
     available = sorted(loader.list())
@@ -144,13 +183,21 @@ def _crawl(args: argparse.Namespace, config: Config) -> int:
     try:
         spider_args = _pairs(args.arg, "-a")
         settings = _pairs(args.set, "-s")
+        # an argument goes to the spiders that know it (`--all -a edition=de`); one that none knows is a mistake
+        unknown = [n for n in spider_args if all(n in unknown_arguments(s, [n]) for s in spiders)]
+        if unknown:
+            known = sorted({n for s in spiders for n in known_arguments(s)})
+            raise ValueError(f"unknown spider argument(s) {', '.join(unknown)}; known: {', '.join(known)}")
+        per_spider = {s: {n: v for n, v in spider_args.items() if not unknown_arguments(s, [n])} for s in spiders}
         for name in spiders:
-            loader.load(name)(**spider_args)  # validates the arguments before anything runs
+            loader.load(name)(**per_spider[name])  # validates the arguments before anything runs
     except (argparse.ArgumentTypeError, ValueError) as exc:
         print(f"newscrawl: error: {exc}", file=sys.stderr)
         return 2
     try:
-        outcome = run_crawl(spiders, config, spider_args, settings, label="all" if args.all else None)
+        outcome = run_crawl(
+            spiders, config, {}, settings, label="all" if args.all else None, per_spider_args=per_spider
+        )
     except CrawlLocked as exc:
         print(f"newscrawl: {exc}", file=sys.stderr)
         return 3
@@ -219,7 +266,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newscrawl",
         description="Multilingual news-and-policy corpus crawler. The database is DATABASE_URL, "
-        "or an embedded PostgreSQL in NEWSCRAWL_DATA_DIR (default ./data) when it is unset.",
+        "or an embedded PostgreSQL in NEWSCRAWL_DATA_DIR when it is unset (default: data/ in the project "
+        "folder, whatever the current directory; ~/.local/share/newscrawl for an installed wheel).",
     )
     parser.add_argument("--version", action="version", version=f"newscrawl {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -233,6 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
     up.set_defaults(handler=_db_upgrade)
     down = db_commands.add_parser("downgrade", help="migrate the schema back to REVISION ('base' empties it)")
     down.add_argument("revision", help="target revision, e.g. base or -1")
+    down.add_argument("--yes", action="store_true", help="do not ask: the downgrade deletes tables and their data")
     down.set_defaults(handler=_db_downgrade)
     cur = db_commands.add_parser("current", help="show the database URL and its schema revision")
     cur.set_defaults(handler=_db_current)
@@ -241,10 +290,19 @@ def build_parser() -> argparse.ArgumentParser:
     replay.set_defaults(handler=_db_replay_spool)
     analyst_commands.add_create_reader_parser(db_commands)
 
-    crawl = commands.add_parser("crawl", help="run spiders under the crawl lock and record the run in crawl_runs")
+    from crawler.spiders.arguments import SPECIFIC, describe
+
+    crawl = commands.add_parser(
+        "crawl",
+        help="run spiders under the crawl lock and record the run in crawl_runs",
+        description="Run spiders under the crawl lock and record the run in crawl_runs. Exit codes: 0 finished, "
+        "1 degraded or failed, 2 bad arguments, 3 another crawl holds the lock, 130 interrupted.",
+        epilog=describe(SPECIFIC),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     crawl.add_argument("spiders", nargs="*", metavar="SPIDER", help="spider name(s): sina_finance, people_daily, …")
     crawl.add_argument("--all", action="store_true", help="run every spider the source registry uses")
-    crawl.add_argument("-a", dest="arg", action="append", metavar="NAME=VALUE", help="spider argument (since, …)")
+    crawl.add_argument("-a", dest="arg", action="append", metavar="NAME=VALUE", help="spider argument (listed below)")
     crawl.add_argument("-s", dest="set", action="append", metavar="NAME=VALUE", help="Scrapy setting override")
     crawl.add_argument("--no-link", action="store_true", help="skip linking the new articles after the crawl")
     crawl.set_defaults(handler=_crawl)
@@ -280,6 +338,30 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def one_line(exc: BaseException) -> str:
+    """An error as one line: the driver's first line for database errors, no SQLAlchemy background link."""
+    orig = getattr(exc, "orig", None)
+    message = str(orig if orig is not None else exc)
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    lines = [line for line in lines if not line.startswith(("(Background on this error", "[SQL:", "[parameters:"))]
+    return lines[0] if lines else exc.__class__.__name__
+
+
+def database_in_use(config: Config) -> str:
+    """Which database a command used, for error messages."""
+    if config.embedded:
+        return f"the embedded PostgreSQL in {config.embedded_pgdata} (NEWSCRAWL_DATA_DIR picks another folder)"
+    return redacted(config.database_url or "")
+
+
+def _quiet_stdout() -> None:
+    """The reader of standard output went away (`| head`): send what is left to /dev/null, exit quietly."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -297,18 +379,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:  # Ctrl-C outside a crawl (which handles it itself): stop, one line, no traceback
         print("newscrawl: interrupted", file=sys.stderr)
         return 130
-    except (EmbeddedDatabaseError, DatabaseUnavailable) as exc:
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 141  # as a shell reports a writer killed by SIGPIPE
+    except migrate.UnknownRevision as exc:
+        print(f"newscrawl: error: {exc}", file=sys.stderr)
+        return 2
+    except EmbeddedDatabaseError as exc:  # several lines on purpose: how to use a server of one's own instead
         print(f"newscrawl: error: {exc}", file=sys.stderr)
         return 1
-    except Exception as exc:
-        from sqlalchemy.exc import OperationalError
+    except DatabaseUnavailable as exc:
+        print(f"newscrawl: error: {one_line(exc)}; database: {database_in_use(config)}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        from sqlalchemy.exc import InterfaceError, OperationalError
 
-        if isinstance(exc, OperationalError):
-            from crawler.store.faults import what_failed
+        from crawler.store.faults import what_failed
 
-            print(f"newscrawl: error: {what_failed(exc)}: {exc.orig}", file=sys.stderr)
-            return 1
-        raise
+        what = what_failed(exc) if isinstance(exc, (OperationalError, InterfaceError)) else "database error"
+        print(f"newscrawl: error: {what}: {one_line(exc)}; database: {database_in_use(config)}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 Environment variables:
   DATABASE_URL         PostgreSQL URL; unset means the embedded server in the data directory
-  NEWSCRAWL_DATA_DIR   where the embedded database, spool files, WARCs and logs live (default ./data)
+  NEWSCRAWL_DATA_DIR   where the embedded database, spool files, WARCs and logs live (default: see
+                       `default_data_dir`; the same folder whatever the current directory)
   NEWSCRAWL_LOG_LEVEL  DEBUG, INFO, WARNING, … (default INFO)
   REDIS_URL            crawlers on several machines share one frontier of article URLs (optional; see
                        crawler/spiders/frontier.py): redis://host:6379/0, rediss://… or unix://…
@@ -42,6 +43,19 @@ def normalise_database_url(url: str) -> str:
     )
 
 
+def default_data_dir() -> Path:
+    """The data folder when NEWSCRAWL_DATA_DIR is unset: `data/` of the source checkout the package runs from
+    (where `bash scripts/quickstart.sh` puts it), else, for an installed wheel, the user's data directory
+    (`~/.local/share/newscrawl` on Linux). Never the current directory: a command run from another folder
+    must find the same database, not start an empty one there."""
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "crawler").is_dir():
+        return checkout / "data"
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("newscrawl", appauthor=False))
+
+
 @dataclass(frozen=True)
 class Config:
     database_url: str | None
@@ -78,7 +92,8 @@ class Config:
         level = env.get("NEWSCRAWL_LOG_LEVEL", "INFO").strip().upper()
         if level not in _LEVELS:
             raise ConfigError(f"NEWSCRAWL_LOG_LEVEL must be one of {', '.join(_LEVELS)}, got {level!r}")
-        data_dir = Path(env.get("NEWSCRAWL_DATA_DIR", "").strip() or "data").expanduser().resolve()
+        raw_dir = env.get("NEWSCRAWL_DATA_DIR", "").strip()
+        data_dir = Path(raw_dir).expanduser().resolve() if raw_dir else default_data_dir()
         redis_url = env.get("REDIS_URL", "").strip() or None
         if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
             raise ConfigError(

@@ -10,6 +10,7 @@ import os
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+COMMANDS_MODULE = "crawler.commands"  # `scrapy crawl` with one-line errors for unknown spiders and arguments
 
 CONTACT_URL = os.environ.get("NEWSCRAWL_CONTACT_URL", "https://github.com/newscrawl/newscrawl")
 USER_AGENT = f"newscrawl/0.1 (+{CONTACT_URL}; research corpus crawler)"

@@ -348,10 +348,41 @@ def test_bad_arguments_exit_2(world) -> None:  # type: ignore[no-untyped-def]
         (("people_daily", "-a", "edition=fr"), "expected one of zh, en, de"),
         (("sina_finance", "-a", "max_items=-3"), "must not be negative"),
         ((), "name a spider"),
+        (("sina_finance", "-a", "sinse=2024-01-01"), "unknown spider argument(s) sinse; known: max_items, max_pages"),
+        (("sina_finance", "-a", "edition=de"), "unknown spider argument(s) edition"),
+        (("feeds", "-a", "feed=notaurl"), "-a feed='notaurl': expected an http(s) URL"),
     ]:
         result = crawl(site, env, *args)
         assert result.returncode == 2, (args, result.stderr)
         assert message in result.stderr
+        assert "Traceback" not in result.stderr
+    assert site.log == []
+
+
+def test_crawl_help_lists_the_spider_arguments() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", "crawl", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0
+    for name in ("since", "until", "max_items", "max_pages", "recheck_days", "source", "edition", "feed", "sitemap"):
+        assert f"\n  {name} " in result.stdout, name
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["nosuchspider"], "unknown spider 'nosuchspider'; known: feeds, people_daily"),
+        (["feeds", "-a", "feed=notaurl"], "expected an http(s) URL"),
+        (["sina_finance", "-a", "sinse=2024-01-01"], "unknown argument(s) sinse"),
+    ],
+)
+def test_plain_scrapy_crawl_rejects_bad_input_in_one_line(args: list[str], message: str) -> None:
+    scrapy = Path(sys.executable).with_name("scrapy")
+    result = subprocess.run(
+        [str(scrapy), "crawl", *args], capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[1]
+    )
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
 
 
 def test_wordpress_syndicator_is_found_through_sitemaps_and_the_rest_api(world) -> None:  # type: ignore[no-untyped-def]

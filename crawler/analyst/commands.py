@@ -84,6 +84,9 @@ def _export(args: argparse.Namespace, config: Config) -> int:
     if args.format == "parquet" and args.output is None:
         print("newscrawl export: error: --format parquet needs --output FILE", file=sys.stderr)
         return 2
+    if args.output is not None and args.output.is_dir():
+        print(f"newscrawl export: error: --output {args.output} is a folder; give a file name in it", file=sys.stderr)
+        return 2
     if args.output is not None and not args.output.parent.is_dir():
         print(f"newscrawl export: error: the folder of {args.output} does not exist", file=sys.stderr)
         return 2

@@ -42,6 +42,7 @@ from twisted.python.failure import Failure
 from crawler.config import Config
 from crawler.items import FetchedPage
 from crawler.sources import Discovery, SourceInfo, discovery_for_spider
+from crawler.spiders.arguments import known_arguments, unknown_arguments
 from crawler.spiders.discovery import (
     DiscoveryError,
     Listed,
@@ -119,6 +120,10 @@ class NewsSpider(scrapy.Spider):
         edition: str | None = None,
         **kwargs: Any,
     ) -> None:
+        unknown = unknown_arguments(self.name, kwargs)
+        if unknown:
+            known = ", ".join(known_arguments(self.name))
+            raise SpiderArgumentError(f"spider {self.name}: unknown argument(s) {', '.join(unknown)}; known: {known}")
         super().__init__(**kwargs)
         self.since = _parse_window_bound("since", since)
         self.until = _parse_window_bound("until", until)

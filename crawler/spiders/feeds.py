@@ -9,20 +9,26 @@ list is taken as an article; each article is filed under the source of its own s
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from crawler.sources import Discovery, SourceInfo
-from crawler.spiders.base import NewsSpider
+from crawler.spiders.base import NewsSpider, SpiderArgumentError
 
 
-def _urls(value: str | None) -> tuple[str, ...]:
-    return tuple(u.strip() for u in (value or "").split(",") if u.strip())
+def _urls(name: str, value: str | None) -> tuple[str, ...]:
+    urls = tuple(u.strip() for u in (value or "").split(",") if u.strip())
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise SpiderArgumentError(f"-a {name}={url!r}: expected an http(s) URL like https://example.org/{name}.xml")
+    return urls
 
 
 class FeedsSpider(NewsSpider):
     name = "feeds"
 
     def __init__(self, feed: str | None = None, sitemap: str | None = None, **kwargs: Any) -> None:
-        self.adhoc = Discovery(spider=self.name, feeds=_urls(feed), sitemaps=_urls(sitemap))
+        self.adhoc = Discovery(spider=self.name, feeds=_urls("feed", feed), sitemaps=_urls("sitemap", sitemap))
         super().__init__(**kwargs)
 
     def select_sources(self) -> list[tuple[SourceInfo, Discovery]]:

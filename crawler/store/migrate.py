@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from alembic import command
@@ -19,6 +20,24 @@ def alembic_config(database_url: str) -> AlembicConfig:
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["database_url"] = database_url
     return cfg
+
+
+class UnknownRevision(ValueError):
+    """A revision argument names no revision; the message lists the known ones."""
+
+
+def revisions() -> list[str]:
+    """Every revision id, oldest first."""
+    script = ScriptDirectory.from_config(alembic_config(""))
+    return [rev.revision for rev in reversed(list(script.walk_revisions()))]
+
+
+def check_revision(revision: str) -> None:
+    """Raise UnknownRevision unless `revision` is base, head, a relative step (-1, +2) or a known id."""
+    known = revisions()
+    if revision in ("base", "head", "heads") or re.fullmatch(r"[+-]\d+", revision) or revision in known:
+        return
+    raise UnknownRevision(f"unknown revision {revision!r}; known: base, {', '.join(known)}, head, or a step like -1")
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:

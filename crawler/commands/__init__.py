@@ -1,0 +1,1 @@
+"""Scrapy commands of this project (settings COMMANDS_MODULE): `scrapy crawl` with clear errors."""
