@@ -376,10 +376,13 @@ def test_crawl_help_lists_the_spider_arguments() -> None:
         (["sina_finance", "-a", "sinse=2024-01-01"], "unknown argument(s) sinse"),
     ],
 )
-def test_plain_scrapy_crawl_rejects_bad_input_in_one_line(args: list[str], message: str) -> None:
+def test_plain_scrapy_crawl_rejects_bad_input_in_one_line(args: list[str], message: str, tmp_path: Path) -> None:
     scrapy = Path(sys.executable).with_name("scrapy")
+    # should the check ever let the crawl start, it reaches neither the internet nor a database
+    env = os.environ | {"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none", "NEWSCRAWL_DATA_DIR": str(tmp_path)}
+    command = [str(scrapy), "crawl", *args, "-s", "HOST_MAP_TARGET=127.0.0.1:9", "-s", "RETRY_TIMES=0"]
     result = subprocess.run(
-        [str(scrapy), "crawl", *args], capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[1]
+        command, env=env, capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[1]
     )
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
