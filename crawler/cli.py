@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from crawler import __version__
 from crawler.analyst import commands as analyst_commands
+from crawler.analyst.access import libpq_url
 from crawler.config import Config, ConfigError
 from crawler.store import migrate
 from crawler.store.database import DatabaseUnavailable, Store
@@ -37,7 +38,7 @@ def _db_upgrade(args: argparse.Namespace, config: Config) -> int:
         seeded = store.seed_sources()
     finally:
         store.dispose()
-    print(f"database {redacted(url)} is at revision {migrate.current_revision(url)}; {seeded} registry sources")
+    print(f"database {libpq_url(url)} is at revision {migrate.current_revision(url)}; {seeded} registry sources")
     return 0
 
 
@@ -87,7 +88,12 @@ def _db_current(args: argparse.Namespace, config: Config) -> int:
     url = resolve_database_url(config)
     current, head = migrate.current_revision(url), migrate.head_revision()
     state = "up to date" if current == head else "needs `newscrawl db upgrade`"
-    print(f"database: {redacted(url)}\ncurrent revision: {current or 'none'}\nhead revision: {head} ({state})")
+    print(f"database: {libpq_url(url)}\ncurrent revision: {current or 'none'}\nhead revision: {head} ({state})")
+    if config.embedded:
+        print(
+            f"the embedded server ({config.embedded_pgdata}) runs only while a newscrawl command uses it: "
+            "`newscrawl db shell` opens psql on it, `newscrawl db serve` keeps it up on a local port"
+        )
     return 0
 
 
@@ -273,7 +279,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     db = commands.add_parser(
-        "db", help="database schema and maintenance (upgrade, downgrade, current, replay-spool, create-reader)"
+        "db",
+        help="database schema, maintenance and access (upgrade, downgrade, current, replay-spool, create-reader, "
+        "shell, serve)",
     )
     db_commands = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
     up = db_commands.add_parser("upgrade", help="migrate the schema to the newest revision and register sources")
@@ -289,6 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--batch-size", type=_positive_int, default=200, help="articles per transaction")
     replay.set_defaults(handler=_db_replay_spool)
     analyst_commands.add_create_reader_parser(db_commands)
+    analyst_commands.add_access_parsers(db_commands)
 
     from crawler.spiders.arguments import SPECIFIC, describe
 

@@ -67,3 +67,42 @@ def test_a_killed_command_does_not_keep_the_embedded_server_running(tmp_path: Pa
         holder.wait(timeout=10)
         if server_pid is not None and not _gone(server_pid, within=0):
             os.kill(server_pid, signal.SIGTERM)  # the server this test started, left behind by a failure
+
+
+def test_analysts_reach_the_embedded_database_with_shell_and_serve(tmp_path: Path) -> None:
+    """`db current` prints a URL without a `***` password; `db shell` runs psql on the embedded server;
+    `db serve` keeps it up on a local TCP port that a plain client reaches, until Ctrl-C stops it."""
+    import psycopg2
+
+    from crawler.sources import REGISTRY
+
+    data = tmp_path / "data"
+    env = {"NEWSCRAWL_DATA_DIR": str(data)}
+    assert newscrawl("db", "upgrade", env=env).returncode == 0
+    current = newscrawl("db", "current", env=env)
+    assert current.returncode == 0 and "***" not in current.stdout and "db serve" in current.stdout
+    shell = newscrawl("db", "shell", "-c", "SELECT 40 + 2 AS answer", env=env)
+    assert shell.returncode == 0, shell.stderr
+    assert "42" in shell.stdout
+
+    full_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NEWSCRAWL_DATA_DIR")} | env
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "crawler.cli", "db", "serve", "--port", "0"],
+        env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert serve.stdout is not None
+        lines = [serve.stdout.readline() for _ in range(2)]
+        url = lines[1].split()[-1]
+        assert url.startswith("postgresql://postgres@127.0.0.1:"), lines
+        with psycopg2.connect(url) as conn, conn.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM sources")
+            assert cursor.fetchone() == (len(REGISTRY),)
+        conn.close()
+        server_pid = _postmaster(data / "pgdata")
+        serve.send_signal(signal.SIGINT)
+        assert serve.wait(timeout=30) == 0
+    finally:
+        serve.kill()
+        serve.wait()
+    assert server_pid is not None and _gone(server_pid, within=20)

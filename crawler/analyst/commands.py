@@ -184,3 +184,68 @@ def add_create_reader_parser(db_commands: Any) -> None:
     parser.add_argument("name", help="role name: lower-case letters, digits, underscores")
     parser.add_argument("--password-stdin", action="store_true", help="read the role's password from standard input")
     parser.set_defaults(handler=_create_reader)
+
+
+def _db_shell(args: argparse.Namespace, config: Config) -> int:
+    from crawler.analyst.access import run_psql
+    from crawler.store.engine import resolve_database_url
+
+    url = resolve_database_url(config)  # the embedded server stays up while psql runs
+    try:
+        return run_psql(url, ["-c", args.command] if args.command else [])
+    except FileNotFoundError as exc:
+        print(f"newscrawl db shell: error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _db_serve(args: argparse.Namespace, config: Config) -> int:
+    from crawler.analyst.access import embedded_socket, libpq_url, serve_until_stopped
+    from crawler.store.embedded import EMBEDDED_DATABASE
+    from crawler.store.engine import resolve_database_url
+
+    url = resolve_database_url(config)
+    if not config.embedded:
+        print(f"DATABASE_URL names a server already; connect to it directly: {libpq_url(url)}")
+        return 0
+
+    def ready(port: int) -> None:
+        tcp = f"postgresql://postgres@127.0.0.1:{port}/{EMBEDDED_DATABASE}"
+        print(
+            f"serving the embedded database ({config.embedded_pgdata}) until Ctrl-C:\n"
+            f"  psql {tcp}\n"
+            f"  pandas: pandas.read_sql(query, sqlalchemy.create_engine('{tcp}'))\n"
+            f"  DBeaver: host 127.0.0.1, port {port}, database {EMBEDDED_DATABASE}, user postgres, no password\n"
+            f"  or its Unix socket: {libpq_url(url)}",
+            flush=True,
+        )
+
+    try:
+        serve_until_stopped(embedded_socket(config.embedded_pgdata), args.port, ready)
+    except OSError as exc:
+        print(f"newscrawl db serve: error: cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}"
+              " (another port: --port N, any free one: --port 0)", file=sys.stderr)  # fmt: skip
+        return 1
+    print("stopped serving", file=sys.stderr)
+    return 0
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number (0-65535)")
+    return port
+
+
+def add_access_parsers(db_commands: Any) -> None:
+    """`newscrawl db shell [-c SQL]` and `newscrawl db serve [--port N]`."""
+    shell = db_commands.add_parser("shell", help="psql on the database (the embedded one stays up meanwhile)")
+    shell.add_argument("-c", dest="command", metavar="SQL", help="run this SQL and exit, as psql -c")
+    shell.set_defaults(handler=_db_shell)
+    serve = db_commands.add_parser(
+        "serve", help="keep the embedded database up on 127.0.0.1:PORT for psql, pandas, DBeaver until Ctrl-C"
+    )
+    serve.add_argument("--port", type=_port, default=5433, help="TCP port on 127.0.0.1 (default 5433; 0: any free)")
+    serve.set_defaults(handler=_db_serve)
