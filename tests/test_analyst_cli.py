@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -95,3 +98,19 @@ def test_bad_arguments_exit_2_with_a_clear_message(env: dict[str, str], args: tu
     assert result.returncode == 2, result.stderr
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "query,message",
+    [("数字经济 " * 2000, "characters; at most 300"), ("chip " * 40, "the query has 40 words; at most 24")],
+    ids=["10k-characters", "40-words"],
+)
+def test_a_query_too_long_to_search_is_refused_before_the_database(query: str, message: str, tmp_path: Path) -> None:
+    """10,000 characters of repeated words used to run 9 s and fail in PostgreSQL with `invalid memory alloc`."""
+    result = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", "search", query],
+        env=os.environ | {"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none", "NEWSCRAWL_DATA_DIR": str(tmp_path)},
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -54,10 +54,15 @@ def _open_store(config: Config) -> Any:
 
 
 def _search(args: argparse.Namespace, config: Config) -> int:
-    from crawler.analyst.search import search
+    from crawler.analyst.search import QueryTooLong, check_query, search
 
     if not args.query.strip():
         print("newscrawl search: error: the query is empty", file=sys.stderr)
+        return 2
+    try:
+        check_query(args.query)
+    except QueryTooLong as exc:
+        print(f"newscrawl search: error: {exc}", file=sys.stderr)
         return 2
     store = _open_store(config)
     try:

@@ -159,6 +159,25 @@ class SearchHit:
     snippet: str
 
 
+# A query is a few words: thousands of them make a tsquery whose ranking exhausts the server's memory
+# (`invalid memory alloc request`), so longer ones are refused before they reach the database.
+MAX_QUERY_CHARS = 300
+MAX_QUERY_WORDS = 24
+
+
+class QueryTooLong(ValueError):
+    """The query is over MAX_QUERY_CHARS characters or MAX_QUERY_WORDS words; the message says which."""
+
+
+def check_query(query: str) -> None:
+    """Raise QueryTooLong for a query too long to search (words counted after Chinese segmentation)."""
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryTooLong(f"the query has {len(query)} characters; at most {MAX_QUERY_CHARS}")
+    words = len(prepare_query(query).split())
+    if words > MAX_QUERY_WORDS:
+        raise QueryTooLong(f"the query has {words} words; at most {MAX_QUERY_WORDS}")
+
+
 def prepare_query(query: str) -> str:
     """The query as `search_articles` expects it: folded to Simplified, Chinese runs segmented with jieba."""
     return segment_query(query)
