@@ -330,7 +330,10 @@ def build_parser() -> argparse.ArgumentParser:
     stats.set_defaults(handler=_stats)
     analyst_commands.add_search_parser(commands)
     analyst_commands.add_export_parser(commands)
+    from crawler.extract_cli import add_extract_parser
     from crawler.linking.cli import add_link_parser, add_similar_parser
+
+    add_extract_parser(commands)
 
     add_link_parser(commands)
     add_similar_parser(commands)
