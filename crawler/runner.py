@@ -65,7 +65,8 @@ class SpiderOutcome:
             return "failed"
         fetch_errors = sum(int(v) for k, v in self.stats.items() if k.startswith("errors/fetch/"))
         answered = int(self.stats.get("articles/fetched", 0)) + int(self.stats.get("incremental/not_modified", 0))
-        if fetch_errors and not answered:
+        # URLs that failed before and fail again on retry alone do not fail a run that found nothing new
+        if fetch_errors > int(self.stats.get("incremental/retried", 0)) and not answered:
             return "failed"
         return "degraded" if failed_sources else "finished"
 

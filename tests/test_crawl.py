@@ -581,3 +581,23 @@ def test_a_crawl_outlives_its_database_connections(world) -> None:  # type: igno
     run = _last_run(env["DATABASE_URL"])
     assert run.status == "finished" and run.stats["articles_new"] == 1
     assert SLOW in _rows(env["DATABASE_URL"])
+
+
+def test_a_crawl_whose_every_article_fetch_fails_is_failed(world) -> None:  # type: ignore[no-untyped-def]
+    """Discovery works but every article page fails: `failed`, exit 1. The next run, which finds nothing new
+    and only retries those URLs (they still fail), is not failed for that alone."""
+    site, _, env = world
+    broken = [f"https://finance.sina.com.cn/roll/2024-01-0{i}/doc-ibroken{i}.shtml" for i in (1, 2)]
+    for url in broken:
+        site.add(url, Page(status=500, body=b"down"))
+    site.add(SINA_ROLL.format(1), roll_json([(u, 1_704_067_200) for u in broken]), content_type="application/json")
+    result = crawl(site, env, "sina_finance", "-a", "since=2015-01-01")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "spider sina_finance failed: every article fetch failed" in result.stdout
+    assert _last_run(env["DATABASE_URL"]).status == "failed"
+
+    site.add(SINA_ROLL.format(1), roll_json([]), content_type="application/json")
+    again = crawl(site, env, "sina_finance", "-a", "since=2015-01-01")
+    assert again.returncode == 0, again.stdout + again.stderr
+    run = _last_run(env["DATABASE_URL"])
+    assert run.status == "finished" and run.stats["errors"]["fetch/http"] == 2
