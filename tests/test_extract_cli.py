@@ -32,10 +32,11 @@ def test_a_saved_page_prints_the_record_a_crawl_stores(name: str) -> None:
     assert record["segments"] and record["fetched_at"] is None
 
 
-def test_bad_input_is_one_line() -> None:
+def test_bad_input_is_one_line(tmp_path: Path) -> None:
     missing = extract("/nonexistent/page.html")
     assert missing.returncode == 2 and "is not a file" in missing.stderr
-    menu = PAGES.parent / "no_such_dir"
-    assert extract(str(menu)).returncode == 2
-    empty = extract(str(PAGES / "PROVENANCE.tsv"), "--url", "https://example.org/a.html")
+    assert extract(str(tmp_path)).returncode == 2  # a folder
+    menu = tmp_path / "menu.html"
+    menu.write_text("<html><body><nav>menu</nav></body></html>")
+    empty = extract(str(menu), "--url", "https://example.org/a.html")
     assert empty.returncode == 1 and "refused" in empty.stderr and "Traceback" not in empty.stderr
