@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from crawler.cli import build_parser
 from crawler.sources import REGISTRY
@@ -136,7 +137,7 @@ def test_a_downgrade_deletes_nothing_unconfirmed(fresh_database_url: str, tmp_pa
     store = Store(fresh_database_url)
     store.store_articles([make_article("https://finance.sina.com.cn/a/1.shtml")])
     store.dispose()
-    name = fresh_database_url.rsplit("/", 1)[1]
+    name = make_url(fresh_database_url).database or ""
 
     scripted = newscrawl("db", "downgrade", "base", env=env)
     assert scripted.returncode == 2
