@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from collections.abc import Callable, Sequence
 
@@ -217,6 +218,18 @@ def _crawl(args: argparse.Namespace, config: Config) -> int:
             print("  " + link_new(store, since_run=outcome.run_id).summary())
         finally:
             store.dispose()
+    return _exit_code(outcome)
+
+
+def _exit_code(outcome: object) -> int:
+    """The command's exit code for a crawl outcome. After an interrupted crawl the command only winds down:
+    a further Ctrl-C (pressed twice, or late) is ignored, so the exit code stays 130 and the exit handlers
+    (embedded server, workers) still run instead of the process dying of the signal."""
+    from crawler.runner import RunOutcome
+
+    assert isinstance(outcome, RunOutcome)
+    if outcome.status == "interrupted":
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     return outcome.exit_code
 
 
@@ -262,10 +275,10 @@ def _demo(args: argparse.Namespace, config: Config) -> int:
     print("offline demo: recorded pages replayed through the spiders and pipelines\n" + format_outcome(outcome))
     if outcome.status == "interrupted":
         print("  interrupted: not linked; run `newscrawl demo` again to finish (nothing is stored twice)")
-        return outcome.exit_code
+        return _exit_code(outcome)
     print("  links: " + ", ".join(f"{k} {v}" for k, v in links.items() if isinstance(v, int)))
     print(report(config))
-    return outcome.exit_code
+    return _exit_code(outcome)
 
 
 def build_parser() -> argparse.ArgumentParser:

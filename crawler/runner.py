@@ -14,6 +14,7 @@ A run's status says what happened, and the exit code of `newscrawl crawl` follow
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -292,8 +293,9 @@ def _crawl(
     stop_signals: list[int] = []
     _note_stop_signals(stop_signals)
     process.start()
-    # after a second Ctrl-C Scrapy ignores SIGINT and SIGTERM for good: give them back for what follows the crawl
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    # after a second Ctrl-C Scrapy ignores SIGINT and SIGTERM for good: give them back for what follows the crawl,
+    # except Ctrl-C once the crawl was stopped by one: the command only winds down then (see cli._exit_code)
+    signal.signal(signal.SIGINT, signal.SIG_IGN if stop_signals else signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _end_leftover_workers()
     for name, crawler in crawlers.items():
@@ -399,5 +401,6 @@ def run_crawl(
             lock.close()
         except SQLAlchemyError as exc:
             log.warning("the crawl lock's connection was lost (%s); its lock went with it", exc.__class__.__name__)
-            lock.invalidate()
+            with contextlib.suppress(SQLAlchemyError):  # already closed by the failed close
+                lock.invalidate()
         store.dispose()
