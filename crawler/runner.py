@@ -373,13 +373,14 @@ def run_crawl(
                 )
                 .returning(CrawlRun.id)
             ).scalar_one()
-        # named in its open transaction (a commit would end the lock): pg_stat_activity shows the name at once
-        name_run = text("SELECT set_config('application_name', :name, false)")
-        lock.execute(name_run, {"name": RUN_CONNECTION_NAME.format(run_id)})
-        stale = close_stale_runs(store, run_id)
         status, error = "failed", None
         outcomes: list[SpiderOutcome] = []
+        stale: list[int] = []
         try:
+            # named in its open transaction (a commit would end the lock): pg_stat_activity shows the name at once
+            name_run = text("SELECT set_config('application_name', :name, false)")
+            lock.execute(name_run, {"name": RUN_CONNECTION_NAME.format(run_id)})
+            stale = close_stale_runs(store, run_id)
             arguments = {name: {**(spider_args or {}), **(per_spider_args or {}).get(name, {})} for name in spiders}
             outcomes = _crawl(spiders, arguments, settings_overrides or {}, log_file, run_id)
             status = run_status(outcomes)
