@@ -347,7 +347,6 @@ def build_parser() -> argparse.ArgumentParser:
     from crawler.linking.cli import add_link_parser, add_similar_parser
 
     add_extract_parser(commands)
-
     add_link_parser(commands)
     add_similar_parser(commands)
     return parser

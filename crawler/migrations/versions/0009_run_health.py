@@ -6,8 +6,8 @@ crawler/runner.py). `crawl_health` gains `needs_attention` (failed, degraded, in
 `failed_sources` (the run's `stats.failed_sources`). The view's SQL is a copy of schema/views/crawl_health.sql
 as it was when this revision was written (a released migration never changes).
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-30
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0008"
-down_revision: str | None = "0007"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
