@@ -212,6 +212,7 @@ def test_capture_writes_one_record_per_response(captured: Crawl) -> None:
     records = list(iter_responses(captured.warc_dir))
     assert Counter((_path(r.url), r.status) for r in records) == served
     assert captured.stats["warc/records"] == len(records)
+    assert {r.role for r in records} == {"article"}  # this spider asks for no discovery pages
 
 
 def test_capture_ref_points_at_the_response_the_spider_saw(captured: Crawl) -> None:

@@ -154,3 +154,26 @@ def test_cli_replay(
     assert main(["replay", "--batch-size", "5", str(tmp_path / "warc")]) == 0
     assert "0 new, 0 updated, 1 unchanged" in capsys.readouterr().out
     assert main(["replay", str(tmp_path / "nowhere.warc.gz")]) == 2
+
+
+def test_listing_pages_are_not_replayed_as_articles(store: Store, tmp_path: Path) -> None:
+    """The crawl's role for each page travels in its capture; older captures fall back on the registry's
+    article URL patterns (the bundled demo capture has the Sina roll and the People's Daily and Xinhua indexes)."""
+    with WarcWriter(tmp_path) as writer:
+        writer.write_response(
+            "https://news.example/section/1", 200, HTML, _page("Index", "Story one.", "Story two."), role="discovery"
+        )
+        writer.write_response("https://news.example/story-9.html", 200, HTML, _page("S", "Text."), role="article")
+    result = reextract([tmp_path], store, paragraphs_extract)
+    assert (result.new, result.skipped_discovery) == (1, 1)
+    assert [row.url for row in _rows(store)] == ["https://news.example/story-9.html"]
+
+    from crawler.demo import DEMO_WARC
+    from crawler.extract import extract
+
+    demo = reextract([DEMO_WARC], store, extract)
+    assert demo.skipped_discovery == 6 and demo.new > 20
+    stored = {row.url for row in _rows(store)}
+    for index in ("https://finance.sina.com.cn/roll/index.d.html?cid=56588&page=1", "http://finance.people.com.cn/index.html",
+                  "http://en.people.cn/90778/index.html", "https://english.news.cn/china/index.htm"):
+        assert index not in stored

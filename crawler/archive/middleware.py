@@ -100,6 +100,7 @@ class WarcCaptureMiddleware:
                 method=request.method,
                 protocol=response.protocol or "HTTP/1.1",
                 ip_address=str(ip) if ip is not None else None,
+                role="discovery" if "discovery" in request.meta else "article",
             )
         except OSError as exc:  # a full disk: the page goes on without its capture, and the run says so
             log.error(

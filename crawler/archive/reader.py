@@ -24,7 +24,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import ChunkedDataReader
 from warcio.timeutils import iso_date_to_datetime
 
-from crawler.archive.writer import OPEN_SUFFIX
+from crawler.archive.writer import OPEN_SUFFIX, ROLE_FIELD
 from crawler.urls import clean_url
 
 PathLike: TypeAlias = str | Path
@@ -51,6 +51,7 @@ class CapturedResponse:
     body: bytes
     fetched_at: datetime
     capture_ref: str
+    role: str | None = None  # "article" or "discovery" as the crawl fetched it; None in older captures
 
     def header(self, name: str, default: str | None = None) -> str | None:
         """A header value by case-insensitive name."""
@@ -139,7 +140,7 @@ def read_record(path: PathLike, offset: int) -> CapturedResponse:
         if parsed is None:
             raise WarcReadError(path, offset, "the record at this offset is not an HTTP response")
         _check_complete(record, path, offset)
-        return CapturedResponse(*parsed, capture_ref=f"{ref_name(path)}#{offset}")
+        return CapturedResponse(*parsed, capture_ref=f"{ref_name(path)}#{offset}", role=_role(record))
 
 
 def read_capture(capture_ref: str, directories: PathLike | Iterable[PathLike]) -> CapturedResponse:
@@ -169,7 +170,7 @@ def _iter_file(path: Path) -> Iterator[tuple[CapturedResponse, int]]:
                 last, length = records.get_record_offset(), records.get_record_length()
                 end = last + length
                 if parsed is not None:
-                    yield CapturedResponse(*parsed, capture_ref=f"{ref_name(path)}#{last}"), last
+                    yield CapturedResponse(*parsed, capture_ref=f"{ref_name(path)}#{last}", role=_role(record)), last
         except WarcReadError:
             raise
         except Exception as exc:
@@ -254,8 +255,13 @@ def _undo_partial(raw: bytes, fields: dict[str, str]) -> bytes:
     return raw
 
 
+def _role(record: Any) -> str | None:
+    return record.rec_headers.get_header(ROLE_FIELD)
+
+
 def _parse(record: Any) -> tuple[str, int, dict[str, str], bytes, datetime] | None:
-    """url, status, headers, decoded body and date of a response record; None for any other record."""
+    """url, status, headers, decoded body and date of a response record; None for any other record.
+    (The record's role is read by the callers with `_role`.)"""
     if record.rec_type != "response" or record.http_headers is None:
         return None
     status_code = record.http_headers.get_statuscode()

@@ -3,7 +3,8 @@
 Used after an extractor change (`newscrawl replay FILE.warc.gz …`) and for offline runs. Only 200 responses
 with an HTML content type (or no content type and a body that looks like HTML) are extracted; the article
 gets the capture's date, status, validators and capture reference. Upserts make a second run a no-op
-(everything `unchanged`). Files are read in the order given (directories in name order, i.e. by time), so
+(everything `unchanged`). Pages the crawl fetched to find articles (listings, feeds, sitemaps) are skipped,
+as the crawl did not store them either. Files are read in the order given (directories in name order, i.e. by time), so
 when a URL was captured several times its last capture is what stays in the store.
 
 A damaged file is processed up to the damage, reported, and the next file is read. Unfinished `.open` files
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -25,6 +27,7 @@ from crawler.archive.reader import CapturedResponse, WarcReadError, iter_respons
 from crawler.archive.writer import OPEN_SUFFIX
 from crawler.config import Config
 from crawler.items import Article, PageRejected
+from crawler.sources import DISCOVERY, source_for_url
 from crawler.store.repository import StoreResult
 
 log = logging.getLogger(__name__)
@@ -49,6 +52,7 @@ class ReextractResult:
     rejected_reasons: Counter[str] = field(default_factory=Counter)
     skipped_status: int = 0
     skipped_non_html: int = 0
+    skipped_discovery: int = 0  # listing pages, feeds and sitemaps: the crawl read them for links, not as articles
     errors: Counter[str] = field(default_factory=Counter)
     damaged_files: list[str] = field(default_factory=list)
     open_files: list[str] = field(default_factory=list)  # unfinished `.open` files that were read
@@ -72,6 +76,18 @@ def is_html(captured: CapturedResponse) -> bool:
         return captured.media_type in HTML_TYPES
     start = captured.body[:1024].lstrip().lower()
     return start.startswith((b"<!doctype html", b"<html")) or b"<html" in start
+
+
+def is_discovery_page(captured: CapturedResponse) -> bool:
+    """True for a page the crawl fetched to find articles (a listing, feed or sitemap), not as an article: by the
+    capture's own role, or, in captures that predate it, by the source registry's article URL patterns."""
+    if captured.role is not None:
+        return captured.role == "discovery"
+    source = source_for_url(captured.url)
+    discovery = DISCOVERY.get(source.name) if source is not None else None
+    if discovery is None or not discovery.article_patterns:
+        return False  # nothing says what this site's articles look like: treat it as one, as before
+    return not any(re.search(pattern, captured.url) for pattern in discovery.article_patterns)
 
 
 def _reason_key(reason: str) -> str:
@@ -129,6 +145,9 @@ def reextract(
                 if not is_html(captured):
                     result.skipped_non_html += 1
                     continue
+                if is_discovery_page(captured):
+                    result.skipped_discovery += 1
+                    continue
                 article = _to_article(captured, extract, result)
                 if article is not None:
                     batch.append(article)
@@ -147,7 +166,8 @@ def summary(result: ReextractResult) -> str:
     lines = [
         f"{result.records} responses read: {result.new} new, {result.updated} updated, "
         f"{result.unchanged} unchanged articles; skipped {result.skipped_status} non-200 and "
-        f"{result.skipped_non_html} non-HTML responses; {result.rejected} pages refused by extraction"
+        f"{result.skipped_non_html} non-HTML responses and {result.skipped_discovery} listing pages; "
+        f"{result.rejected} pages refused by extraction"
     ]
     lines += [f"  refused, {reason}: {count}" for reason, count in result.rejected_reasons.most_common()]
     lines += [f"  error, {reason}: {count}" for reason, count in result.errors.most_common()]

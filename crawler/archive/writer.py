@@ -50,6 +50,8 @@ from crawler import __version__
 DEFAULT_MAX_SIZE = 1024**3  # 1 GiB
 DEFAULT_COMPRESSION_LEVEL = 1  # ISA-L level 1: fast; files ~15% larger than zlib's level 6
 WARC_VERSION = b"WARC/1.1"
+# A WARC extension field: what the crawl fetched the page as ("article" or "discovery").
+ROLE_FIELD = "Newscrawl-Role"
 OPEN_SUFFIX = ".open"
 WARC_SUFFIX = ".warc.gz"
 
@@ -170,8 +172,12 @@ class WarcWriter:
         method: str = "GET",
         protocol: str = "HTTP/1.1",
         ip_address: str | None = None,
+        role: str | None = None,
     ) -> str:
         """Append one response (and its request) record; returns `"<file name>#<offset>"`.
+
+        `role` ("article" or "discovery") records what the crawl fetched the page as, in a `Newscrawl-Role`
+        field, so a replay makes the same decision (listing pages are not articles).
 
         `body` is the entity as received after transfer decoding (content encoding kept); a
         `Transfer-Encoding` header is therefore dropped, so readers do not try to de-chunk it again.
@@ -189,6 +195,8 @@ class WarcWriter:
         ]
         if ip_address:
             fields.append(("WARC-IP-Address", ip_address))
+        if role:
+            fields.append((ROLE_FIELD, role))
         fields += [
             ("Content-Type", "application/http; msgtype=response"),
             ("WARC-Block-Digest", _sha1(block).decode()),
