@@ -278,7 +278,27 @@ def _demo(args: argparse.Namespace, config: Config) -> int:
         return _exit_code(outcome)
     print("  links: " + ", ".join(f"{k} {v}" for k, v in links.items() if isinstance(v, int)))
     print(report(config))
+    print(_next_steps(config))
     return _exit_code(outcome)
+
+
+def _next_steps(config: Config) -> str:
+    """Where the demo's data is and what to try next."""
+    where = (
+        f"an embedded PostgreSQL in {config.embedded_pgdata}"
+        if config.embedded
+        else "the database of DATABASE_URL"
+    )
+    captures = f"; the pages as fetched are in {config.warc_dir}" if config.warc_dir.is_dir() else ""
+    return (
+        f"\nThe corpus is in {where}{captures}.\n"
+        "Try next:\n"
+        "  newscrawl search 人工智能              ranked full-text search (zh/en/de)\n"
+        "  newscrawl similar 1                  the articles closest to article 1, in any language\n"
+        "  newscrawl export --output demo.jsonl articles with segments and links\n"
+        "  newscrawl db shell                   SQL on the corpus (views: articles_overview, stories, ...)\n"
+        "  newscrawl crawl --all -a since=$(date -d '3 days ago' +%F)   a real crawl"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

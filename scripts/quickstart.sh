@@ -8,6 +8,6 @@ PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 # pip 23 (Python 3.11's) cannot resolve lxml's html_clean extra asked for twice (trafilatura, readability-lxml)
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade 'pip>=24'
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
+.venv/bin/python -m pip install --disable-pip-version-check -e .
 .venv/bin/newscrawl demo
 .venv/bin/newscrawl stats

@@ -100,3 +100,9 @@ def test_empty_export_is_a_valid_file(conn: Connection, tmp_path: Path) -> None:
     assert export(conn, nothing, "parquet", tmp_path / "none.parquet", io.StringIO()) == 0
     assert pq.read_table(tmp_path / "none.parquet").num_rows == 0
     assert not list(tmp_path.glob("*.partial"))
+
+
+def test_the_documented_sample_record_has_the_exported_fields() -> None:
+    doc = (Path(__file__).parent.parent / "schema" / "export.md").read_text(encoding="utf-8")
+    sample = json.loads(doc.split("```json\n", 1)[1].split("\n```", 1)[0])
+    assert tuple(sample) == FIELDS
