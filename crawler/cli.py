@@ -276,7 +276,8 @@ def _demo(args: argparse.Namespace, config: Config) -> int:
     if outcome.status == "interrupted":
         print("  interrupted: not linked; run `newscrawl demo` again to finish (nothing is stored twice)")
         return _exit_code(outcome)
-    print("  links: " + ", ".join(f"{k} {v}" for k, v in links.items() if isinstance(v, int)))
+    if links is not None:
+        print("  " + links.summary())
     print(report(config))
     print(_next_steps(config))
     return _exit_code(outcome)

@@ -305,3 +305,14 @@ def test_templated_short_texts_are_not_near_duplicates() -> None:
     docs.append(SigDoc(9, "en", signature_of(sets[9]), T0 + timedelta(hours=9)))
     [copy] = neardup_stage(docs, docs, lambda ids: {i: sets[i] for i in ids})
     assert (copy.copy_id, copy.original_id) == (9, 0)
+
+
+def test_the_link_summary_is_plain_words_whose_totals_add_up() -> None:
+    from crawler.linking.run import LinkStats
+
+    stats = LinkStats(articles=37, signatures_computed=37, embeddings_computed=37, explicit=10, translations=1,
+                      links_written=10, by_relation={"translates": 1, "cites": 6, "republishes": 3})
+    text = stats.summary()
+    assert "10 links written (6 citations, 3 republications, 1 translation)" in text
+    assert "a pair found several ways is written once" in text
+    assert "signatures_computed" not in text and "url_links_resolved" not in text

@@ -9,7 +9,7 @@ Running it again stores nothing twice.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
@@ -18,6 +18,9 @@ from crawler.runner import RunOutcome, run_crawl
 from crawler.store import migrate
 from crawler.store.database import Store
 from crawler.store.engine import resolve_database_url
+
+if TYPE_CHECKING:
+    from crawler.linking.run import LinkStats
 
 DEMO_WARC = Path(__file__).resolve().parent / "demo.warc.gz"
 ADHOC_FEED = "https://demo.newscrawl.invalid/feed.xml"
@@ -59,7 +62,7 @@ GROUP BY a.id, a.title HAVING count(DISTINCT g.language) > 1""",
 )
 
 
-def run_demo(config: Config) -> tuple[RunOutcome, dict[str, Any]]:
+def run_demo(config: Config) -> tuple[RunOutcome, LinkStats | None]:
     """Migrate, crawl the bundled WARC, link; returns the crawl outcome and the linker's counts (empty when the
     crawl was interrupted: Ctrl-C stops the demo, it does not go on to link)."""
     if not DEMO_WARC.exists():
@@ -86,19 +89,18 @@ def run_demo(config: Config) -> tuple[RunOutcome, dict[str, Any]]:
         },
     )
     if outcome.status == "interrupted":
-        return outcome, {}
+        return outcome, None
     return outcome, link_everything(config)
 
 
-def link_everything(config: Config) -> dict[str, Any]:
+def link_everything(config: Config) -> LinkStats:
     from crawler.linking.run import link_all
 
     store = Store.from_config(config)
     try:
-        stats = link_all(store)
+        return link_all(store)
     finally:
         store.dispose()
-    return stats if isinstance(stats, dict) else vars(stats)
 
 
 def _table(rows: list[Any], keys: list[str]) -> list[str]:

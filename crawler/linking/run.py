@@ -58,6 +58,13 @@ def _take_turn(session: Session) -> None:
     session.execute(select(CrawlLock.name).where(CrawlLock.name == LINKER_LOCK_ROW).with_for_update())
 
 
+RELATION_WORDS = {"republishes": "republication", "translates": "translation", "cites": "citation"}
+
+
+def _count(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {plural or word + 's'}"
+
+
 @dataclass
 class LinkStats:
     """What one linker run did."""
@@ -75,12 +82,27 @@ class LinkStats:
     by_relation: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
-        return (
-            f"linked {self.articles} articles in {self.seconds:.1f}s: {self.links_written} links written "
-            f"({self.explicit} explicit, {self.near_duplicates} near-duplicate, {self.translations} translation, "
-            f"{self.url_links_resolved} URL links resolved, {self.links_removed} stale removed; "
-            f"{self.embeddings_computed} articles embedded)"
+        """One sentence for people: what was written, by relation, and what found it."""
+        relations = ", ".join(
+            _count(count, RELATION_WORDS.get(relation, relation))
+            for relation, count in sorted(self.by_relation.items())
         )
+        found = (
+            f"{self.explicit} named by the page itself, {_count(self.near_duplicates, 'near-copy', 'near-copies')}, "
+            f"{_count(self.translations, 'translation')}"
+        )
+        parts = [
+            f"linked {self.articles} articles in {self.seconds:.1f} s: {self.links_written} links written"
+            + (f" ({relations})" if relations else ""),
+            f"found as {found} (a pair found several ways is written once)",
+        ]
+        if self.url_links_resolved:
+            parts.append(f"{self.url_links_resolved} links to pages not crawled before now point at stored articles")
+        if self.links_removed:
+            parts.append(f"{self.links_removed} links no longer supported removed")
+        if self.embeddings_computed:
+            parts.append(f"{self.embeddings_computed} articles embedded for translation search")
+        return "; ".join(parts)
 
 
 def link_new(store: Store, since_run: int | Sequence[int] | None = None, use_encoder: bool = True) -> LinkStats:
