@@ -34,6 +34,10 @@ RETRY_TIMES = 3
 REDIRECT_MAX_TIMES = 10
 RETRY_AFTER_MAX = 120  # seconds; a server asking for a longer wait is retried by the next run
 
+# A live progress line on a terminal (PROGRESS = auto|on|off, every PROGRESS_INTERVAL seconds); silent under cron.
+EXTENSIONS = {"crawler.progress.ProgressLine": 500}
+PROGRESS = os.environ.get("NEWSCRAWL_PROGRESS", "auto")
+
 ITEM_PIPELINES = {
     "crawler.pipelines.extract.ExtractPipeline": 300,
     "crawler.pipelines.store.StorePipeline": 900,
