@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -28,6 +27,7 @@ from crawler.archive.writer import OPEN_SUFFIX
 from crawler.config import Config
 from crawler.items import Article, PageRejected
 from crawler.sources import DISCOVERY, source_for_url
+from crawler.spiders.discovery import is_article_url
 from crawler.store.repository import StoreResult
 
 log = logging.getLogger(__name__)
@@ -85,9 +85,8 @@ def is_discovery_page(captured: CapturedResponse) -> bool:
         return captured.role == "discovery"
     source = source_for_url(captured.url)
     discovery = DISCOVERY.get(source.name) if source is not None else None
-    if discovery is None or not discovery.article_patterns:
-        return False  # nothing says what this site's articles look like: treat it as one, as before
-    return not any(re.search(pattern, captured.url) for pattern in discovery.article_patterns)
+    # Nothing says what this site's articles look like: every page of it is one, as before.
+    return discovery is not None and not is_article_url(captured.url, discovery.article_patterns)
 
 
 def _reason_key(reason: str) -> str:

@@ -189,11 +189,10 @@ def readability_paragraphs(tree: HtmlElement) -> list[str]:
 
 @dataclass
 class Body:
-    """Where a page's paragraphs came from: the profile's container, or trafilatura with readability's
-    paragraphs (`second`, computed on demand from the same cleaned tree) as a second opinion."""
+    """A page's raw paragraphs: the profile's container's, or trafilatura's with readability's paragraphs
+    (`second`, computed on demand from the same cleaned tree) as a second opinion."""
 
     paragraphs: list[str]
-    method: str
     second: Callable[[], list[str]] | None = None
 
 
@@ -207,6 +206,6 @@ def extract_paragraphs(
     if container is not None:
         paragraphs = walk_blocks(container)
         if any(p.strip() for p in paragraphs):
-            return Body(paragraphs, "container")
+            return Body(paragraphs)
     # trafilatura works on a copy of its own; readability, asked afterwards if at all, may change the tree.
-    return Body(trafilatura_paragraphs(tree, url), "trafilatura", lambda: readability_paragraphs(tree))
+    return Body(trafilatura_paragraphs(tree, url), lambda: readability_paragraphs(tree))

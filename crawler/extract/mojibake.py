@@ -19,6 +19,8 @@ from functools import cache
 
 import ftfy
 
+from crawler.text.language import letter_count
+
 # UTF-8 lead byte (Ã, Â, â, ...) read as cp1252/Latin-1 and followed by a continuation-byte glyph.
 UTF8_AS_LATIN1_RE = re.compile(
     "[\u00c2-\u00c3][\u0080-\u00bf\u2018-\u203a\u0152\u0153\u0160\u0161\u017d\u017e\u0178\u0192\u02c6\u02dc\u2122]"
@@ -39,7 +41,6 @@ MIN_COMMON_HAN_SHARE = 0.8
 MIN_HAN_FOR_CHECK = 20
 COMMON_HAN_CODECS = ("gb2312", "big5", "cp932", "euc_kr")
 _HAN_RE = re.compile("[\u4e00-\u9fff]")
-_LETTER_RE = re.compile(r"[^\W\d_]")
 _LATIN1_SUPPLEMENT_RE = re.compile("[\u0080-\u00ff]")
 
 
@@ -73,7 +74,7 @@ def garbled_reason(text: str) -> str | None:
     """Why this text is unreadable (mis-decoded beyond repair), or None when it reads as real text."""
     if not text:
         return None
-    letters = len(_LETTER_RE.findall(text)) or 1
+    letters = letter_count(text) or 1
     replacements = text.count(REPLACEMENT_CHAR)
     if replacements >= MIN_REPLACEMENTS and replacements / letters > MAX_REPLACEMENT_SHARE:
         return f"mojibake: {replacements} replacement characters in {letters} letters (undecodable bytes)"

@@ -184,7 +184,11 @@ def date_from_url(url: str) -> datetime | None:
     return None
 
 
+def is_article_url(url: str, patterns: Sequence[str]) -> bool:
+    """True when the URL matches one of a source's article patterns (any URL when it has none)."""
+    return not patterns or any(re.search(p, url) for p in patterns)
+
+
 def matching(entries: Iterable[Listed], patterns: Sequence[str]) -> list[Listed]:
     """Entries whose URL matches one of the article patterns (all of them when no pattern is given)."""
-    compiled = [re.compile(p) for p in patterns]
-    return [e for e in entries if not compiled or any(p.search(e.url) for p in compiled)]
+    return [e for e in entries if is_article_url(e.url, patterns)]

@@ -36,10 +36,13 @@ SMOOTH_EDGE_LETTERS = 25
 # Share of kana among CJK letters from which a text counts as Japanese.
 KANA_SHARE_JA = 0.15
 
+_KANA = "\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9d"
+_HANGUL = "\uac00-\ud7af\u1100-\u11ff\u3130-\u318f"
+_HAN = "\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0003134f\u3007"
 _SCRIPT_RES: dict[str, re.Pattern[str]] = {
-    "kana": re.compile("[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9d]"),
-    "hangul": re.compile("[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]"),
-    "han": re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0003134f\u3007]"),
+    "kana": re.compile(f"[{_KANA}]"),
+    "hangul": re.compile(f"[{_HANGUL}]"),
+    "han": re.compile(f"[{_HAN}]"),
     "latin": re.compile(
         "[A-Za-z\u00aa\u00ba\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02af\u1d00-\u1dbf\u1e00-\u1eff"
         "\u2c60-\u2c7f\ua720-\ua7ff\uab30-\uab6f\uff21-\uff3a\uff41-\uff5a]"
@@ -47,8 +50,7 @@ _SCRIPT_RES: dict[str, re.Pattern[str]] = {
     "cyrillic": re.compile("[\u0400-\u052f\u1c80-\u1c8f\u2de0-\u2dff\ua640-\ua69f]"),
 }
 _LETTER_RE = re.compile(r"[^\W\d_]")
-_CJK_RE = re.compile("[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9d\uac00-\ud7af\u1100-\u11ff\u3130-\u318f"
-                     "\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0003134f\u3007]")
+_CJK_RE = re.compile(f"[{_KANA}{_HANGUL}{_HAN}]")
 
 
 def script_counts(text: str) -> Counter[str]:
