@@ -161,3 +161,11 @@ def test_a_few_invalid_bytes_in_utf8_stay_utf8() -> None:
     decoded = decode_body(body, {"Content-Type": "text/html; charset=utf-8"})
     assert decoded.encoding == "utf-8"
     assert "Größere Städte wählen" in decoded.text
+
+
+def test_a_legacy_page_with_few_accents_is_not_taken_for_damaged_utf8() -> None:
+    html = "<html><head><meta charset='iso-8859-1'></head><body>" + "<p>Berichte aus der Region.</p>" * 3000
+    body = (html + "<p>Die Größe der Städte wächst.</p></body></html>").encode("latin-1")
+    decoded = decode_body(body)
+    assert decoded.encoding != "utf-8"
+    assert "Die Größe der Städte wächst." in decoded.text

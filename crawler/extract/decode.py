@@ -43,8 +43,9 @@ BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 META_SNIFF_BYTES = 4096
-# Share of characters that may come out as replacement characters for a page to be read as damaged UTF-8.
-MAX_BAD_UTF8_SHARE = 0.001
+# Damaged UTF-8: at most this many undecodable bytes per well-formed non-ASCII character. A page in a legacy
+# charset has (almost) no well-formed multi-byte sequences, so it never passes for damaged UTF-8.
+MAX_BAD_UTF8_SHARE = 0.01
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
 _XML_ENCODING_RE = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
 _INVISIBLE_RE = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
@@ -124,7 +125,9 @@ def decode_body(body: bytes, headers: Mapping[str, str] | None = None, url: str 
         first = normalise_charset(declared[0]) if declared and body.isascii() else None
         return Decoded(text, first or "utf-8", declared)
     lenient_utf8 = body.decode("utf-8", errors="replace")
-    if lenient_utf8.count("\ufffd") <= MAX_BAD_UTF8_SHARE * len(lenient_utf8):
+    bad = lenient_utf8.count("\ufffd")
+    well_formed = len(lenient_utf8) - len(lenient_utf8.encode("ascii", "ignore")) - bad
+    if bad <= MAX_BAD_UTF8_SHARE * well_formed:
         # UTF-8 with a few corrupt bytes (a truncated character, a stray byte): no legacy charset reads it better.
         return Decoded(lenient_utf8, "utf-8", declared)
     fallback: Decoded | None = None
