@@ -48,7 +48,7 @@ class ProgressLine:
         if mode not in ("auto", "on", "off"):
             raise NotConfigured(f"PROGRESS must be auto, on or off, not {mode!r}")
         if mode == "off" or (mode == "auto" and not sys.stderr.isatty()):
-            raise NotConfigured("no terminal to show progress on")
+            raise NotConfigured  # no terminal to show it on: silently off (a message would be logged as a warning)
         extension = cls(crawler.stats, crawler.settings.getfloat("PROGRESS_INTERVAL", 2.0), sys.stderr)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)

@@ -253,10 +253,12 @@ def _crawl(
     settings_overrides: Mapping[str, Any],
     log_file: Path,
     run_id: int,
+    stopper: _StopOnSignal,
 ) -> list[SpiderOutcome]:
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
+    stop_signals = stopper.received
     settings = get_project_settings()
     settings.setdict(dict(settings_overrides), priority="cmdline")
     settings.set("LOG_FILE", str(log_file), priority="cmdline")
@@ -286,11 +288,12 @@ def _crawl(
                 log.error("spider %s failed: %s", name, outcomes[name].error)
 
         deferred.addErrback(failed)
-    if any((o.error or "").startswith("KeyboardInterrupt") for o in outcomes.values()):
+    if stop_signals or any((o.error or "").startswith("KeyboardInterrupt") for o in outcomes.values()):
         for outcome in outcomes.values():  # Ctrl-C while the spiders were being set up: none of them runs
             outcome.error = outcome.error or "KeyboardInterrupt: stopped before it started"
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the command only winds down now
         return list(outcomes.values())
-    stop_signals: list[int] = []
+    stopper.process = process  # a signal before Scrapy's own handlers are in place stops the crawlers
     _note_stop_signals(stop_signals)
     process.start()
     # after a second Ctrl-C Scrapy ignores SIGINT and SIGTERM for good: give them back for what follows the crawl,
@@ -307,6 +310,26 @@ def _crawl(
             started = "start_time" in stats
             outcomes[name].error = "stopped before it finished" if started else "the spider did not run"
     return list(outcomes.values())
+
+
+class _StopOnSignal:
+    """Records SIGINT and SIGTERM from the moment a crawl is being set up until Scrapy installs its own handlers
+    (just after the event loop starts); once the crawlers exist, such a signal stops them as Scrapy's would.
+    Python's default handler raises KeyboardInterrupt wherever the program happens to be: inside the event loop
+    or a weakref callback it is logged and swallowed, and the crawl ran on and reported success."""
+
+    def __init__(self, received: list[int]) -> None:
+        self.received = received
+        self.process: Any = None
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, self)
+
+    def __call__(self, number: int, frame: Any) -> None:
+        self.received.append(number)
+        if self.process is not None:
+            from twisted.internet import reactor
+
+            reactor.callFromThread(self.process.stop)
 
 
 def _note_stop_signals(received: list[int]) -> None:
@@ -360,6 +383,7 @@ def run_crawl(
     # crawlers on other machines share the frontier (REDIS_URL): only this crawler's runs wait
     crawler_name = (config.crawler_name or socket.gethostname()) if config.redis_url else None
     lock = crawllock.acquire(store.engine, crawler_name)
+    stopper = _StopOnSignal([])  # from the moment the run is recorded, a stop signal is noted, never lost
     try:
         with store.sessions.begin() as session:
             run_id = session.execute(
@@ -382,7 +406,9 @@ def run_crawl(
             lock.execute(name_run, {"name": RUN_CONNECTION_NAME.format(run_id)})
             stale = close_stale_runs(store, run_id)
             arguments = {name: {**(spider_args or {}), **(per_spider_args or {}).get(name, {})} for name in spiders}
-            outcomes = _crawl(spiders, arguments, settings_overrides or {}, log_file, run_id)
+            if stopper.received:
+                raise KeyboardInterrupt
+            outcomes = _crawl(spiders, arguments, settings_overrides or {}, log_file, run_id, stopper)
             status = run_status(outcomes)
             problems = [f"{o.spider}: {o.problem}" for o in outcomes if o.problem]
             error = "; ".join(problems) or None
