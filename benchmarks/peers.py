@@ -1,7 +1,8 @@
 """The extractors ours is compared with, each as `(html bytes, url) -> main text`, on the same decoded page.
 
 Peers get the page already decoded by our decoder (so every extractor reads the same characters) and
-run with their default settings: plain `trafilatura.extract`, and readability-lxml's `Document.summary`
+run with their default settings: plain `trafilatura.extract` (and once more without comments, the policy
+ours follows), and readability-lxml's `Document.summary`
 flattened to text. Optional peers (readability-lxml) are skipped with a note when not installed:
 `pip install readability-lxml` adds them.
 """
@@ -29,6 +30,14 @@ def plain_trafilatura(body: bytes, url: str) -> str:
     return trafilatura.extract(decode_body(body, None, url).text, url=url) or ""
 
 
+def trafilatura_without_comments(body: bytes, url: str) -> str:
+    """trafilatura without reader comments: the same policy as ours, which never stores comments. Part of
+    the gold text (Dragnet's pages without a comment marker) includes comments, which only the default
+    trafilatura run is credited for."""
+    html = decode_body(body, None, url).text
+    return trafilatura.extract(html, url=url, include_comments=False) or ""
+
+
 def _readability() -> Extractor | None:
     try:
         from readability import Document
@@ -44,7 +53,11 @@ def _readability() -> Extractor | None:
 
 def available() -> tuple[dict[str, Extractor], list[str]]:
     """The extractors that can run here (ours first) and notes on those that cannot."""
-    extractors: dict[str, Extractor] = {"ours": ours, "trafilatura": plain_trafilatura}
+    extractors: dict[str, Extractor] = {
+        "ours": ours,
+        "trafilatura": plain_trafilatura,
+        "trafil-nocom": trafilatura_without_comments,
+    }
     notes: list[str] = []
     readability = _readability()
     if readability is None:

@@ -73,6 +73,16 @@ def test_teasers_after_a_heading_below_the_article_are_dropped() -> None:
     assert merge(primary, ENGLISH) == [*ENGLISH, closing]
 
 
+def test_a_section_behind_a_subheading_below_the_confirmed_span_is_kept() -> None:
+    section = [
+        "Starting a new job may mean looking again at your insurance and at what your family would need.",
+        "Although careers take unexpected turns, your financial goals should stay the same over the years.",
+    ]
+    links = ["Quick links", "Locate an office", "Privacy notice"]
+    primary = [*ENGLISH, "Changing jobs", *section, "Related information", *links]
+    assert merge(primary, ENGLISH) == [*ENGLISH, "Changing jobs", *section]
+
+
 def test_a_second_opinion_without_prose_is_ignored() -> None:
     primary = ["Taiwan opposition surges to a big lead", "2012-01-12 16:53", *ENGLISH, "Share this"]
     assert merge(primary, ["Taiwan opposition surges to a big lead"]) == primary

@@ -100,6 +100,10 @@ def attributions_from_lines(lines: Iterable[str]) -> list[Attribution]:
 def source_links_from_tree(tree: HtmlElement, url: str) -> list[Attribution]:
     """Links whose surrounding text says they lead to the original ("Read the original post at Source link")."""
     found: list[Attribution] = []
+    # A link's context is its parent's text, a stretch of the page's text: a page whose text never says
+    # "original post" has no such link, and its anchors need not be read one by one.
+    if not SOURCE_LINK_CONTEXT_RE.search(tree.text_content()):
+        return found
     for anchor in tree.iter("a"):
         href = (anchor.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:")):

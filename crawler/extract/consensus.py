@@ -10,8 +10,9 @@ article parts kept in other containers. Where they agree, that region is the art
 - A second opinion without prose (readability found only a headline) is no opinion.
 - When both agree on little, they found different things: the one with more prose wins.
 - Otherwise trafilatura's paragraphs are kept from the first to the last one readability confirms; before
-  that span its prose paragraphs (a teaser, a lead), after it only the prose that runs on without a break (a
-  closing remark, not the teasers that follow the next heading), never the headline lists and labels.
+  that span its prose paragraphs (a teaser, a lead), after it the prose that runs on without a break (a
+  closing remark) and further sections behind a subheading (a heading followed by several prose paragraphs),
+  not a teaser that follows the next heading, never the headline lists and labels.
 """
 
 from __future__ import annotations
@@ -45,6 +46,11 @@ MIN_AGREED_SHARE = 0.5
 # readability's text wins outright when it is this much longer and holds nearly all of trafilatura's.
 SECOND_SUPERSET_RATIO = 2.0
 SECOND_SUPERSET_COVERAGE = 0.85
+
+# After the confirmed span, a subheading (a line no heavier than this) followed by this many prose paragraphs
+# opens another section of the article.
+SUBHEADING_MAX_WEIGHT = 80
+SECTION_MIN_PROSE = 2
 
 _SPACE_RE = re.compile(r"\s+")
 
@@ -119,8 +125,28 @@ def _merge(primary: list[_Paragraph], second: list[_Paragraph]) -> list[_Paragra
     hits = [i for i, ok in enumerate(confirmed) if ok]
     first, last = hits[0], hits[-1]
     after = primary[last + 1 :]
-    continued = next((n for n, p in enumerate(after) if not p.prose), len(after))
-    return [p for p in primary[:first] if p.prose] + primary[first : last + 1] + after[:continued]
+    return [p for p in primary[:first] if p.prose] + primary[first : last + 1] + after[: _run_on(after)]
+
+
+def _run_on(after: Sequence[_Paragraph]) -> int:
+    """How many paragraphs after the confirmed span still belong to the article: prose without a break, and
+    a section of it behind a subheading (one short line followed by at least SECTION_MIN_PROSE prose
+    paragraphs). A heading followed by a single teaser is where the article ended."""
+    n = 0
+    while n < len(after):
+        if after[n].prose:
+            n += 1
+            continue
+        section = after[n + 1 : n + 1 + SECTION_MIN_PROSE]
+        if (
+            after[n].weight <= SUBHEADING_MAX_WEIGHT
+            and len(section) == SECTION_MIN_PROSE
+            and all(p.prose for p in section)
+        ):
+            n += 1
+            continue
+        break
+    return n
 
 
 def merge(primary: Sequence[str], second: Sequence[str]) -> list[str]:
