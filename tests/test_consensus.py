@@ -83,6 +83,12 @@ def test_a_section_behind_a_subheading_below_the_confirmed_span_is_kept() -> Non
     assert merge(primary, ENGLISH) == [*ENGLISH, "Changing jobs", *section]
 
 
+def test_a_standfirst_right_before_the_confirmed_span_is_kept_and_the_headline_is_not() -> None:
+    standfirst = "Activists across the United States call for a rent freeze in the crisis and warn the landlords"
+    primary = ["Politics", "Rent strike in the US", standfirst, *ENGLISH]
+    assert merge(primary, ENGLISH) == [standfirst, *ENGLISH]
+
+
 def test_a_second_opinion_without_prose_is_ignored() -> None:
     primary = ["Taiwan opposition surges to a big lead", "2012-01-12 16:53", *ENGLISH, "Share this"]
     assert merge(primary, ["Taiwan opposition surges to a big lead"]) == primary

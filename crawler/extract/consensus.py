@@ -10,9 +10,10 @@ article parts kept in other containers. Where they agree, that region is the art
 - A second opinion without prose (readability found only a headline) is no opinion.
 - When both agree on little, they found different things: the one with more prose wins.
 - Otherwise trafilatura's paragraphs are kept from the first to the last one readability confirms; before
-  that span its prose paragraphs (a teaser, a lead), after it the prose that runs on without a break (a
-  closing remark) and further sections behind a subheading (a heading followed by several prose paragraphs),
-  not a teaser that follows the next heading, never the headline lists and labels.
+  that span its prose paragraphs (a teaser, a lead) and a standfirst right before it, after it the prose
+  that runs on without a break (a closing remark) and further sections behind a subheading (a heading
+  followed by several prose paragraphs), not a teaser that follows the next heading, never the headline
+  lists and labels.
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ SECOND_SUPERSET_COVERAGE = 0.85
 # opens another section of the article.
 SUBHEADING_MAX_WEIGHT = 80
 SECTION_MIN_PROSE = 2
+# Just before the confirmed span, a line at least this heavy that is not prose is a standfirst (a lead without a
+# sentence end), kept; a headline is lighter.
+STANDFIRST_MIN_WEIGHT = 80
 
 _SPACE_RE = re.compile(r"\s+")
 
@@ -125,7 +129,10 @@ def _merge(primary: list[_Paragraph], second: list[_Paragraph]) -> list[_Paragra
     hits = [i for i, ok in enumerate(confirmed) if ok]
     first, last = hits[0], hits[-1]
     after = primary[last + 1 :]
-    return [p for p in primary[:first] if p.prose] + primary[first : last + 1] + after[: _run_on(after)]
+    before = [p for p in primary[:first] if p.prose]
+    if first > 0 and not primary[first - 1].prose and primary[first - 1].weight >= STANDFIRST_MIN_WEIGHT:
+        before.append(primary[first - 1])
+    return before + primary[first : last + 1] + after[: _run_on(after)]
 
 
 def _run_on(after: Sequence[_Paragraph]) -> int:
