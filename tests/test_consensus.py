@@ -84,7 +84,9 @@ def test_a_section_behind_a_subheading_below_the_confirmed_span_is_kept() -> Non
 
 
 def test_a_standfirst_right_before_the_confirmed_span_is_kept_and_the_headline_is_not() -> None:
-    standfirst = "Activists across the United States call for a rent freeze in the crisis and warn the landlords"
+    standfirst = (
+        "Activists across the United States call for a rent freeze in the crisis and warn the landlords of strikes"
+    )
     primary = ["Politics", "Rent strike in the US", standfirst, *ENGLISH]
     assert merge(primary, ENGLISH) == [standfirst, *ENGLISH]
 
