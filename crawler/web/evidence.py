@@ -20,10 +20,12 @@ MAX_PARAGRAPHS = 80
 
 @dataclass(frozen=True)
 class Piece:
-    """A run of a paragraph's text; `anchors` is set when the run is evidence shared with another article."""
+    """A run of text; `anchors` is set when the run is evidence shared with another article, `match` when it
+    matches a search query."""
 
     text: str
     anchors: tuple[str, ...] = ()
+    match: bool = False
 
 
 @dataclass

@@ -25,7 +25,7 @@ def snippet_pieces(snippet: str | None, language: str | None, query: str) -> lis
         pieces, position = [], 0
         for match in BRACKETED.finditer(snippet):
             pieces.append(Piece(snippet[position : match.start()]))
-            pieces.append(Piece(match.group(1), ("match",)))
+            pieces.append(Piece(match.group(1), match=True))
             position = match.end()
         pieces.append(Piece(snippet[position:]))
         return [p for p in pieces if p.text]
@@ -36,7 +36,7 @@ def snippet_pieces(snippet: str | None, language: str | None, query: str) -> lis
     pieces, position = [], 0
     for match in pattern.finditer(snippet):
         pieces.append(Piece(snippet[position : match.start()]))
-        pieces.append(Piece(match.group(0), ("match",)))
+        pieces.append(Piece(match.group(0), match=True))
         position = match.end()
     pieces.append(Piece(snippet[position:]))
     return [p for p in pieces if p.text]
