@@ -11,8 +11,10 @@ import argparse
 import ipaddress
 import socket
 import sys
+from pathlib import Path
 from typing import Any
 
+import crawler
 from crawler.config import Config
 
 DEFAULT_HOST = "127.0.0.1"
@@ -49,6 +51,12 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def capture_dirs(config: Config) -> list[Path]:
+    """Where raw captures are looked up: the crawl's WARC folder, then the bundled demo capture's folder (the
+    articles `newscrawl demo` stores point at demo.warc.gz)."""
+    return [config.warc_dir, Path(crawler.__file__).resolve().parent / "demo"]
+
+
 def serve(args: argparse.Namespace, config: Config) -> int:
     import uvicorn
 
@@ -76,7 +84,7 @@ def serve(args: argparse.Namespace, config: Config) -> int:
             file=sys.stderr,
             flush=True,
         )
-    app = create_app(store.url, [config.warc_dir])
+    app = create_app(store.url, capture_dirs(config))
     server = uvicorn.Server(uvicorn.Config(app, log_level=args.log_level, access_log=args.access_log))
     try:
         server.run(sockets=[sock])
