@@ -7,6 +7,7 @@ Skipped, saying why, where no browser is installed (`apt-get install chromium ch
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 from collections.abc import Iterator
@@ -57,11 +58,13 @@ def corpus(db_server: DatabaseServer, tmp_path_factory: pytest.TempPathFactory) 
 
 
 def _screenshot(driver: object, path: Path) -> None:
-    """The whole page, not only the window."""
-    height = driver.execute_script("return document.documentElement.scrollHeight")  # type: ignore[attr-defined]
-    driver.set_window_size(1400, min(max(int(height), 600), 4000))  # type: ignore[attr-defined]
-    driver.save_screenshot(str(path))  # type: ignore[attr-defined]
-    driver.set_window_size(1400, 1000)  # type: ignore[attr-defined]
+    """The whole page, not only the window (Chromium's DevTools screenshot beyond the viewport)."""
+    size = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]  # type: ignore[attr-defined]
+    clip = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], 4000), "scale": 1}
+    shot = driver.execute_cdp_cmd(  # type: ignore[attr-defined]
+        "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip}
+    )
+    path.write_bytes(base64.b64decode(shot["data"]))
     copy_to = os.environ.get(SHOTS_ENV)
     if copy_to:
         Path(copy_to).mkdir(parents=True, exist_ok=True)
