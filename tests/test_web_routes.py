@@ -156,9 +156,12 @@ def _source_id(client: TestClient, name: str) -> int:
 
 
 def test_no_page_runs_a_script(client: TestClient, corpus: WebCorpus) -> None:
-    for path in ("/", "/?q=ai", f"/articles/{corpus.ids['S1']}", f"/stories/{corpus.ids['S1']}", "/stories",
-                 "/sources", f"/sources/{_source_id(client, 'Sina Finance')}", "/health", "/articles/0"):  # fmt: skip
+    pages = ["/", "/?q=ai", f"/articles/{corpus.ids['S1']}", f"/stories/{corpus.ids['S1']}", "/stories", "/sources",
+             f"/sources/{_source_id(client, 'Sina Finance')}", "/health", f"/articles/{corpus.ids['LZ']}/capture",
+             f"/stories/{corpus.ids['S2']}"]  # fmt: skip
+    for path in [*pages, "/articles/0"]:
         response = client.get(path)
+        assert response.status_code == (404 if path == "/articles/0" else 200), path
         assert "<script" not in response.text.lower(), path
         csp = response.headers["content-security-policy"]
         assert "default-src 'none'" in csp and "script-src" not in csp, path
@@ -205,6 +208,13 @@ def test_story_page_puts_languages_side_by_side_with_the_evidence_marked(client:
     en_first = re.search(rf'id="p{corpus.ids["LE"]}-1"><a class="align" href="#p{corpus.ids["LZ"]}-1"', html)
     assert en_first, "the English first paragraph is aligned to the original's first"
     assert f'id="p{corpus.ids["LE"]}-2"><a class="align"' not in html  # nothing shared: not aligned
+
+
+def test_story_of_an_uncrawled_original(client: TestClient, corpus: WebCorpus) -> None:
+    page = client.get(f"/stories/{corpus.ids['S2']}").text
+    assert "http://www.pbc.gov.cn/goutongjiaoliu/113456/113469/5270000/index.html" in page
+    assert page.count('<article class="member') == 2
+    assert '<td>not crawled</td><td class="url">http://www.pbc.gov.cn/' in page  # the timeline starts with it
 
 
 def test_large_story_and_story_list(client: TestClient, corpus: WebCorpus) -> None:
