@@ -15,8 +15,11 @@ from crawler.analyst.search import SEARCH_LANGUAGES, QueryTooLong, check_query
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 50
-# search_articles() is asked for at most this many hits (the results' pages and filters work within them)
+# search_articles() is asked for at most this many hits (the results' pages work within them); with a source or
+# an end date, which it has no parameter for, the filters apply to its best MAX_FILTERED_RESULTS hits (each hit
+# costs its snippet)
 MAX_RESULTS = 500
+MAX_FILTERED_RESULTS = 200
 MAX_PARAM_CHARS = 300
 MAX_ID = 2**63 - 1
 

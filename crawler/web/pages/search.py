@@ -64,7 +64,7 @@ def search_page(request: Request) -> Response:
             raise params.BadRequest(f"no source is named {source!r}")
         if query:
             filtered = source is not None or until is not None
-            wanted = params.MAX_RESULTS if filtered else min(number * size + 1, params.MAX_RESULTS)
+            wanted = params.MAX_FILTERED_RESULTS if filtered else min(number * size + 1, params.MAX_RESULTS)
             rows = queries.search(conn, query, lang=lang, since=since, until=until, source=source,
                                   max_results=wanted, limit=size, offset=(number - 1) * size)  # fmt: skip
             total = int(rows[0]["total"]) if rows else 0
@@ -78,7 +78,7 @@ def search_page(request: Request) -> Response:
     more = total > number * size
     return page(request, "search.html", query=query, lang=lang, source=source, sources=sources, hits=hits,
                 total=total, first=first, page_number=number, more=more, params=shown,
-                capped=total >= params.MAX_RESULTS, languages=("zh", "en", "de"))  # fmt: skip
+                capped=total >= params.MAX_FILTERED_RESULTS, languages=("zh", "en", "de"))  # fmt: skip
 
 
 routes = [Route("/", search_page, name="search"), Route("/search", search_page)]
