@@ -5,14 +5,18 @@ captures are sandboxed, and that the application cannot write."""
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from starlette.testclient import TestClient
 
+from crawler.analyst.roles import create_reader
+from crawler.store.database import Store
 from crawler.web import db
 from crawler.web.app import create_app
 from tests.conftest import DatabaseServer
@@ -267,3 +271,26 @@ def test_database_down_is_a_503_page(corpus: WebCorpus, tmp_path: Path) -> None:
     with TestClient(app) as down:
         response = down.get("/health")
     assert response.status_code == 503 and "Database unavailable" in response.text
+
+
+def test_pages_work_through_the_reader_role(corpus: WebCorpus, tmp_path: Path) -> None:
+    """`newscrawl db create-reader`'s role is enough for every page (DATABASE_URL may name it)."""
+    name = f"web_reader_{uuid.uuid4().hex[:10]}"
+    owner = Store(corpus.url)
+    try:
+        with owner.engine.begin() as conn:
+            create_reader(conn, name)
+        reader_url = make_url(corpus.url).set(username=name, password=None).render_as_string(hide_password=False)
+        app = create_app(reader_url, [corpus.warc_dir])
+        with TestClient(app) as as_reader:
+            for path in ("/?q=人工智能", f"/articles/{corpus.ids['C1']}", f"/stories/{corpus.ids['LZ']}", "/stories",
+                         "/sources", f"/sources/{_source_id(as_reader, 'Sina Finance')}", "/health",
+                         f"/articles/{corpus.ids['LZ']}/capture/raw"):  # fmt: skip
+                assert as_reader.get(path).status_code == 200, path
+        app.state.engine.dispose()
+    finally:
+        with owner.engine.begin() as conn:
+            if conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}).scalar():
+                conn.execute(text(f'DROP OWNED BY "{name}"'))
+                conn.execute(text(f'DROP ROLE "{name}"'))
+        owner.dispose()

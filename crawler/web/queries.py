@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Connection, RowMapping, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -300,7 +299,3 @@ def recent_failures(conn: Connection) -> Rows:
             {"n": RECENT_FAILURES},
         ).mappings()
     )
-
-
-def row_dict(row: RowMapping) -> dict[str, Any]:
-    return dict(row)
