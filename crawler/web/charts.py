@@ -25,6 +25,10 @@ STYLE = Style(
     label_font_size=11,
     major_label_font_size=11,
     legend_font_size=12,
+    guide_stroke_color="#e4e4e4",
+    major_guide_stroke_color="#cfcfcf",
+    guide_stroke_dasharray="1,0",
+    major_guide_stroke_dasharray="1,0",
 )
 COMMON: dict[str, Any] = {
     "style": STYLE,
