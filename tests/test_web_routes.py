@@ -238,6 +238,9 @@ def test_sources_pages_chart_counts_and_generic_share(client: TestClient, corpus
     charts = re.findall(r'<img class="chart" src="data:image/svg\+xml;base64,[A-Za-z0-9+/=]+"', page.text)
     assert len(charts) == 2
     assert "<td>2024-03-01</td><td>1</td>" in page.text  # the table beside the chart: S1 on March 1
+    assert "<tr><td>2024-03-02</td><td>4</td><td>1</td></tr>" in page.text  # 1 of 4 by the generic extractor
+    sina = re.search(r'<a href="/sources/\d+">Sina Finance</a>.*?</tr>', listing.text, re.S)
+    assert sina and "<td>50%</td>" in sina.group(0)  # of its latest pages with a known profile, 1 of 2 generic
     assert "央行：一季度新增贷款1000亿元" in page.text  # latest articles
 
 

@@ -87,6 +87,7 @@ def web_articles(capture_ref: str) -> dict[str, Article]:
             13,
             "这篇文章的存档文件已经不在了。",
             capture_ref="newscrawl-20240302-gone.warc.gz#0",
+            profile="generic",  # read without Sina's profile: the sources page counts it
         ),
     }
 

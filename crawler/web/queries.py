@@ -23,6 +23,7 @@ RECENT_RUNS = 60
 RECENT_FAILURES = 50
 LATEST_ARTICLES = 20
 CHART_DAYS = 60
+RECENT_SAMPLE = 200  # the latest articles of a source whose languages and extractor share the sources page shows
 
 Rows = list[RowMapping]
 
@@ -188,21 +189,30 @@ def largest_stories(conn: Connection, limit: int = 30) -> Rows:
 
 
 def sources_overview(conn: Connection) -> Rows:
-    """Per source with articles: counts, languages, latest publication and the generic-extractor share."""
+    """Per source with articles: how many (an index-only count), the latest publication, and over its latest
+    RECENT_SAMPLE articles the languages and the share read by the generic extractor (bounded per source)."""
     return list(
         conn.execute(
             text(
                 """
-                SELECT s.id, s.name, s.kind, count(*) AS articles,
-                       array_agg(DISTINCT coalesce(a.language, 'und')) AS languages,
-                       max(coalesce(a.published_at, a.fetched_at)) AS latest,
-                       count(*) FILTER (WHERE a.profile = 'generic')::float / count(*) AS generic_share,
-                       bool_or(a.profile IS NOT NULL AND a.profile <> 'generic') AS has_profile
-                FROM sources s JOIN articles a ON a.source_id = s.id
-                GROUP BY s.id, s.name, s.kind
-                ORDER BY count(*) DESC, s.name
+                SELECT s.id, s.name, s.kind, c.articles, c.latest, r.languages, r.generic_share, r.has_profile
+                FROM sources AS s
+                CROSS JOIN LATERAL (
+                    SELECT count(*) AS articles, max(a.published_at) AS latest
+                    FROM articles AS a WHERE a.source_id = s.id
+                ) AS c
+                CROSS JOIN LATERAL (
+                    SELECT array_agg(DISTINCT coalesce(x.language, 'und')) AS languages,
+                           avg((x.profile = 'generic')::int)::float AS generic_share,
+                           bool_or(x.profile IS NOT NULL AND x.profile <> 'generic') AS has_profile
+                    FROM (SELECT a.language, a.profile FROM articles AS a WHERE a.source_id = s.id
+                          ORDER BY a.published_at DESC LIMIT :sample) AS x
+                ) AS r
+                WHERE c.articles > 0
+                ORDER BY c.articles DESC, s.name
                 """
-            )
+            ),
+            {"sample": RECENT_SAMPLE},
         ).mappings()
     )
 
@@ -233,19 +243,18 @@ def daily_counts(conn: Connection, source_name: str) -> Rows:
 
 
 def profile_fallback(conn: Connection, source_id: int) -> Rows:
-    """Per day (as daily_source_counts counts days): articles, and how many used the generic extractor."""
+    """Per UTC day of publication over the source's last CHART_DAYS days: articles, and how many were read by the
+    generic extractor (a range of the (source_id, published_at) index; undated articles are left out)."""
     return list(
         conn.execute(
             text(
                 """
-                WITH days AS (
-                    SELECT (coalesce(published_at, fetched_at) AT TIME ZONE 'UTC')::date AS day, profile
-                    FROM articles WHERE source_id = :id
-                )
-                SELECT day, count(*) AS articles, count(*) FILTER (WHERE profile = 'generic') AS generic
-                FROM days
-                WHERE day > (SELECT max(day) FROM days) - :days
-                GROUP BY day ORDER BY day
+                WITH bounds AS (SELECT max(published_at) AS last FROM articles WHERE source_id = :id)
+                SELECT (a.published_at AT TIME ZONE 'UTC')::date AS day, count(*) AS articles,
+                       count(*) FILTER (WHERE a.profile = 'generic') AS generic
+                FROM articles AS a, bounds
+                WHERE a.source_id = :id AND a.published_at > bounds.last - make_interval(days => :days)
+                GROUP BY 1 ORDER BY 1
                 """
             ),
             {"id": source_id, "days": CHART_DAYS},

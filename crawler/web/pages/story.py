@@ -59,9 +59,9 @@ def story_page(request: Request) -> Response:
             shared_with_original |= shared
             evidence.align(original["paragraphs"], member["paragraphs"])
             evidence.mark_all(member["paragraphs"], shared)
-            member["shared"] = sorted(shared)
+            member["common"] = sorted(shared)
         evidence.mark_all(original["paragraphs"], frozenset(shared_with_original))
-        original["shared"] = sorted(shared_with_original)
+        original["common"] = sorted(shared_with_original)
     linked = {(link["copy_article_id"], link["original_article_id"]): link for link in links}
     for member in members:
         member["link"] = linked.get((member["article_id"], member["links_to_article_id"]))
