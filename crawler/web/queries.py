@@ -231,9 +231,11 @@ def daily_counts(conn: Connection, source_name: str) -> Rows:
         conn.execute(
             text(
                 """
-                SELECT day, language, articles FROM daily_source_counts
-                WHERE source = :name
-                  AND day > (SELECT max(day) FROM daily_source_counts WHERE source = :name) - :days
+                WITH counts AS MATERIALIZED (
+                    SELECT day, language, articles FROM daily_source_counts WHERE source = :name
+                )
+                SELECT day, language, articles FROM counts
+                WHERE day > (SELECT max(day) FROM counts) - :days
                 ORDER BY day, language
                 """
             ),
