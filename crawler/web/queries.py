@@ -265,11 +265,12 @@ def profile_fallback(conn: Connection, source_id: int) -> Rows:
 
 
 def latest_articles(conn: Connection, source_id: int) -> Rows:
+    """The source's latest dated articles (a backward range of the (source_id, published_at) index)."""
     return list(
         conn.execute(
             text(
-                "SELECT id, title, language, published_at, fetched_at, profile FROM articles WHERE source_id = :id "
-                "ORDER BY coalesce(published_at, fetched_at) DESC, id DESC LIMIT :n"
+                "SELECT id, title, language, published_at, fetched_at, profile FROM articles "
+                "WHERE source_id = :id AND published_at IS NOT NULL ORDER BY published_at DESC, id DESC LIMIT :n"
             ),
             {"id": source_id, "n": LATEST_ARTICLES},
         ).mappings()
