@@ -3,7 +3,8 @@
 Runs the application (crawler.web.app, the same one `newscrawl serve` runs) under uvicorn in this process on a
 free loopback port, over the database of DATABASE_URL or, when it is unset, the embedded one (after
 `newscrawl demo`, the demo corpus), or --database-url. It picks the pages from what the corpus holds: the home
-page, a Chinese, an English and a filtered search, the article with the most links, the widest story, the story
+page, a Chinese, an English and a filtered search, the article with the most links and one without any, the
+widest story, the story
 list, the source with the most articles, the sources list and crawl health. Each page is fetched once to warm
 up, then --repeat times; it prints the median, the 95th percentile and the slowest time of each, in ms, and
 exits 1 when a median is over --budget-ms (default 200).
@@ -40,6 +41,9 @@ def pick_pages(url: str) -> list[tuple[str, str]]:
             story = conn.execute(text(
                 "SELECT story_id FROM stories ORDER BY cardinality(languages) DESC, article_count DESC, story_id "
                 "LIMIT 1")).scalar()  # fmt: skip
+            unlinked = conn.execute(text(
+                "SELECT max(a.id) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM syndication_links l "
+                "WHERE l.copy_article_id = a.id OR l.original_article_id = a.id)")).scalar()  # fmt: skip
             busiest = "SELECT source_id FROM articles GROUP BY source_id ORDER BY count(*) DESC LIMIT 1"
             source = conn.execute(text(busiest)).scalar()
             source_name = conn.execute(text("SELECT name FROM sources WHERE id = :id"), {"id": source}).scalar()
@@ -58,8 +62,10 @@ def pick_pages(url: str) -> list[tuple[str, str]]:
     ]
     if article:
         pages.insert(4, (f"article {article}", f"/articles/{article}"))
+    if unlinked:
+        pages.insert(5, (f"article {unlinked} (no links)", f"/articles/{unlinked}"))
     if story:
-        pages.insert(5, (f"story {story}", f"/stories/{story}"))
+        pages.insert(6, (f"story {story}", f"/stories/{story}"))
     if source:
         pages.append((f"source {source}", f"/sources/{source}"))
     return pages

@@ -120,6 +120,8 @@ def test_article_page_shows_metadata_segments_evidence_and_links(client: TestCli
     assert f'href="/articles/{corpus.ids["S1"]}"' in html and "cross_lingual" in html  # out: translates S1
     assert f'href="/articles/{corpus.ids["Q2"]}"' in html and "source_link" in html  # in: Qpute republishes it
     assert f'href="/stories/{corpus.ids["S1"]}"' in html
+    assert 'href="/stories/' not in client.get(f"/articles/{corpus.ids['G2']}").text  # no link, no story
+    assert f'href="/stories/{corpus.ids["S2"]}"' in client.get(f"/articles/{corpus.ids['S3']}").text  # via a URL
     bilingual = client.get(f"/articles/{corpus.ids['B1']}").text
     assert bilingual.count('class="segment"') == 2 and "lang-zh" in bilingual and "lang-en" in bilingual
 

@@ -63,13 +63,26 @@ def search(
 
 
 def stories_of(conn: Connection, article_ids: Sequence[int]) -> dict[int, int]:
-    """article id -> story id, for the articles that belong to a story."""
+    """article id -> story id, for the articles that belong to a story. Only articles with a link that joins
+    stories (to an article or a URL) are looked up in story_articles: most articles have none, and the view
+    computes the story groups of the whole corpus."""
     if not article_ids:
+        return {}
+    linked = text(
+        """
+        SELECT i.id FROM unnest(CAST(:ids AS bigint[])) AS i(id)
+        WHERE EXISTS (SELECT 1 FROM syndication_links l WHERE l.copy_article_id = i.id
+                      AND (l.original_article_id IS NOT NULL OR l.original_url IS NOT NULL))
+           OR EXISTS (SELECT 1 FROM syndication_links l WHERE l.original_article_id = i.id)
+        """
+    )
+    members = list(conn.execute(linked, {"ids": list(article_ids)}).scalars())
+    if not members:
         return {}
     statement = text("SELECT article_id, story_id FROM story_articles WHERE article_id = ANY(:ids)").bindparams(
         bindparam("ids", type_=ARRAY(BigInteger))
     )
-    return {row.article_id: row.story_id for row in conn.execute(statement, {"ids": list(article_ids)})}
+    return {row.article_id: row.story_id for row in conn.execute(statement, {"ids": members})}
 
 
 def source_names(conn: Connection) -> list[str]:
