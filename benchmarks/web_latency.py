@@ -4,10 +4,9 @@ Runs the application (crawler.web.app, the same one `newscrawl serve` runs) unde
 free loopback port, over the database of DATABASE_URL or, when it is unset, the embedded one (after
 `newscrawl demo`, the demo corpus), or --database-url. It picks the pages from what the corpus holds: the home
 page, a Chinese, an English and a filtered search, the article with the most links and one without any, the
-widest story, the story
-list, the source with the most articles, the sources list and crawl health. Each page is fetched once to warm
-up, then --repeat times; it prints the median, the 95th percentile and the slowest time of each, in ms, and
-exits 1 when a median is over --budget-ms (default 200).
+widest story, the story list, the source with the most articles, the sources list and crawl health. Each page is
+fetched once to warm up, then --repeat times; it prints the median, the 95th percentile and the slowest time of
+each, in ms, and exits 1 when a median is over --budget-ms (default 200).
 
 Run: `.venv/bin/python benchmarks/web_latency.py [--database-url URL] [--repeat 30]`.
 """
