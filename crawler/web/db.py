@@ -1,8 +1,9 @@
 """The web application's database access: an engine whose sessions are read-only, and one transaction per request.
 
 Two guards: the connection starts with `default_transaction_read_only=on` (and a statement timeout, so no page
-can hold the server for long), and every request's transaction is opened with `SET TRANSACTION READ ONLY`.
-A write attempted through either fails with PostgreSQL's "cannot execute … in a read-only transaction".
+can hold the server for long, and times in UTC), and every request's transaction is opened with
+`SET TRANSACTION READ ONLY`. A write attempted through either fails with PostgreSQL's "cannot execute … in a
+read-only transaction".
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ STATEMENT_TIMEOUT_MS = 5000
 
 def read_only_engine(url: str, *, pool_size: int = 4) -> Engine:
     """An engine whose every session starts read-only, with a statement timeout."""
-    options = f"-c default_transaction_read_only=on -c statement_timeout={STATEMENT_TIMEOUT_MS}"
+    options = f"-c default_transaction_read_only=on -c statement_timeout={STATEMENT_TIMEOUT_MS} -c TimeZone=UTC"
     return create_engine(
         normalise_database_url(url),
         pool_pre_ping=True,

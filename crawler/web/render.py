@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -30,11 +30,15 @@ def environment() -> Environment:
 
 
 def when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "–"
+    return _utc(value).strftime("%Y-%m-%d %H:%M UTC") if value else "–"
 
 
 def day(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d") if value else "–"
+    return _utc(value).strftime("%Y-%m-%d") if value else "–"
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(timezone.utc) if value.tzinfo else value
 
 
 def hours(value: float | timedelta | None) -> str:
