@@ -370,6 +370,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_extract_parser(commands)
     add_link_parser(commands)
     add_similar_parser(commands)
+    from crawler.web.serve import add_serve_parser
+
+    add_serve_parser(commands)
     return parser
 
 

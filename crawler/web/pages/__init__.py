@@ -1,0 +1,1 @@
+"""The pages of the web application, one module each, every one exporting its `routes`."""
