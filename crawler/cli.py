@@ -294,6 +294,7 @@ def _next_steps(config: Config) -> str:
     return (
         f"\nThe corpus is in {where}{captures}.\n"
         "Try next:\n"
+        "  newscrawl serve                      browse it at http://127.0.0.1:8000 (stories side by side, health)\n"
         "  newscrawl search 人工智能              ranked full-text search (zh/en/de)\n"
         "  newscrawl similar 1                  the articles closest to article 1, in any language\n"
         "  newscrawl export --output demo.jsonl articles with segments and links\n"

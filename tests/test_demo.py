@@ -49,7 +49,7 @@ def test_demo_crawls_links_and_reports_then_stores_nothing_twice(fresh_database_
     for title in ("Articles per source and language", "Who republishes, translates or cites whom"):
         assert title in first.stdout
     assert "The corpus is in the database of DATABASE_URL" in first.stdout
-    assert "Try next:" in first.stdout and "newscrawl search" in first.stdout
+    assert "Try next:" in first.stdout and "newscrawl search" in first.stdout and "newscrawl serve" in first.stdout
 
     per_source = dict(
         _query(
