@@ -141,6 +141,10 @@ class Article(Base):
     )
 
 
+# search_articles() looks for the newest matches first (schema/functions/search.sql): by this date, then id
+Index("ix_articles_search_date", func.coalesce(Article.published_at, Article.fetched_at), Article.id)
+
+
 class ArticleSegment(Base):
     """A run of an article's paragraphs in one language (a bilingual page gives two)."""
 
