@@ -464,6 +464,8 @@ def main(argv: list[str] | None = None) -> int:
                 rates = load(store, corpus, stored, size, args.batch)
                 stored = size
                 results.append(measure(engine, store, database.url, size, rates, args))
+                for name, value in results[-1].rows.items():  # as they come, in case the run is cut short
+                    print(f"  {size:,}: {name}: {value}", file=sys.stderr, flush=True)
         finally:
             engine.dispose()
             store.dispose()
