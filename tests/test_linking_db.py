@@ -182,3 +182,5 @@ def test_newscrawl_link_command(store: Store, tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr
         assert "links written" in result.stdout
     assert _count(store, "SELECT count(*) FROM syndication_links WHERE relation = 'translates'") == 1
+    # the command refreshed the materialised stories views: the Sina story and the uncrawled shobserver page
+    assert _count(store, "SELECT count(*) FROM stories") == 2
