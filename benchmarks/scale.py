@@ -16,7 +16,10 @@ on to `--articles`, and is measured again; the table shows both and their ratio:
 - `SELECT * FROM stories / story_articles / daily_source_counts`: p50 and max execution time;
 - `newscrawl link --rebuild --no-encoder` in a subprocess: seconds, ms per article and the peak RSS of its
   process tree (polled every 0.2 s; stopped after `--link-timeout` s); `--skip-link` leaves it out;
-- database size and the search index's size.
+- database size and the search index's size;
+- with `--breakdown N`: where the store's time goes, N further articles stored at each size in a transaction
+  that is rolled back, as configured and without each of its costs in turn (search index settings, no search
+  index, no search vector, no content-hash index).
 
 Before the queries the tables are VACUUM ANALYZEd, as autovacuum would have done on a live database.
 
@@ -362,6 +365,44 @@ def measure(engine: Engine, store: Store, database_url: str, size: int, rates: t
     return out
 
 
+# --breakdown: where the store's time goes, each variant loading the same articles in a transaction rolled back
+BREAKDOWN: dict[str, list[str] | None] = {
+    "as configured": [],
+    "search index pending list 4 MB (PostgreSQL's default)": [
+        "ALTER INDEX ix_articles_search_vector SET (gin_pending_list_limit = 4096)"],
+    "search index pending list off (fastupdate off)": ["ALTER INDEX ix_articles_search_vector SET (fastupdate = off)"],
+    "no search index": ["DROP INDEX ix_articles_search_vector"],
+    "no search vector (and so no index entries)": None,
+    "no content_hash index": ["DROP INDEX ix_articles_content_hash"],
+}
+EMPTY_VECTOR = {"sv_title_config": "simple", "sv_title": "", "sv_zh": "", "sv_en": "", "sv_de": "", "sv_other": ""}
+
+
+def breakdown(store: Store, seed: int, first: int, count: int, batch: int, out: Measured) -> None:
+    """The store's rate for `count` further articles under each variant (the same articles every time, stored
+    by repository.store_articles in one transaction that is rolled back, so the corpus stays as it was)."""
+    corpus = Corpus(seed, 1500)  # a corpus of its own: the benchmark's corpus goes on unchanged
+    articles = [corpus.article(i) for i in range(first, first + count)]
+    for article in articles:
+        article.url = article.url.replace("/bench/", "/breakdown/")
+    for name, statements in BREAKDOWN.items():
+        with store.sessions() as session:
+            for statement in statements or []:
+                session.execute(text(statement))
+            original = repository.search_vector
+            if statements is None:
+                repository.search_vector = lambda article: dict(EMPTY_VECTOR)  # type: ignore[assignment]
+            try:
+                began = time.perf_counter()
+                for start in range(0, count, batch):
+                    repository.store_articles(session, articles[start : start + batch])
+                session.flush()
+                out.rows[f"store breakdown: {name} (articles/s)"] = count / (time.perf_counter() - began)
+            finally:
+                repository.search_vector = original
+                session.rollback()
+
+
 def print_table(small: Measured, large: Measured) -> None:
     width = max(len(name) for name in small.rows) + 2
     print(f"\n{'':<{width}}{small.size:>14,}{large.size:>14,}{'ratio':>9}")
@@ -441,6 +482,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=7, help="runs of each query (default 7)")
     parser.add_argument("--skip-link", action="store_true", help="leave out `newscrawl link --rebuild`")
     parser.add_argument("--link-timeout", type=float, default=1800, help="stop the linker after this many seconds")
+    parser.add_argument("--breakdown", type=int, default=0, metavar="N",
+                        help="also load N articles at each size under variants of the indexes, rolled back")
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args(argv)
     args.small = args.small or max(args.articles // 10, 1)
@@ -464,6 +507,8 @@ def main(argv: list[str] | None = None) -> int:
                 rates = load(store, corpus, stored, size, args.batch)
                 stored = size
                 results.append(measure(engine, store, database.url, size, rates, args))
+                if args.breakdown:
+                    breakdown(store, args.seed + size, size, args.breakdown, args.batch, results[-1])
                 for name, value in results[-1].rows.items():  # as they come, in case the run is cut short
                     print(f"  {size:,}: {name}: {value}", file=sys.stderr, flush=True)
         finally:
