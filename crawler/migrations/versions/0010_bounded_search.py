@@ -37,7 +37,8 @@ SEARCH_ARTICLES_SQL = r"""
 -- 2. candidates: the newest matches, found through the search index within a time window that ends at the
 --    newest article and widens (by the rate at which it found matches) until 100 (or 2 x max_results)
 --    match, up to the whole corpus (or down to since); a word found in no article of the last day is looked
---    for in the whole corpus at once;
+--    for in the whole corpus at once; for several required words the index is asked for the rarest within
+--    the window, the rest checked on its rows;
 -- 3. those candidates are ranked: score = (tier + r / (1 + r)) / 3, in [0, 1), where r is ts_rank (title
 --    words weigh more than body words) and tier is 2 when the query occurs as written in the title, 1 when it
 --    does in the first 1000 characters of the text, else 0 (Latin words as whole words, Chinese as a
@@ -72,6 +73,7 @@ DECLARE
     tsq tsquery;
     tsq_index tsquery;
     phrase_check text;
+    rarest tsquery;
     exact text;
     wanted integer;
     newest timestamptz;
@@ -107,6 +109,23 @@ BEGIN
         tsq_index := tsq;
         phrase_check := '';
     END IF;
+    -- several words, all required (no "or", no "-word"): within a time window the index is asked for the
+    -- rarest of them by the column's statistics (a word not among its most common elements counts as
+    -- rarest), whose number of rows the planner estimates well, so that it intersects them with the window in
+    -- the index; the whole query is checked on the rows that are left
+    IF numnode(tsq) > 1 AND tsq::text !~ '[|!]' THEN
+        SELECT ('''' || m.parts[1] || '''' || coalesce(m.parts[2], ''))::tsquery INTO rarest
+        FROM regexp_matches(tsq::text, '''([^'']+)''(:\*)?', 'g') WITH ORDINALITY AS m(parts, n)
+        LEFT JOIN LATERAL (
+            SELECT f.freq
+            FROM pg_stats AS st,
+                 unnest(st.most_common_elems::text::text[], st.most_common_elem_freqs) AS f(elem, freq)
+            WHERE st.schemaname = current_schema() AND st.tablename = 'articles'
+              AND st.attname = 'search_vector' AND f.elem = m.parts[1]
+        ) AS common ON true
+        ORDER BY coalesce(common.freq, 0), m.n
+        LIMIT 1;
+    END IF;
     wanted := greatest(100, 2 * max_results);
     SELECT max(coalesce(a.published_at, a.fetched_at)), min(coalesce(a.published_at, a.fetched_at))
     INTO newest, oldest FROM articles AS a;
@@ -121,14 +140,16 @@ BEGIN
             '    SELECT a.id FROM articles AS a'
             '    WHERE a.search_vector @@ $5'
             '      AND coalesce(a.published_at, a.fetched_at) >= coalesce($2, ''-infinity'')'
-            || phrase_check
+            || CASE WHEN span IS NOT NULL AND rarest IS NOT NULL THEN ' AND ts_match_vq(a.search_vector, $1)'
+                    ELSE phrase_check END
             || CASE WHEN lang IS NULL THEN '' ELSE
             '      AND (a.language = $3 OR EXISTS (SELECT 1 FROM article_segments AS g'
             '                                       WHERE g.article_id = a.id AND g.language = $3))' END
             || '    ORDER BY coalesce(a.published_at, a.fetched_at) DESC, a.id DESC'
             '    LIMIT $4) AS c'
             INTO candidates
-            USING tsq, lower_bound, lang, wanted, tsq_index;
+            USING tsq, lower_bound, lang, wanted,
+                  CASE WHEN span IS NOT NULL AND rarest IS NOT NULL THEN rarest ELSE tsq_index END;
         found := coalesce(cardinality(candidates), 0);
         EXIT WHEN span IS NULL OR found >= wanted OR (since IS NOT NULL AND lower_bound <= since);
         -- widen to where the rate found so far promises enough (at least 4x); nothing found yet, or a window
