@@ -284,3 +284,12 @@ def test_only_the_newest_matches_are_ranked(store: Store) -> None:
     assert first_page[0].url == rest[-1].url  # newest first among equals
     assert many[0].url == best.url and many[0].rank >= 2 / 3
     assert all_rows.scalar() == 221
+
+
+def test_or_and_not_queries_keep_their_meaning(conn: Connection, ids: dict[str, int]) -> None:
+    """`or` and `-word` queries are looked up as written; only all-required words take the rarest-word path."""
+    assert set(found(conn, ids, "semiconductor or Rechenzentrum")) == {"C1", "O1", "G1", "G2"}
+    with_chips = set(found(conn, ids, "computing", lang="en"))
+    assert set(found(conn, ids, "computing -semiconductor", lang="en")) == with_chips - {"C1", "O1"}
+    assert {"C1", "O1"} <= with_chips
+    assert set(found(conn, ids, "computing semiconductor", lang="en")) == {"C1", "O1"}
