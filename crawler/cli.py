@@ -107,6 +107,10 @@ def _db_replay_spool(args: argparse.Namespace, config: Config) -> int:
     try:
         store.check()
         result = replay_spool(config.spool_dir, store.store_articles_isolating, batch_size=args.batch_size)
+        if result.stored:
+            from crawler.analyst.views import refresh_views
+
+            refresh_views(store)  # the materialised analyst views (stories, daily counts)
     except SpoolReplayError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -210,12 +214,16 @@ def _crawl(args: argparse.Namespace, config: Config) -> int:
         return 3
     print(format_outcome(outcome))
     stored = outcome.summary["articles_new"] or outcome.summary["articles_updated"]
-    if not args.no_link and stored and outcome.status != "interrupted":
-        from crawler.linking.run import link_new
+    if stored and outcome.status != "interrupted":
+        from crawler.analyst.views import refresh_views
 
         store = Store.from_config(config)
-        try:  # the articles this run stored or changed, and only those
-            print("  " + link_new(store, since_run=outcome.run_id).summary())
+        try:
+            if not args.no_link:  # the articles this run stored or changed, and only those
+                from crawler.linking.run import link_new
+
+                print("  " + link_new(store, since_run=outcome.run_id).summary())
+            refresh_views(store)  # the materialised analyst views (stories, daily counts)
         finally:
             store.dispose()
     return _exit_code(outcome)

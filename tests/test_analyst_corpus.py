@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select, text
 
+from crawler.analyst.views import refresh_views
 from crawler.items import Article, Attribution, Segment
 from crawler.store import migrate
 from crawler.store.database import Store
@@ -225,7 +226,8 @@ def _crawl_history(store: Store) -> None:
 
 
 def build_corpus(store: Store) -> dict[str, int]:
-    """Store the corpus with Store.store_articles and upsert_links; returns article key -> id."""
+    """Store the corpus with Store.store_articles and upsert_links, then refresh the materialised views as the
+    commands do; returns article key -> id."""
     articles = corpus_articles()
     store.seed_sources()
     store.store_articles(list(articles.values()))
@@ -240,6 +242,7 @@ def build_corpus(store: Store) -> dict[str, int]:
         xinhua_id = session.execute(select(Source.id).where(Source.name == "Xinhua")).scalar_one()
         upsert_links(session, corpus_links(ids, xinhua_id))
     _crawl_history(store)
+    refresh_views(store)
     return ids
 
 

@@ -73,3 +73,32 @@ def test_migration_fills_vectors_of_articles_stored_before_it(fresh_database_url
         hits = conn.execute(text("SELECT count(*) FROM search_articles('算力', 'zh')")).scalar()
     store.dispose()
     assert hits == 1
+
+
+def test_materialised_views_change_only_when_refreshed(store: Store) -> None:
+    """daily_source_counts, story_articles and stories are materialised (issue 16): a write shows in them after
+    refresh_views (which the crawl, link, demo and replay-spool commands call), CONCURRENTLY once populated."""
+    from crawler.store.repository import LinkRecord, upsert_links
+    from tests.factories import make_article
+
+    def counts() -> tuple[int, int, int]:
+        with store.engine.connect() as conn:
+            return tuple(  # type: ignore[return-value]
+                conn.execute(text(f"SELECT coalesce(sum({column}), 0) FROM {name}")).scalar_one()
+                for name, column in (("daily_source_counts", "articles"), ("story_articles", "1"), ("stories", "1"))
+            )
+
+    views.refresh_views(store)  # the fixture empties the tables, not the views' last results
+    assert counts() == (0, 0, 0)
+    store.store_articles([make_article("https://finance.sina.com.cn/a/1.shtml", "加快人工智能算力基础设施建设。"),
+                          make_article("https://news.sina.com.cn/a/2.shtml", "加快人工智能算力基础设施建设。")])
+    with store.sessions.begin() as session:
+        first, second = session.execute(text("SELECT id FROM articles ORDER BY id")).scalars()
+        upsert_links(session, [LinkRecord(second, "republishes", "near_duplicate", 0.9, original_article_id=first)])
+    assert counts() == (0, 0, 0)  # not yet
+    assert views.refresh_views(store) >= 0
+    assert counts() == (2, 2, 1)
+    with store.engine.begin() as conn:
+        conn.execute(text("DELETE FROM syndication_links"))
+    views.refresh_views(store.engine)  # an Engine works too
+    assert counts() == (2, 0, 0)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from crawler.analyst.views import run_script
+from crawler.analyst.views import refresh_views, run_script
 from crawler.items import Article
 from crawler.linking.run import link_all, link_new
 from crawler.store.database import Store
@@ -108,6 +108,7 @@ def test_shobserver_link_resolves_when_its_page_is_crawled(store: Store) -> None
 def test_stories_views(store: Store) -> None:
     store.store_articles(all_seeds())
     link_new(store)
+    refresh_views(store)  # as the commands do after linking (the stories views are materialised)
     with store.engine.connect() as conn:
         stories = [dict(r._mapping) for r in conn.execute(text("SELECT * FROM stories ORDER BY story_id"))]
         members = [dict(r._mapping) for r in conn.execute(text("SELECT * FROM story_articles ORDER BY article_id"))]
@@ -125,12 +126,12 @@ def test_stories_views(store: Store) -> None:
 def test_stories_views_match_schema_files(migrated_database_url: str) -> None:
     engine = make_engine(migrated_database_url)
     names = ("story_articles", "stories")
-    sql = "SELECT pg_get_viewdef(c.oid, true) FROM pg_class c WHERE c.relname = :n AND c.relkind = 'v'"
+    sql = "SELECT pg_get_viewdef(c.oid, true) FROM pg_class c WHERE c.relname = :n AND c.relkind = 'm'"
     with engine.connect() as conn:
         migrated = {n: conn.execute(text(sql), {"n": n}).scalar() for n in names}
         assert all(migrated.values())
         for name in reversed(names):
-            conn.execute(text(f"DROP VIEW {name}"))
+            conn.execute(text(f"DROP MATERIALIZED VIEW {name}"))
         for name in names:
             run_script(conn, (SCHEMA_VIEWS / f"{name}.sql").read_text(encoding="utf-8"))
         from_files = {n: conn.execute(text(sql), {"n": n}).scalar() for n in names}
@@ -181,3 +182,5 @@ def test_newscrawl_link_command(store: Store, tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr
         assert "links written" in result.stdout
     assert _count(store, "SELECT count(*) FROM syndication_links WHERE relation = 'translates'") == 1
+    # the command refreshed the materialised stories views: the Sina story and the uncrawled shobserver page
+    assert _count(store, "SELECT count(*) FROM stories") == 2

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import Connection, text
 
-from crawler.analyst.chinese import chinese_tsvector, segment_query
-from crawler.analyst.search import refresh_search_vectors, search
+from crawler.analyst.chinese import chinese_tsvector, fold
+from crawler.analyst.search import MAX_QUERY_CHARS, MAX_QUERY_WORDS, QueryTooLong, refresh_search_vectors, search
+from crawler.items import Article, Segment
+from crawler.store.database import Store
 from crawler.store.engine import make_engine
 from tests.conftest import DatabaseServer
+from tests.factories import make_article
 from tests.test_analyst_corpus import corpus_database
 
 pytestmark = pytest.mark.db
@@ -50,7 +53,7 @@ def test_chinese_two_character_word(conn: Connection, ids: dict[str, int]) -> No
 def test_chinese_query_words_must_all_occur(conn: Connection, ids: dict[str, int]) -> None:
     assert found(conn, ids, "人工智能", lang="zh") == ["S1", "S2"]  # S1 has it in the title
     assert found(conn, ids, "人工智能 算力", lang="zh") == ["S1"]
-    assert found(conn, ids, "人工智能算力", lang="zh") == ["S1"]  # jieba segments an unspaced query
+    assert found(conn, ids, "人工智能算力", lang="zh") == ["S1"]  # an unspaced query is one phrase: S1 has it
 
 
 def test_chinese_word_found_as_a_substring_of_the_document(conn: Connection, ids: dict[str, int]) -> None:
@@ -121,7 +124,7 @@ def test_refresh_recomputes_missing_vectors(conn: Connection, ids: dict[str, int
     conn.rollback()
 
 
-def test_chinese_tsvector_and_query_segmentation() -> None:
+def test_chinese_tsvector_and_query_folding() -> None:
     occurrences = chinese_tsvector("加快人工智能算力建设。A股2.3Gbps", "A")
     bigrams = ["加快", "快人", "人工", "工智", "智能", "能算", "算力", "力建", "建设"]
     expected = [f"'{bigram}':{i}A" for i, bigram in enumerate(bigrams, 1)]
@@ -129,7 +132,7 @@ def test_chinese_tsvector_and_query_segmentation() -> None:
     assert occurrences == " ".join(expected)
     assert chinese_tsvector("這個") == "'这个':1 '个':2"  # folded to Simplified
     assert chinese_tsvector("。") == ""
-    assert segment_query("人工智慧算力 AI-Chips") == "人工智慧 算力 ai-chips"
+    assert fold("數據中心算力 AI-Chips") == "数据中心算力 ai-chips"  # folded, not segmented
 
 
 def test_postgresql_merges_repeated_occurrences(conn: Connection) -> None:
@@ -187,3 +190,106 @@ def test_migration_0005_rebuilds_chinese_vectors(fresh_database_url: str) -> Non
         engine.dispose()
     assert after[CHINESE_URL] == expected[CHINESE_URL] and "'人工'" in after[CHINESE_URL]
     assert after["https://en.people.cn/n3/2024/0101/c90000-1.html"] == "'stale':1"  # not Chinese: untouched
+
+
+# -- issue 14 (items 9, 10) and issue 16: one meaning of a query in SQL and the CLI, bounds, scores, tie order,
+# -- and a cost bounded by the newest matches
+
+
+UNSPACED = ["人工智能算力", "算力人工智能", "数据中心", "大数据中心", "人工智能 算力", "數據中心"]
+
+
+@pytest.mark.parametrize("query", UNSPACED)
+def test_the_command_and_sql_agree_on_unspaced_chinese(conn: Connection, ids: dict[str, int], query: str) -> None:
+    """`newscrawl search` (crawler.analyst.search.search) used to segment 人工智能算力 with jieba, so it found
+    articles where the two words stood apart, which SQL's phrase did not; both now read an unspaced run as one
+    phrase (only folding Traditional script, which SQL cannot, happens in Python)."""
+    sql = conn.execute(text("SELECT article_id FROM search_articles(:q, 'zh')"), {"q": fold(query)}).scalars().all()
+    assert [hit.article_id for hit in search(conn, query, lang="zh")] == sql
+    if query == "算力人工智能":  # both words occur in S1, but not in this order: no match, in either
+        assert sql == []
+
+
+@pytest.mark.parametrize(
+    "query,message",
+    [
+        ("数字经济 " * 2000, f"the query has 10000 characters; at most {MAX_QUERY_CHARS}"),
+        ("chip " * 40, f"the query has 40 words; at most {MAX_QUERY_WORDS}"),
+        ("a-b-c-d-e-f-g-h-i-j-k-l-m-n-o-p-q-r-s-t-u-v-w-x-y-z", "the query has 26 words; at most 24"),
+    ],
+    ids=["10k-characters", "40-words", "26-words-in-one-token"],
+)
+def test_sql_refuses_a_query_too_long_with_a_clear_message(conn: Connection, query: str, message: str) -> None:
+    """10,000 characters of repeated words used to run 9 s and fail with `invalid memory alloc request`."""
+    from sqlalchemy.exc import DBAPIError
+
+    with pytest.raises(DBAPIError) as raised:
+        conn.execute(text("SELECT * FROM search_articles(:q)"), {"q": query})
+    conn.rollback()
+    assert raised.value.orig.pgcode == "22023"  # type: ignore[union-attr]
+    assert f"search_articles: {message}" in str(raised.value.orig)
+    with pytest.raises(QueryTooLong, match=message):  # the same bound and words in Python, before the database
+        search(conn, query)
+
+
+def test_queries_at_the_bounds_run(conn: Connection) -> None:
+    longest = " ".join(["computing"] * MAX_QUERY_WORDS)
+    assert len(search(conn, longest)) >= 1
+    assert search(conn, "人" * MAX_QUERY_CHARS, lang="zh") == []
+
+
+def test_scores_are_normalised_with_a_tier_for_exact_matches(conn: Connection, ids: dict[str, int]) -> None:
+    ranks = {hit.article_id: hit.rank for hit in search(conn, "semiconductor", lang="en")}
+    assert all(0 <= rank < 1 for rank in ranks.values())
+    assert ranks[ids["C1"]] >= 2 / 3  # the title holds the query as written
+    assert ranks[ids["O1"]] < 1 / 3  # only the stem matches (semiconductors)
+    every = [hit.rank for q in ("数据中心", "computing", "Rechenzentrum", "消费") for hit in search(conn, q)]
+    assert every and all(0 <= rank < 1 for rank in every)
+
+
+def _same_story(url: str, published: datetime, title: str = "Chip output") -> Article:
+    text_ = "Semiconductor output rose in the third quarter, the ministry said on Monday."
+    return make_article(url, text_, title=title, language="en", segments=[Segment("en", text_)],
+                        published_at=published, attributions=[])
+
+
+def test_ties_come_newest_first_then_by_larger_id_every_time(store: Store) -> None:
+    day = datetime(2024, 5, 1, tzinfo=timezone.utc)
+    older, newer = datetime(2024, 4, 1, tzinfo=timezone.utc), day
+    urls = [f"https://en.people.cn/n3/2024/0501/c90000-{n}.html" for n in range(6)]
+    # four identical articles on one day, one older and one newer: equal scores
+    store.store_articles([_same_story(urls[0], older), *(_same_story(u, newer) for u in urls[1:5])])
+    store.store_articles([_same_story(urls[5], newer + timedelta(hours=1))])
+    with store.engine.connect() as conn:
+        ids = dict(conn.execute(text("SELECT url, id FROM articles")).all())
+        orders = {tuple(h.article_id for h in search(conn, "semiconductor output", lang="en")) for _ in range(5)}
+        ranks = {h.rank for h in search(conn, "semiconductor output", lang="en")}
+    assert len(ranks) == 1  # all tied
+    assert orders == {(ids[urls[5]], ids[urls[4]], ids[urls[3]], ids[urls[2]], ids[urls[1]], ids[urls[0]])}
+
+
+def test_only_the_newest_matches_are_ranked(store: Store) -> None:
+    """The documented trade-off for a first page whose cost does not grow with the matches: the newest 200
+    matches (or 2 x max_results) are ranked; an older, better match is found by narrowing the query."""
+    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    best = _same_story("https://en.people.cn/n3/2024/0101/c90000-0.html", start, title="Semiconductor output")
+    rest = [_same_story(f"https://en.people.cn/n3/2024/0101/c90000-{n}.html", start + timedelta(hours=n))
+            for n in range(1, 221)]
+    store.store_articles([best, *rest])
+    with store.engine.connect() as conn:
+        first_page = search(conn, "semiconductor output", lang="en")
+        many = search(conn, "semiconductor output", lang="en", limit=111)  # 222 candidates: the best is one
+        all_rows = conn.execute(text("SELECT count(*) FROM search_articles('semiconductor output', 'en', NULL, 1000)"))
+    assert len(first_page) == 20 and best.url not in {h.url for h in first_page}
+    assert first_page[0].url == rest[-1].url  # newest first among equals
+    assert many[0].url == best.url and many[0].rank >= 2 / 3
+    assert all_rows.scalar() == 221
+
+
+def test_or_and_not_queries_keep_their_meaning(conn: Connection, ids: dict[str, int]) -> None:
+    """`or` and `-word` queries are looked up as written; only all-required words take the rarest-word path."""
+    assert set(found(conn, ids, "semiconductor or Rechenzentrum")) == {"C1", "O1", "G1", "G2"}
+    with_chips = set(found(conn, ids, "computing", lang="en"))
+    assert set(found(conn, ids, "computing -semiconductor", lang="en")) == with_chips - {"C1", "O1"}
+    assert {"C1", "O1"} <= with_chips
+    assert set(found(conn, ids, "computing semiconductor", lang="en")) == {"C1", "O1"}

@@ -7,8 +7,8 @@ as SQL's `search_form` cuts them (`2.3Gbps` -> `2`, `3gbps`). A query word is th
 bigrams (`'人工' <-> '工智' <-> '智能'`), i.e. as a substring, whatever a segmenter would have made of the
 document, and a one-character word as the prefix of a lexeme.
 
-Queries are segmented into words with jieba (jieba-rs through `rjieba`, loaded only by query code): an
-unspaced query `人工智能算力` becomes `人工智能 算力`, two words that must both occur, rather than one substring.
+Queries are not segmented: an unspaced run of Chinese in a query is one phrase (a substring of the document),
+in `newscrawl search` as in SQL's `search_articles`; words separated by spaces must each occur, anywhere.
 
 Documents and queries are folded the same way (NFKC, case-folded, Traditional -> Simplified with OpenCC
 t2s). The lexemes go into a `tsvector` literal directly, never through PostgreSQL's parser, so the result
@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
-from typing import Any
 
 from crawler.text.normalise import to_simplified
 
@@ -32,13 +30,6 @@ CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RUN = re.compile(f"[{CJK_CLASS}]+")
 # the characters SQL's search_form keeps (schema/functions/search.sql): a CJK run (group 1) or another word
 _SEARCH_WORD = re.compile(f"([{CJK_CLASS}]+)|[0-9a-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]+")
-
-
-@lru_cache(maxsize=1)
-def _jieba() -> Any:
-    import rjieba  # loads jieba's dictionary (about 30 MB, 0.3 s) on import: only for queries
-
-    return rjieba
 
 
 def fold(text: str) -> str:
@@ -67,17 +58,3 @@ def chinese_tsvector(text: str, weight: str = "", offset: int = 0) -> str:
         parts += map(occurrence.format, map(str.__add__, word, word[1:]), range(first, last))
         parts.append(occurrence.format(word[-1], last))
     return " ".join(parts)
-
-
-def segment_query(query: str) -> str:
-    """Fold a query and put spaces between the jieba words of its Chinese runs (Latin words are left alone).
-
-    `人工智能算力` becomes `人工智能 算力`; the SQL function `chinese_tsquery` then makes each word a lexeme,
-    with a bigram phrase as alternative, exactly matching how documents are indexed.
-    """
-    folded = fold(query)
-
-    def cut(match: re.Match[str]) -> str:
-        return " " + " ".join(w for w in _jieba().cut(match.group()) if w.strip()) + " "
-
-    return " ".join(_CJK_RUN.sub(cut, folded).split())

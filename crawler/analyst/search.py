@@ -4,13 +4,15 @@ An article's vector is its title (weight A) and each language segment (weight B)
 language's rules: English with PostgreSQL's `english` configuration, German with `german`, Chinese as
 character bigrams (crawler.analyst.chinese; PostgreSQL has no Chinese parser), anything
 else with `simple`. The store calls `search_vector(article)` inside its upsert, so the vector is written
-in the same statement as the text. Ranking and query parsing live in SQL (schema/functions/search.sql), so
-an analyst in psql and `newscrawl search` get the same results; Python only folds Traditional script and
-segments Chinese queries, which SQL cannot.
+in the same statement as the text. Ranking, query parsing and the query's bounds live in SQL
+(schema/functions/search.sql), so an analyst in psql and `newscrawl search` get the same results; Python only
+folds the query (NFKC, case, Traditional to Simplified script), which SQL cannot, and checks its bounds before
+connecting so that the command can refuse it without a database.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import REGCONFIG, TSVECTOR
 
 from crawler import items
-from crawler.analyst.chinese import chinese_tsvector, segment_query
+from crawler.analyst.chinese import chinese_tsvector, fold
 
 SEARCH_LANGUAGES: tuple[str, ...] = ("zh", "en", "de")
 TEXT_SEARCH_CONFIGS: dict[str, str] = {"en": "english", "de": "german"}
@@ -160,33 +162,47 @@ class SearchHit:
 
 
 # A query is a few words: thousands of them make a tsquery whose ranking exhausts the server's memory
-# (`invalid memory alloc request`), so longer ones are refused before they reach the database.
+# (`invalid memory alloc request`). search_articles() refuses longer ones (SQLSTATE 22023) with the same
+# bounds and messages; the CLI checks first, so that it needs no database to say so.
 MAX_QUERY_CHARS = 300
 MAX_QUERY_WORDS = 24
+# the words SQL's search_form keeps: letters and digits of the Latin, Greek and Cyrillic scripts and CJK runs
+_QUERY_WORD = re.compile("[0-9a-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
 class QueryTooLong(ValueError):
     """The query is over MAX_QUERY_CHARS characters or MAX_QUERY_WORDS words; the message says which."""
 
 
+def query_words(query: str) -> int:
+    """How many words search_articles() counts in a query: runs of letters and digits (an unspaced Chinese run
+    is one word, as it is one phrase)."""
+    return len(_QUERY_WORD.findall(query.lower()))
+
+
 def check_query(query: str) -> None:
-    """Raise QueryTooLong for a query too long to search (words counted after Chinese segmentation)."""
-    if len(query) > MAX_QUERY_CHARS:
-        raise QueryTooLong(f"the query has {len(query)} characters; at most {MAX_QUERY_CHARS}")
-    words = len(prepare_query(query).split())
+    """Raise QueryTooLong for a query search_articles() would refuse (checked on the query as it is sent)."""
+    prepared = prepare_query(query)
+    if len(prepared) > MAX_QUERY_CHARS:
+        raise QueryTooLong(f"the query has {len(prepared)} characters; at most {MAX_QUERY_CHARS}")
+    words = query_words(prepared)
     if words > MAX_QUERY_WORDS:
         raise QueryTooLong(f"the query has {words} words; at most {MAX_QUERY_WORDS}")
 
 
 def prepare_query(query: str) -> str:
-    """The query as `search_articles` expects it: folded to Simplified, Chinese runs segmented with jieba."""
-    return segment_query(query)
+    """The query as `search_articles` gets it: folded (NFKC, case, Traditional to Simplified), nothing else, so
+    an unspaced Chinese query is one phrase here as in SQL (`数字经济` is the four characters in a row; `数字 经济`
+    the two words anywhere)."""
+    return fold(query)
 
 
 def search(
     conn: Connection, query: str, *, lang: str | None = None, since: datetime | None = None, limit: int = 20
 ) -> list[SearchHit]:
-    """Ranked articles matching the query (all of its words), best first."""
+    """Ranked articles matching the query (all of its words), best first: `search_articles(…)` on the folded
+    query. Raises QueryTooLong for a query it would refuse."""
+    check_query(query)
     rows = conn.execute(
         text("SELECT * FROM search_articles(:query, :lang, :since, :limit)"),
         {"query": prepare_query(query), "lang": lang, "since": since, "limit": limit},

@@ -94,11 +94,14 @@ def run_demo(config: Config) -> tuple[RunOutcome, LinkStats | None]:
 
 
 def link_everything(config: Config) -> LinkStats:
+    from crawler.analyst.views import refresh_views
     from crawler.linking.run import link_all
 
     store = Store.from_config(config)
     try:
-        return link_all(store)
+        stats = link_all(store)
+        refresh_views(store)  # the materialised analyst views (stories, daily counts)
+        return stats
     finally:
         store.dispose()
 

@@ -11,6 +11,7 @@ from crawler.config import Config
 
 
 def _link(args: argparse.Namespace, config: Config) -> int:
+    from crawler.analyst.views import refresh_views
     from crawler.linking.run import link_all, link_new
     from crawler.store.database import Store
 
@@ -19,6 +20,7 @@ def _link(args: argparse.Namespace, config: Config) -> int:
         store.check()
         use_encoder = not args.no_encoder
         stats = link_all(store, use_encoder=use_encoder) if args.rebuild else link_new(store, use_encoder=use_encoder)
+        refresh_views(store)  # the materialised analyst views (stories, daily counts)
     finally:
         store.dispose()
     print(stats.summary())

@@ -98,7 +98,13 @@ class Article(Base):
         Index("ix_articles_fetched_at", "fetched_at"),
         Index("ix_articles_published_at", "published_at"),
         CheckConstraint("char_length(text) > 0", name="text_not_empty"),
-        Index("ix_articles_search_vector", "search_vector", postgresql_using="gin"),
+        # a 16 MB pending list (migration 0012): fewer, larger merges as the corpus grows
+        Index(
+            "ix_articles_search_vector",
+            "search_vector",
+            postgresql_using="gin",
+            postgresql_with={"gin_pending_list_limit": 16384},
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -139,6 +145,10 @@ class Article(Base):
     segments: Mapped[list[ArticleSegment]] = relationship(
         back_populates="article", order_by="ArticleSegment.ordinal", passive_deletes=True
     )
+
+
+# search_articles() looks for the newest matches first (schema/functions/search.sql): by this date, then id
+Index("ix_articles_search_date", func.coalesce(Article.published_at, Article.fetched_at), Article.id)
 
 
 class ArticleSegment(Base):

@@ -1,6 +1,7 @@
 -- stories: one row per story (see story_articles): its original, how many copies and translations, in which
--- languages and sources, and how long the copies took. See schema/views.md.
-CREATE VIEW stories AS
+-- languages and sources, and how long the copies took. See schema/views.md. Materialised from the
+-- materialised story_articles, refreshed with it (refresh_analyst_views()).
+CREATE MATERIALIZED VIEW stories AS
 SELECT sa.story_id,
        min(sa.story_original_article_id) AS original_article_id,
        min(sa.story_original_url) AS original_url,
@@ -21,3 +22,4 @@ FROM story_articles AS sa
 LEFT JOIN articles AS o ON o.id = sa.story_original_article_id
 LEFT JOIN sources AS os ON os.id = o.source_id
 GROUP BY sa.story_id;
+CREATE UNIQUE INDEX ux_stories_story_id ON stories (story_id);

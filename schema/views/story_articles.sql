@@ -1,7 +1,9 @@
 -- story_articles: one row per article that belongs to a story (a connected component of syndication links).
 -- Components are found with a recursive CTE over article and uncrawled-URL nodes (links to a named source only
 -- do not join stories: every article citing Xinhua would otherwise be one story). See schema/views.md.
-CREATE VIEW story_articles AS
+-- Materialised: the closure over every link takes about a second, so it is computed when the links change
+-- (refresh_analyst_views(), called after each crawl and linker run), not by every query.
+CREATE MATERIALIZED VIEW story_articles AS
 WITH RECURSIVE edges AS (
     SELECT 'article:' || l.copy_article_id AS a, l.original_key AS b
     FROM syndication_links AS l
@@ -70,3 +72,5 @@ JOIN sources AS s ON s.id = a.source_id
 JOIN roots AS r ON r.story_id = sa.story_id
 JOIN first_seen AS f ON f.story_id = sa.story_id
 LEFT JOIN best_link AS b ON b.copy_article_id = sa.article_id;
+CREATE UNIQUE INDEX ux_story_articles_article_id ON story_articles (article_id);
+CREATE INDEX ix_story_articles_story_id ON story_articles (story_id);
