@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from crawler.analyst.views import refresh_views
 from crawler.archive.writer import WarcWriter
 from crawler.items import Article, Segment
 from crawler.store import migrate
@@ -116,6 +117,7 @@ def build_web_corpus(store: Store, warc_dir: Path) -> dict[str, int]:
             LinkRecord(ids["LD"], "translates", "cross_lingual", 0.85, original_article_id=ids["LZ"],
                        details={"shared_anchors": ["n:1e11", "n:12.5%", "d:03-02"]}),
         ])  # fmt: skip
+    refresh_views(store)  # the stories and daily counts are materialised: the linker's caller refreshes them
     return ids
 
 

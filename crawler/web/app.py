@@ -89,7 +89,7 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 @asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
-    """Before the first request: load jieba's dictionary and OpenCC (about 0.4 s) and open a connection."""
+    """Before the first request: load OpenCC's tables and open a connection."""
     prepare_query("预热 數據")
     try:
         with db.read_only(app.state.engine) as conn:

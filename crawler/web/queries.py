@@ -54,7 +54,7 @@ def search(
     limit: int,
     offset: int,
 ) -> Rows:
-    """One page of `search_articles()` hits (Traditional folded, Chinese segmented as `newscrawl search` does),
+    """One page of `search_articles()` hits (Traditional folded as `newscrawl search` does),
     kept in the function's order; source and end date filter its first `max_results` hits. Each row carries
     `total`, the number of hits after the filters."""
     params = {"query": prepare_query(query), "lang": lang, "since": since, "until": until, "source": source,
