@@ -50,6 +50,7 @@ from crawler.linking import encoder as encoder_mod
 from crawler.linking.engine import SigDoc, embed_docs, neardup_stage, prepare, translation_stage
 from crawler.linking.model import LinkDoc, merge
 from crawler.linking.shingles import Signature, shingles, signature_of
+from crawler.linking.stream import stream_translations
 
 TARGETS = {"translation": (0.95, 0.90), "near_duplicate": (0.98, 0.95)}
 START = datetime(2024, 3, 1, tzinfo=timezone.utc)
@@ -103,9 +104,11 @@ DEV_TARGETS = {"zh-en": (0.97, 0.92), "de-en": (0.95, 0.95)}
 
 def dev_translation_eval(
     folder: Path, use_encoder: bool, seed: int
-) -> list[tuple[str, int, int, float, float]]:
-    """Per direction: (direction, true pairs, links touching its documents, precision, recall) in one pool per
-    language pair where every second document is alone (its translation left out)."""
+) -> list[tuple[str, int, int, float, float, int]]:
+    """Per direction: (direction, true pairs, links touching its documents, precision, recall, links the
+    streaming rebuild makes differently) in one pool per language pair where every second document is alone
+    (its translation left out). The pool is linked at once (`translation_stage`) and day by day
+    (`stream.stream_translations`, what `newscrawl link --rebuild` runs); P/R are the former's."""
     data = dev_parallel_documents(folder)
     rng = random.Random(seed)
     rows = []
@@ -124,26 +127,31 @@ def dev_translation_eval(
                                         day + timedelta(hours=rng.randint(1, 30) * offset)))
                 if len(sides) == 2:
                     truth.add((len(docs) - 2, len(docs) - 1))
-        found = translation_stage(docs, docs, use_encoder=use_encoder)
+        vectors = embed_docs(docs) if use_encoder else {}
+        found = translation_stage(docs, docs, use_encoder=use_encoder, vectors=vectors)
         pairs = _unordered({(p.copy_id, p.original_id) for p in found if p.original_id is not None})
+        streamed = stream_translations(docs, vectors)
+        streamed_pairs = _unordered({(p.copy_id, p.original_id) for p in streamed if p.original_id is not None})
         for direction in directions:
             mine = {pair for pair in pairs if direction in (owner[pair[0]], owner[pair[1]])}
+            theirs = {pair for pair in streamed_pairs if direction in (owner[pair[0]], owner[pair[1]])}
             true = {pair for pair in truth if owner[pair[0]] == direction}
             p, r, _f = prf(mine, true)
-            rows.append((direction, len(true), len(mine), p, r))
+            rows.append((direction, len(true), len(mine), p, r, len(mine ^ theirs)))
     return rows
 
 
 def print_dev_eval(folder: Path, has_encoder: bool) -> None:
     print(f"\n== dev news translations ({folder}; half the documents without partner; targets zh-en/en-zh"
           " P >= 0.97 R >= 0.92, de-en/en-de P >= 0.95 R >= 0.95, anchors only P >= 0.95) ==")
-    print(f"{'mode':<17}{'seed':>5}  {'direction':<10}{'true':>6}{'found':>7}{'P':>7}{'R':>7}")
+    print("(`stream diff`: links the day-by-day streaming rebuild makes differently, out of `found`)")
+    print(f"{'mode':<17}{'seed':>5}  {'direction':<10}{'true':>6}{'found':>7}{'P':>7}{'R':>7}{'stream diff':>13}")
     for use_encoder in (True, False) if has_encoder else (False,):
         label = "encoder+anchors" if use_encoder else "anchors only"
         totals: dict[str, list[float]] = {}
         for seed in DEV_SEEDS:
-            for direction, true, found, p, r in dev_translation_eval(folder, use_encoder, seed):
-                print(f"{label:<17}{seed:>5}  {direction:<10}{true:>6}{found:>7}{p:>7.3f}{r:>7.3f}")
+            for direction, true, found, p, r, diff in dev_translation_eval(folder, use_encoder, seed):
+                print(f"{label:<17}{seed:>5}  {direction:<10}{true:>6}{found:>7}{p:>7.3f}{r:>7.3f}{diff:>13}")
                 totals.setdefault(direction, []).extend((p, r))
         for direction, values in totals.items():
             mean_p, mean_r = sum(values[0::2]) / len(DEV_SEEDS), sum(values[1::2]) / len(DEV_SEEDS)
