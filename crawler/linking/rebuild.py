@@ -82,7 +82,7 @@ class _Pending:
 def rebuild(session: Session, use_encoder: bool, stats: LinkStats, workers: int = WORKERS) -> None:
     """Link every article again (see the module docstring); fills the `run.LinkStats` given."""
     started = time.perf_counter()
-    encoder = use_encoder and encoder_mod.get_encoder() is not None
+    encoder = use_encoder and encoder_mod.available()
     db.begin_kept(session)
     texts: dict[int, LinkDoc] = {}
 

@@ -62,10 +62,28 @@ _FAR_FUTURE = datetime.max.replace(tzinfo=timezone.utc)
 BLOCK = timedelta(days=1)
 
 
+class _Weights:
+    """The anchor weights of one pool, and each article's total weight in it, each computed once."""
+
+    def __init__(self, doc_freq: Mapping[str, int], size: int) -> None:
+        self.weigh = WeightCache(doc_freq, size)
+        self.totals: dict[int, float] = {}
+
+    def total(self, doc: TranslationDoc) -> float:
+        found = self.totals.get(doc.id)
+        if found is None:
+            found = self.totals[doc.id] = self.weigh.total(doc.anchors)
+        return found
+
+    def match(self, a: TranslationDoc, b: TranslationDoc) -> AnchorMatch:
+        return match_weighted(a.anchors, b.anchors, self.weigh, self.total(a), self.total(b))
+
+
 @dataclass
 class _Pair:
     cosine: float | None
-    match: AnchorMatch
+    weights: _Weights  # those of the pool in which the pair was first found
+    latest: datetime  # the later article's time
 
 
 @dataclass
@@ -138,7 +156,7 @@ class TranslationStream:
             doc_freq, size = self.frequencies
         else:
             doc_freq, size = Counter(a for d in pool for a in d.anchors), len(pool)
-        weigh = WeightCache(doc_freq, size)
+        weights = _Weights(doc_freq, size)
         counter = doc_freq if isinstance(doc_freq, Counter) else Counter(doc_freq)
         found = candidate_pairs(queries, pool, counter, self.window)
         cosines: dict[tuple[int, int], float] = {}
@@ -147,26 +165,18 @@ class TranslationStream:
             for a, b in found - set(cosines):
                 if a in self.vectors and b in self.vectors:
                     cosines[(a, b)] = float(np.dot(self.vectors[a], self.vectors[b]))
-        totals: dict[int, float] = {}
-        for pair in sorted(found | set(cosines)):
-            a, b = pair
-            if pair in cosines and self._pairs.get(pair) is not None and self._pairs[pair].cosine is not None:
-                continue  # found again from the other side: the same pair, already known
-            for i in pair:
-                if i not in totals:
-                    totals[i] = weigh.total(self.docs[i].anchors)
-            match = match_weighted(self.docs[a].anchors, self.docs[b].anchors, weigh, totals[a], totals[b])
+        for pair in found | set(cosines):
             known = self._pairs.get(pair)
             cosine = cosines.get(pair)
-            if known is not None:  # an anchor-only sighting of it earlier: keep its anchors, add the cosine
-                if cosine is None:
-                    continue
-                match = known.match
-            self._pairs[pair] = _Pair(cosine, match)
+            if known is not None and (known.cosine is not None or cosine is None):
+                continue  # found again from the other side: the same pair, already known
+            # the anchors are weighed by the frequencies of the pool the pair was first found in
+            latest = max(self.docs[pair[0]].published_at, self.docs[pair[1]].published_at)  # type: ignore[type-var]
+            self._pairs[pair] = _Pair(cosine, known.weights if known is not None else weights, latest)
             if cosine is not None:
-                language = self.docs[a].language, self.docs[b].language
-                self._neighbours[(a, language[1])].append((b, cosine))
-                self._neighbours[(b, language[0])].append((a, cosine))
+                a, b = pair
+                self._neighbours[(a, self.docs[b].language)].append((b, cosine))
+                self._neighbours[(b, self.docs[a].language)].append((a, cosine))
         self._asked_until = until if until == _FAR_FUTURE else max(self._asked_until or until, until)
 
     def _baseline(self, a: int, b: int) -> float:
@@ -177,8 +187,7 @@ class TranslationStream:
 
     # 2. scores of the pairs whose articles' neighbour lists are complete
     def _score(self, until: datetime | None) -> None:
-        ready = [pair for pair in self._pairs
-                 if until is None or max(self.docs[pair[0]].published_at, self.docs[pair[1]].published_at) < until]  # type: ignore[type-var]
+        ready = [pair for pair, entry in self._pairs.items() if until is None or entry.latest < until]
         for pair in sorted(ready):
             entry = self._pairs.pop(pair)
             a, b = pair
@@ -186,11 +195,14 @@ class TranslationStream:
                 if entry.cosine is None or entry.cosine < MIN_COSINE:
                     continue
                 margin = entry.cosine - (self._baseline(a, b) + self._baseline(b, a)) / 2
-                score = combine(entry.match, entry.cosine)
-                if score >= MIN_SCORE and (margin >= MIN_MARGIN or entry.match.score >= ANCHORS_VOUCH):
-                    self._keep(pair, (score, entry.match, entry.cosine, margin))
-            elif entry.match.score >= MIN_ANCHOR_SCORE_ALONE and entry.match.shared_weight >= MIN_SHARED_WEIGHT:
-                self._keep(pair, (entry.match.score, entry.match, None, None))
+                match = entry.weights.match(self.docs[a], self.docs[b])
+                score = combine(match, entry.cosine)
+                if score >= MIN_SCORE and (margin >= MIN_MARGIN or match.score >= ANCHORS_VOUCH):
+                    self._keep(pair, (score, match, entry.cosine, margin))
+                continue
+            match = entry.weights.match(self.docs[a], self.docs[b])
+            if match.score >= MIN_ANCHOR_SCORE_ALONE and match.shared_weight >= MIN_SHARED_WEIGHT:
+                self._keep(pair, (match.score, match, None, None))
 
     def _keep(self, pair: tuple[int, int], value: tuple[float, AnchorMatch, float | None, float | None]) -> None:
         self._scored[pair] = value
