@@ -81,7 +81,7 @@ class _Weights:
 
 @dataclass
 class _Pair:
-    cosine: float | None
+    cosine: float
     weights: _Weights  # those of the pool in which the pair was first found
     latest: datetime  # the later article's time
 
@@ -98,7 +98,8 @@ class TranslationStream:
     vectors: dict[int, np.ndarray] = field(default_factory=dict)
     _order: list[tuple[datetime, int]] = field(default_factory=list)  # (at, id) of unasked articles, time order
     _asked_until: datetime | None = None
-    _pairs: dict[tuple[int, int], _Pair] = field(default_factory=dict)
+    _pairs: dict[tuple[int, int], _Pair] = field(default_factory=dict)  # found, to be scored
+    _seen: dict[tuple[int, int], datetime] = field(default_factory=dict)  # found, not yet by both articles
     _neighbours: dict[tuple[int, str], list[tuple[int, float]]] = field(default_factory=lambda: defaultdict(list))
     _scored: dict[tuple[int, int], tuple[float, AnchorMatch, float | None, float | None]] = field(
         default_factory=dict)
@@ -165,19 +166,29 @@ class TranslationStream:
             for a, b in found - set(cosines):
                 if a in self.vectors and b in self.vectors:
                     cosines[(a, b)] = float(np.dot(self.vectors[a], self.vectors[b]))
+        vectors = bool(self.use_vectors and self.vectors)
         for pair in found | set(cosines):
-            known = self._pairs.get(pair)
+            if pair in self._seen:
+                continue  # found again from the other side: judged when first found
+            a, b = pair
+            latest = max(self.docs[a].published_at, self.docs[b].published_at)  # type: ignore[type-var]
+            self._seen[pair] = latest
+            if not vectors:  # anchors alone: judged now, by the anchor weights of the pool it was found in
+                match = weights.match(self.docs[a], self.docs[b])
+                if match.score >= MIN_ANCHOR_SCORE_ALONE and match.shared_weight >= MIN_SHARED_WEIGHT:
+                    self._keep(pair, (match.score, match, None, None))
+                continue
             cosine = cosines.get(pair)
-            if known is not None and (known.cosine is not None or cosine is None):
-                continue  # found again from the other side: the same pair, already known
-            # the anchors are weighed by the frequencies of the pool the pair was first found in
-            latest = max(self.docs[pair[0]].published_at, self.docs[pair[1]].published_at)  # type: ignore[type-var]
-            self._pairs[pair] = _Pair(cosine, known.weights if known is not None else weights, latest)
-            if cosine is not None:
-                a, b = pair
-                self._neighbours[(a, self.docs[b].language)].append((b, cosine))
-                self._neighbours[(b, self.docs[a].language)].append((a, cosine))
+            if cosine is None:
+                continue
+            self._neighbours[(a, self.docs[b].language)].append((b, cosine))
+            self._neighbours[(b, self.docs[a].language)].append((a, cosine))
+            if cosine >= MIN_COSINE:  # the rest only count in their articles' baselines
+                self._pairs[pair] = _Pair(cosine, weights, latest)
         self._asked_until = until if until == _FAR_FUTURE else max(self._asked_until or until, until)
+        # both articles of these pairs have asked: none of them can be found again
+        for pair in [pair for pair, latest in self._seen.items() if latest < until]:
+            del self._seen[pair]
 
     def _baseline(self, a: int, b: int) -> float:
         found = self._neighbours.get((a, self.docs[b].language), [])
@@ -191,18 +202,11 @@ class TranslationStream:
         for pair in sorted(ready):
             entry = self._pairs.pop(pair)
             a, b = pair
-            if self.use_vectors and self.vectors:
-                if entry.cosine is None or entry.cosine < MIN_COSINE:
-                    continue
-                margin = entry.cosine - (self._baseline(a, b) + self._baseline(b, a)) / 2
-                match = entry.weights.match(self.docs[a], self.docs[b])
-                score = combine(match, entry.cosine)
-                if score >= MIN_SCORE and (margin >= MIN_MARGIN or match.score >= ANCHORS_VOUCH):
-                    self._keep(pair, (score, match, entry.cosine, margin))
-                continue
+            margin = entry.cosine - (self._baseline(a, b) + self._baseline(b, a)) / 2
             match = entry.weights.match(self.docs[a], self.docs[b])
-            if match.score >= MIN_ANCHOR_SCORE_ALONE and match.shared_weight >= MIN_SHARED_WEIGHT:
-                self._keep(pair, (match.score, match, None, None))
+            score = combine(match, entry.cosine)
+            if score >= MIN_SCORE and (margin >= MIN_MARGIN or match.score >= ANCHORS_VOUCH):
+                self._keep(pair, (score, match, entry.cosine, margin))
 
     def _keep(self, pair: tuple[int, int], value: tuple[float, AnchorMatch, float | None, float | None]) -> None:
         self._scored[pair] = value
