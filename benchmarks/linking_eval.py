@@ -69,8 +69,9 @@ def _unordered(pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
     return {(min(a, b), max(a, b)) for a, b in pairs}
 
 
-def translation_eval(use_encoder: bool, news_only: bool) -> list[tuple[str, int, int, float, float, float]]:
-    """Per language pair: true pairs, links found, precision, recall, F1."""
+def translation_eval(use_encoder: bool, news_only: bool) -> list[tuple[str, int, int, float, float, float, int]]:
+    """Per language pair: true pairs, links found, precision, recall, F1, and links the day-by-day streaming
+    rebuild (`stream.stream_translations`) makes differently."""
     rng = random.Random(11)
     rows = []
     all_pairs = parallel_documents(news_only=False)
@@ -90,10 +91,13 @@ def translation_eval(use_encoder: bool, news_only: bool) -> list[tuple[str, int,
                 continue
             side = a if rng.random() < 0.5 else b
             docs.append(LinkDoc(len(docs), side.text, side.language, START + timedelta(days=rng.randint(0, 20))))
-        found = translation_stage(docs, docs, use_encoder=use_encoder)
+        vectors = embed_docs(docs) if use_encoder else {}
+        found = translation_stage(docs, docs, use_encoder=use_encoder, vectors=vectors)
         pairs_found = _unordered({(p.copy_id, p.original_id) for p in found if p.original_id is not None})
+        streamed = stream_translations(docs, vectors)
+        streamed_pairs = _unordered({(p.copy_id, p.original_id) for p in streamed if p.original_id is not None})
         p, r, f = prf(pairs_found, truth)
-        rows.append((lang_pair, len(truth), len(pairs_found), p, r, f))
+        rows.append((lang_pair, len(truth), len(pairs_found), p, r, f, len(pairs_found ^ streamed_pairs)))
     return rows
 
 
@@ -321,12 +325,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if "translation" in sections:
         print("\n== translation links (WMT document pairs; target P >= 0.95 at R >= 0.90) ==")
-        print(f"{'pool':<22}{'pair':<7}{'true':>6}{'found':>7}{'P':>7}{'R':>7}{'F1':>7}")
+        print(f"{'pool':<22}{'pair':<7}{'true':>6}{'found':>7}{'P':>7}{'R':>7}{'F1':>7}{'stream diff':>13}")
         modes = [(True, True), (False, True), (True, False)] if has_encoder else [(False, True), (False, False)]
         for use_encoder, news_only in modes:
             label = f"{'encoder+anchors' if use_encoder else 'anchors only'}, {'news' if news_only else 'all'}"
-            for pair, true, found, p, r, f in translation_eval(use_encoder, news_only):
-                print(f"{label:<22}{pair:<7}{true:>6}{found:>7}{p:>7.3f}{r:>7.3f}{f:>7.3f}")
+            for pair, true, found, p, r, f, diff in translation_eval(use_encoder, news_only):
+                print(f"{label:<22}{pair:<7}{true:>6}{found:>7}{p:>7.3f}{r:>7.3f}{f:>7.3f}{diff:>13}")
     if "dev" in sections:
         print_dev_eval(args.dev_parallel, has_encoder)
     if "neardup" in sections:

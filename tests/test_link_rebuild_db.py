@@ -74,3 +74,30 @@ def test_streamed_rebuild_removes_links_no_longer_proposed(store: Store) -> None
                           "FROM articles"))
     stats = link_all(store, use_encoder=False)
     assert stats.links_removed == 1 and _links(store) == kept
+
+
+def test_nightly_link_looks_for_copies_within_the_near_duplicate_window_only(store: Store) -> None:
+    """The incremental run reads the signatures of the articles within NEARDUP_WINDOW of the new ones, not of
+    the whole corpus: a copy of a story from two days before links, one of a story from a month before does
+    not (the rebuild decides the same)."""
+    from crawler.linking.stream import NEARDUP_WINDOW
+
+    [recent, old] = [a for a in _corpus() if "news-en" in a.url][:2]
+    when = recent.published_at
+    assert when is not None and old.text != recent.text
+    store.store_articles([
+        Article(url="https://a.example.org/recent", text=recent.text, language="en", published_at=when),
+        Article(url="https://a.example.org/old", text=old.text, language="en",
+                published_at=when - NEARDUP_WINDOW - timedelta(days=16)),
+    ])
+    link_new(store, use_encoder=False)
+    store.store_articles([
+        Article(url=f"https://b.example.org/{name}", text="Via the wire.\n\n" + source.text, language="en",
+                published_at=when + timedelta(days=2))
+        for name, source in (("recent", recent), ("old", old))
+    ])
+    link_new(store, use_encoder=False)
+    expected = {("https://b.example.org/recent", "https://a.example.org/recent", "republishes", "near_duplicate")}
+    assert _links(store) == expected
+    link_all(store, use_encoder=False)
+    assert _links(store) == expected
