@@ -109,6 +109,14 @@ def block_docs(session: Session, low: datetime, high: datetime) -> list[tuple[Li
     return [(_doc(row), row.at) for row in session.execute(query)]
 
 
+def linking_times(session: Session, ids: Sequence[int]) -> dict[int, datetime]:
+    """The linking time of each given article."""
+    if not ids:
+        return {}
+    query = select(Article.id, linking_time()).where(Article.id.in_(list(ids)))
+    return {i: at for i, at in session.execute(query)}
+
+
 def signature_rows_near(
     session: Session, new: Sequence[LinkDoc], window: timedelta
 ) -> list[tuple[int, str | None, bytes | None, datetime | None, str]]:

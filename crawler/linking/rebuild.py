@@ -55,7 +55,8 @@ def _pool(workers: int) -> Iterator[Executor | None]:
 
 
 class _Pending:
-    """Proposals waiting until no later block can add evidence to them (then merged and written)."""
+    """Proposals waiting until no later block can add evidence to them (then merged and written): until every
+    article they name has been fed and no translation of theirs is undecided."""
 
     def __init__(self) -> None:
         self.proposals: list[Proposal] = []
@@ -72,7 +73,8 @@ class _Pending:
         ready, waiting = [], []
         for proposal in self.proposals:
             ids = [proposal.copy_id] if proposal.original_id is None else [proposal.copy_id, proposal.original_id]
-            (ready if all(self.at.get(i, before) < before for i in ids) else waiting).append(proposal)
+            # an article missing from `at` was fed long ago (the times of originals not fed yet are looked up)
+            (ready if all(self.at.get(i, before - BLOCK) < before for i in ids) else waiting).append(proposal)
         self.proposals = waiting
         keep = {i for p in waiting for i in (p.copy_id, p.original_id) if i is not None}
         self.at = {i: at for i, at in self.at.items() if i in keep or at >= before}
@@ -165,6 +167,8 @@ def _link_block(
     explicit = explicit_stage(docs, db.url_index(session, urls, extra=docs)) if urls or any(
         d.attributions for d in docs) else []
     stats.explicit += len(explicit)
+    later = {p.original_id for p in explicit if p.original_id is not None and p.original_id not in at}
+    pending.at.update(db.linking_times(session, sorted(later)))  # originals fed later wait for their day
     signatures = [(SigDoc(d.id, language_of(d), _signature(prepared[d.id].signature), d.published_at,
                           d.source_name), at[d.id]) for d in docs]
     window = [doc for doc, _at in near.indexed.values()]
