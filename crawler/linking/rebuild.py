@@ -2,9 +2,10 @@
 
 Each day's articles are read from the database (text, stored signature, stored embedding), prepared
 (signatures and anchors; an embedding is computed only for an article that has none stored, and stored), and
-fed to the streaming linker (`stream.StreamLinker` parts): explicit evidence at once, near-duplicates against
-the NEARDUP_WINDOW before, translations once their date window is complete. Links are written as soon as no
-later day can add evidence to them; links the rebuild did not write are removed at the end. Memory holds a
+fed to the streaming linker (`stream.py`): explicit evidence at once, near-duplicates against the
+NEARDUP_WINDOW before (`NearDupStream`), translations once their date window is complete
+(`TranslationStream`). Links are written as soon as no later day can add evidence to them; links the rebuild
+did not write are removed at the end. Memory holds a
 few windows of articles' signatures, anchors and vectors, never the corpus, and the work per article does not
 depend on how many articles there are. An article without a publication time takes its fetch time.
 """

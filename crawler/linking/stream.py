@@ -1,8 +1,9 @@
 """The linker over a date-sorted stream of articles, window by window, in memory bounded by the window.
 
-`StreamLinker.feed(block, horizon)` takes the next articles in time order (every article earlier than `horizon`
-has been fed); `finish()` flushes. Each returns the proposals that have become final. An article's time (`at`)
-is its publication time, or when it was fetched if it has none.
+Articles are fed in time order, a block (a day) at a time: `TranslationStream.add` then `advance(horizon)` once
+every article earlier than `horizon` has been added, `NearDupStream.feed(block)`; each returns what has become
+final, and `TranslationStream.finish()` the rest. An article's time (`at`) is its publication time, or when it
+was fetched if it has none.
 
 Translations (`TranslationStream`) give exactly what `translation.link_translations` gives over the whole
 corpus at once, given the same anchor frequencies, because every step of it is local in time:
