@@ -50,6 +50,7 @@ from crawler.linking import encoder as encoder_mod
 from crawler.linking.engine import SigDoc, embed_docs, neardup_stage, prepare, translation_stage
 from crawler.linking.model import LinkDoc, merge
 from crawler.linking.shingles import Signature, shingles, signature_of
+from crawler.linking.stream import stream_translations
 
 TARGETS = {"translation": (0.95, 0.90), "near_duplicate": (0.98, 0.95)}
 START = datetime(2024, 3, 1, tzinfo=timezone.utc)
@@ -68,8 +69,9 @@ def _unordered(pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
     return {(min(a, b), max(a, b)) for a, b in pairs}
 
 
-def translation_eval(use_encoder: bool, news_only: bool) -> list[tuple[str, int, int, float, float, float]]:
-    """Per language pair: true pairs, links found, precision, recall, F1."""
+def translation_eval(use_encoder: bool, news_only: bool) -> list[tuple[str, int, int, float, float, float, int]]:
+    """Per language pair: true pairs, links found, precision, recall, F1, and links the day-by-day streaming
+    rebuild (`stream.stream_translations`) makes differently."""
     rng = random.Random(11)
     rows = []
     all_pairs = parallel_documents(news_only=False)
@@ -89,10 +91,13 @@ def translation_eval(use_encoder: bool, news_only: bool) -> list[tuple[str, int,
                 continue
             side = a if rng.random() < 0.5 else b
             docs.append(LinkDoc(len(docs), side.text, side.language, START + timedelta(days=rng.randint(0, 20))))
-        found = translation_stage(docs, docs, use_encoder=use_encoder)
+        vectors = embed_docs(docs) if use_encoder else {}
+        found = translation_stage(docs, docs, use_encoder=use_encoder, vectors=vectors)
         pairs_found = _unordered({(p.copy_id, p.original_id) for p in found if p.original_id is not None})
+        streamed = stream_translations(docs, vectors)
+        streamed_pairs = _unordered({(p.copy_id, p.original_id) for p in streamed if p.original_id is not None})
         p, r, f = prf(pairs_found, truth)
-        rows.append((lang_pair, len(truth), len(pairs_found), p, r, f))
+        rows.append((lang_pair, len(truth), len(pairs_found), p, r, f, len(pairs_found ^ streamed_pairs)))
     return rows
 
 
@@ -103,9 +108,11 @@ DEV_TARGETS = {"zh-en": (0.97, 0.92), "de-en": (0.95, 0.95)}
 
 def dev_translation_eval(
     folder: Path, use_encoder: bool, seed: int
-) -> list[tuple[str, int, int, float, float]]:
-    """Per direction: (direction, true pairs, links touching its documents, precision, recall) in one pool per
-    language pair where every second document is alone (its translation left out)."""
+) -> list[tuple[str, int, int, float, float, int]]:
+    """Per direction: (direction, true pairs, links touching its documents, precision, recall, links the
+    streaming rebuild makes differently) in one pool per language pair where every second document is alone
+    (its translation left out). The pool is linked at once (`translation_stage`) and day by day
+    (`stream.stream_translations`, what `newscrawl link --rebuild` runs); P/R are the former's."""
     data = dev_parallel_documents(folder)
     rng = random.Random(seed)
     rows = []
@@ -124,26 +131,31 @@ def dev_translation_eval(
                                         day + timedelta(hours=rng.randint(1, 30) * offset)))
                 if len(sides) == 2:
                     truth.add((len(docs) - 2, len(docs) - 1))
-        found = translation_stage(docs, docs, use_encoder=use_encoder)
+        vectors = embed_docs(docs) if use_encoder else {}
+        found = translation_stage(docs, docs, use_encoder=use_encoder, vectors=vectors)
         pairs = _unordered({(p.copy_id, p.original_id) for p in found if p.original_id is not None})
+        streamed = stream_translations(docs, vectors)
+        streamed_pairs = _unordered({(p.copy_id, p.original_id) for p in streamed if p.original_id is not None})
         for direction in directions:
             mine = {pair for pair in pairs if direction in (owner[pair[0]], owner[pair[1]])}
+            theirs = {pair for pair in streamed_pairs if direction in (owner[pair[0]], owner[pair[1]])}
             true = {pair for pair in truth if owner[pair[0]] == direction}
             p, r, _f = prf(mine, true)
-            rows.append((direction, len(true), len(mine), p, r))
+            rows.append((direction, len(true), len(mine), p, r, len(mine ^ theirs)))
     return rows
 
 
 def print_dev_eval(folder: Path, has_encoder: bool) -> None:
     print(f"\n== dev news translations ({folder}; half the documents without partner; targets zh-en/en-zh"
           " P >= 0.97 R >= 0.92, de-en/en-de P >= 0.95 R >= 0.95, anchors only P >= 0.95) ==")
-    print(f"{'mode':<17}{'seed':>5}  {'direction':<10}{'true':>6}{'found':>7}{'P':>7}{'R':>7}")
+    print("(`stream diff`: links the day-by-day streaming rebuild makes differently, out of `found`)")
+    print(f"{'mode':<17}{'seed':>5}  {'direction':<10}{'true':>6}{'found':>7}{'P':>7}{'R':>7}{'stream diff':>13}")
     for use_encoder in (True, False) if has_encoder else (False,):
         label = "encoder+anchors" if use_encoder else "anchors only"
         totals: dict[str, list[float]] = {}
         for seed in DEV_SEEDS:
-            for direction, true, found, p, r in dev_translation_eval(folder, use_encoder, seed):
-                print(f"{label:<17}{seed:>5}  {direction:<10}{true:>6}{found:>7}{p:>7.3f}{r:>7.3f}")
+            for direction, true, found, p, r, diff in dev_translation_eval(folder, use_encoder, seed):
+                print(f"{label:<17}{seed:>5}  {direction:<10}{true:>6}{found:>7}{p:>7.3f}{r:>7.3f}{diff:>13}")
                 totals.setdefault(direction, []).extend((p, r))
         for direction, values in totals.items():
             mean_p, mean_r = sum(values[0::2]) / len(DEV_SEEDS), sum(values[1::2]) / len(DEV_SEEDS)
@@ -313,12 +325,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if "translation" in sections:
         print("\n== translation links (WMT document pairs; target P >= 0.95 at R >= 0.90) ==")
-        print(f"{'pool':<22}{'pair':<7}{'true':>6}{'found':>7}{'P':>7}{'R':>7}{'F1':>7}")
+        print(f"{'pool':<22}{'pair':<7}{'true':>6}{'found':>7}{'P':>7}{'R':>7}{'F1':>7}{'stream diff':>13}")
         modes = [(True, True), (False, True), (True, False)] if has_encoder else [(False, True), (False, False)]
         for use_encoder, news_only in modes:
             label = f"{'encoder+anchors' if use_encoder else 'anchors only'}, {'news' if news_only else 'all'}"
-            for pair, true, found, p, r, f in translation_eval(use_encoder, news_only):
-                print(f"{label:<22}{pair:<7}{true:>6}{found:>7}{p:>7.3f}{r:>7.3f}{f:>7.3f}")
+            for pair, true, found, p, r, f, diff in translation_eval(use_encoder, news_only):
+                print(f"{label:<22}{pair:<7}{true:>6}{found:>7}{p:>7.3f}{r:>7.3f}{f:>7.3f}{diff:>13}")
     if "dev" in sections:
         print_dev_eval(args.dev_parallel, has_encoder)
     if "neardup" in sections:

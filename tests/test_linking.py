@@ -316,3 +316,41 @@ def test_the_link_summary_is_plain_words_whose_totals_add_up() -> None:
     assert "10 links written (6 citations, 3 republications, 1 translation)" in text
     assert "a pair found several ways is written once" in text
     assert "signatures_computed" not in text and "url_links_resolved" not in text
+
+
+TEMPLATES = (
+    "Thanks for reaching out! Our agents answer every message within one working day, and you can follow the "
+    "status of your request in the app under My Requests.",
+    "Was this answer helpful? Rate this conversation with one to five stars so that we can keep improving.",
+    "For urgent matters call the service line, open Monday to Saturday from eight in the morning to eight at night.",
+)
+
+
+def _sentence(rng: random.Random, words: int) -> str:
+    vocabulary = ("parcel", "invoice", "meter", "tariff", "router", "courier", "voucher", "balcony", "ticket",
+                  "refund", "flight", "insurance", "contract", "battery", "license", "garage", "window", "heating")
+    return " ".join(f"{rng.choice(vocabulary)}{rng.randint(1, 999)}" for _ in range(words)).capitalize() + "."
+
+
+def _run(texts: dict[int, str]) -> set[tuple[int, int]]:
+    sets = {i: shingles(t, "en") for i, t in texts.items()}
+    docs = [SigDoc(i, "en", signature_of(sets[i]), T0 + timedelta(minutes=i)) for i in sets]
+    return {(p.copy_id, p.original_id or 0) for p in neardup_stage(docs, docs, lambda ids: {i: sets[i] for i in ids})}
+
+
+@pytest.mark.parametrize("own_words", [4, 8, 16])
+def test_many_templated_replies_with_a_line_of_their_own_are_not_near_duplicates(own_words: int) -> None:
+    """Shingles that recur in many of the candidate texts (a template) count for little, so texts that share a
+    template and differ in their own line are not copies, however short that line."""
+    rng = random.Random(own_words)
+    texts = {i: "\n".join([_sentence(rng, own_words), *rng.sample(TEMPLATES, k=2)]) for i in range(1, 61)}
+    assert _run(texts) == set()
+
+
+def test_a_story_reposted_by_many_outlets_each_adding_a_line_still_links() -> None:
+    """A story's text is common among its many copies, yet each copy holds all of it: every copy links."""
+    rng = random.Random(3)
+    story = " ".join(_sentence(rng, 12) for _ in range(12))
+    texts = {1: story} | {i: f"{_sentence(rng, 6)}\n{story}\n{_sentence(rng, 5)}" for i in range(2, 18)}
+    links = _run(texts)
+    assert {(i, 1) for i in range(2, 18)} <= links

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from crawler.linking.explicit import UrlIndex
@@ -77,6 +77,97 @@ def signature_rows(session: Session) -> list[tuple[int, str | None, bytes | None
         Source, Source.id == Article.source_id
     )
     return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
+
+
+def linking_time() -> Any:
+    """An article's time for the linker's windows: published, else fetched."""
+    return func.coalesce(Article.published_at, Article.fetched_at)
+
+
+def _between(low: datetime, high: datetime) -> Any:
+    """Articles whose linking time is in [low, high), in a form that uses the indexes on published_at and
+    fetched_at."""
+    return ((Article.published_at >= low) & (Article.published_at < high)) | (
+        Article.published_at.is_(None) & (Article.fetched_at >= low) & (Article.fetched_at < high))
+
+
+def next_time(session: Session, after: datetime | None) -> datetime | None:
+    """The earliest linking time at or after `after` (None: of all articles), or None when there is none."""
+    dated = select(func.min(Article.published_at))
+    undated = select(func.min(Article.fetched_at)).where(Article.published_at.is_(None))
+    if after is not None:
+        dated = dated.where(Article.published_at >= after)
+        undated = undated.where(Article.fetched_at >= after)
+    found = [t for t in (session.scalar(dated), session.scalar(undated)) if t is not None]
+    return min(found) if found else None
+
+
+def block_docs(session: Session, low: datetime, high: datetime) -> list[tuple[LinkDoc, datetime]]:
+    """(article, linking time) of the articles whose linking time is in [low, high), in time order."""
+    query = _doc_query().add_columns(linking_time().label("at")).where(_between(low, high)).order_by(
+        linking_time(), Article.id)
+    return [(_doc(row), row.at) for row in session.execute(query)]
+
+
+def linking_times(session: Session, ids: Sequence[int]) -> dict[int, datetime]:
+    """The linking time of each given article."""
+    if not ids:
+        return {}
+    query = select(Article.id, linking_time()).where(Article.id.in_(list(ids)))
+    return {i: at for i, at in session.execute(query)}
+
+
+def signature_rows_near(
+    session: Session, new: Sequence[LinkDoc], window: timedelta
+) -> list[tuple[int, str | None, bytes | None, datetime | None, str]]:
+    """`signature_rows` of the articles published within `window` of any new article (undated new articles: of
+    those fetched within it): the near-duplicate index of an incremental run, bounded by the window."""
+    dates = sorted(d.published_at for d in new if d.published_at is not None)
+    if len(dates) < len(new):
+        fetched = session.execute(select(func.min(Article.fetched_at), func.max(Article.fetched_at)).where(
+            Article.id.in_([d.id for d in new if d.published_at is None]))).one()
+        dates = sorted([*dates, *(t for t in fetched if t is not None)])
+    if not dates:
+        return []
+    condition = None
+    for low, high in _ranges(dates, window):
+        clause = _between(low - window, high + window + timedelta(microseconds=1))
+        condition = clause if condition is None else condition | clause
+    query = select(Article.id, Article.language, Article.signature, Article.published_at, Source.name).join(
+        Source, Source.id == Article.source_id).where(condition)
+    return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
+
+
+def _ranges(dates: Sequence[datetime], window: timedelta) -> list[list[datetime]]:
+    """Sorted dates as [first, last] ranges, a new range wherever two dates are more than 2 * window apart."""
+    ranges: list[list[datetime]] = []
+    for moment in dates:
+        if ranges and moment - ranges[-1][1] <= 2 * window:
+            ranges[-1][1] = moment
+        else:
+            ranges.append([moment, moment])
+    return ranges
+
+
+def begin_kept(session: Session) -> None:
+    """A temporary table of the links a rebuild has written (dropped with the transaction)."""
+    session.execute(text("CREATE TEMPORARY TABLE linker_kept (copy_article_id bigint, original_key text, "
+                         "relation text) ON COMMIT DROP"))
+
+
+def keep(session: Session, records: Sequence[repository.LinkRecord]) -> None:
+    rows = [dict(zip(("c", "k", "r"), record_key(r), strict=True)) for r in records]
+    for start in range(0, len(rows), WRITE_BATCH):
+        session.execute(text("INSERT INTO linker_kept VALUES (:c, :k, :r)"), rows[start : start + WRITE_BATCH])
+
+
+def delete_unkept(session: Session) -> int:
+    """Delete every link the rebuild did not write; returns how many."""
+    session.execute(text("ANALYZE linker_kept"))
+    result = session.execute(text(
+        "DELETE FROM syndication_links l WHERE NOT EXISTS (SELECT 1 FROM linker_kept k WHERE "
+        "k.copy_article_id = l.copy_article_id AND k.original_key = l.original_key AND k.relation = l.relation)"))
+    return int(result.rowcount or 0)
 
 
 def window_docs(session: Session, new: Sequence[LinkDoc], window: timedelta = WINDOW) -> list[LinkDoc]:

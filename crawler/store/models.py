@@ -28,6 +28,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -97,6 +98,8 @@ class Article(Base):
         Index("ix_articles_content_hash", "content_hash"),
         Index("ix_articles_fetched_at", "fetched_at"),
         Index("ix_articles_published_at", "published_at"),
+        # the linker's rebuild walks undated articles by fetch time (migration 0013)
+        Index("ix_articles_undated_fetched_at", "fetched_at", postgresql_where=text("published_at IS NULL")),
         CheckConstraint("char_length(text) > 0", name="text_not_empty"),
         # a 16 MB pending list (migration 0012): fewer, larger merges as the corpus grows
         Index(
