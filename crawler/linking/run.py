@@ -82,7 +82,6 @@ def link_all(store: Store, use_encoder: bool = True) -> LinkStats:
     with store.sessions.begin() as session:
         _take_turn(session)
         stream_rebuild(session, use_encoder, stats)
-        after_linking(session, stats)
     log.info(stats.summary())
     return stats
 
@@ -93,12 +92,6 @@ def link_all_at_once(store: Store, use_encoder: bool = True) -> LinkStats:
     with store.sessions.begin() as session:
         _take_turn(session)
         return _link(session, None, rebuild=True, use_encoder=use_encoder)
-
-
-def after_linking(session: Session, stats: LinkStats) -> None:
-    """Hook run in the linker's transaction once its links are written (link_new and link_all): the place to
-    refresh what is derived from the links (a materialised `stories` view, for example). Nothing to do yet;
-    it must stay cheap when nothing was linked."""
 
 
 def _link(session: Session, ids: Sequence[int] | None, rebuild: bool, use_encoder: bool) -> LinkStats:
@@ -177,7 +170,6 @@ def _link(session: Session, ids: Sequence[int] | None, rebuild: bool, use_encode
         stale = [link_id for key, link_id in db.link_keys(session).items() if key not in wanted]
         db.delete_links(session, stale)
         stats.links_removed = len(stale)
-    after_linking(session, stats)
     stats.seconds = time.perf_counter() - started
     log.info(stats.summary())
     return stats
