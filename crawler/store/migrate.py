@@ -10,9 +10,11 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+import crawler.migrations
 from crawler.store.engine import make_engine
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+# The top-level migrations/ folder of the repository, installed as the package crawler.migrations.
+MIGRATIONS_DIR = Path(crawler.migrations.__file__).resolve().parent
 
 
 def alembic_config(database_url: str) -> AlembicConfig:

@@ -1,6 +1,6 @@
 """SQLAlchemy 2.0 models of the corpus: sources, articles, their language segments, syndication links, crawl runs.
 
-The schema itself is created by Alembic migrations (crawler/migrations), never by `create_all()`;
+The schema itself is created by Alembic migrations (migrations/), never by `create_all()`;
 these models are what the code reads and writes, and a test checks they match the migrated database.
 """
 
