@@ -293,3 +293,20 @@ def test_or_and_not_queries_keep_their_meaning(conn: Connection, ids: dict[str, 
     assert set(found(conn, ids, "computing -semiconductor", lang="en")) == with_chips - {"C1", "O1"}
     assert {"C1", "O1"} <= with_chips
     assert set(found(conn, ids, "computing semiconductor", lang="en")) == {"C1", "O1"}
+
+
+def test_a_word_absent_from_the_newest_day_is_found_by_widening_windows(store: Store) -> None:
+    """Nothing matches in the last day: the window grows 16-fold until it finds the word (not a scan of every
+    match); the newest matches come first, an older one still within the candidates, and nothing is lost."""
+    newest = datetime(2024, 6, 1, tzinfo=timezone.utc)
+    other = make_article("https://en.people.cn/n3/2024/0601/c90000-1.html", "Rain is expected over the weekend.",
+                         title="Weather", language="en", segments=[Segment("en", "Rain is expected.")],
+                         published_at=newest, attributions=[])  # fmt: skip
+    matches = [_same_story(f"https://en.people.cn/n3/2024/0101/c90001-{n}.html", newest - timedelta(days=40 + n))
+               for n in range(30)]  # fmt: skip
+    store.store_articles([other, *matches])
+    with store.engine.connect() as conn:
+        hits = search(conn, "semiconductor", lang="en", limit=50)
+        since = search(conn, "semiconductor", lang="en", since=newest - timedelta(days=45), limit=50)
+    assert [h.url for h in hits] == [m.url for m in matches]  # newest first, all 30 found
+    assert [h.url for h in since] == [m.url for m in matches[:6]]  # since is inclusive: 40 to 45 days back
