@@ -176,14 +176,8 @@ def window_docs(session: Session, new: Sequence[LinkDoc], window: timedelta = WI
     if not dates:
         return list(new)
     # one range per cluster of dates, so a run over two distant days does not load everything between
-    ranges: list[list[datetime]] = []
-    for moment in dates:
-        if ranges and moment - ranges[-1][1] <= 2 * window:
-            ranges[-1][1] = moment
-        else:
-            ranges.append([moment, moment])
     condition = None
-    for low, high in ranges:
+    for low, high in _ranges(dates, window):
         clause = Article.published_at.between(low - window, high + window)
         condition = clause if condition is None else condition | clause
     docs = {d.id: d for d in (_doc(row) for row in session.execute(_doc_query().where(condition)))}
