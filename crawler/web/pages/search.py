@@ -22,21 +22,19 @@ def snippet_pieces(snippet: str | None, language: str | None, query: str) -> lis
     if not snippet:
         return []
     if not (language or "").startswith("zh"):
-        pieces, position = [], 0
-        for match in BRACKETED.finditer(snippet):
-            pieces.append(Piece(snippet[position : match.start()]))
-            pieces.append(Piece(match.group(1), match=True))
-            position = match.end()
-        pieces.append(Piece(snippet[position:]))
-        return [p for p in pieces if p.text]
+        return _marked(snippet, BRACKETED, group=1)
     words = sorted({w for w in prepare_query(query).split() if w}, key=len, reverse=True)
     if not words:
         return [Piece(snippet)]
-    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    return _marked(snippet, re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE), group=0)
+
+
+def _marked(snippet: str, pattern: re.Pattern[str], group: int) -> list[Piece]:
+    """The snippet cut at each match of `pattern`; the match's `group` is the marked piece."""
     pieces, position = [], 0
     for match in pattern.finditer(snippet):
         pieces.append(Piece(snippet[position : match.start()]))
-        pieces.append(Piece(match.group(0), match=True))
+        pieces.append(Piece(match.group(group), match=True))
         position = match.end()
     pieces.append(Piece(snippet[position:]))
     return [p for p in pieces if p.text]
