@@ -48,9 +48,9 @@ from linking_data import (
 
 from crawler.linking import encoder as encoder_mod
 from crawler.linking.engine import SigDoc, embed_docs, neardup_stage, prepare, translation_stage
-from crawler.linking.model import LinkDoc, merge
+from crawler.linking.model import LinkDoc, Proposal, merge
 from crawler.linking.shingles import Signature, shingles, signature_of
-from crawler.linking.stream import stream_translations
+from crawler.linking.stream import NearDupStream, in_blocks, stream_translations
 
 TARGETS = {"translation": (0.95, 0.90), "near_duplicate": (0.98, 0.95)}
 START = datetime(2024, 3, 1, tzinfo=timezone.utc)
@@ -258,7 +258,8 @@ def _run_neardup(docs: Sequence[EvalArticle]) -> set[tuple[int, int]]:
 def cost_run(count: int, use_encoder: bool) -> tuple[float, float, float, float, float, int]:
     """Seconds to prepare (signatures, anchors), to embed every article (once per article; the linker stores
     the vectors), for near-duplicates, for translations, in total; and the number of translation links (the
-    synthetic corpus has none by construction: every one is a false link)."""
+    synthetic corpus has none by construction: every one is a false link). Near-duplicates and translations
+    run as `newscrawl link --rebuild` runs them: streamed a day at a time (crawler.linking.stream)."""
     corpus = synthetic_corpus(count)
     docs = [LinkDoc(a.id, a.text, a.language, a.published_at) for a in corpus]
     texts = {d.id: d for d in docs}
@@ -267,14 +268,15 @@ def cost_run(count: int, use_encoder: bool) -> tuple[float, float, float, float,
     prepared_done = time.perf_counter()
     vectors = embed_docs(docs) if use_encoder else {}
     embedded = time.perf_counter()
-    sig_docs = [SigDoc(d.id, d.language or "und", Signature.from_bytes(prepared[d.id].signature), d.published_at)
-                for d in docs]
-    proposals = neardup_stage(
-        sig_docs, sig_docs, lambda ids: {i: shingles(texts[i].text, texts[i].language) for i in ids}
-    )
+    near = NearDupStream(lambda ids: {i: shingles(texts[i].text, texts[i].language) for i in ids})
+    proposals: list[Proposal] = []
+    for ids, _horizon in in_blocks([(d.published_at, d.id) for d in docs if d.published_at is not None]):
+        block = [(SigDoc(i, texts[i].language or "und", Signature.from_bytes(prepared[i].signature),
+                         texts[i].published_at), texts[i].published_at) for i in ids]
+        proposals += near.feed(block)  # type: ignore[arg-type]
     neardup_done = time.perf_counter()
     anchors = {i: p.anchors for i, p in prepared.items()}
-    proposals += translation_stage(docs, docs, use_encoder=use_encoder, anchors=anchors, vectors=vectors)
+    proposals += stream_translations(docs, vectors, anchors)
     links = merge(proposals)
     done = time.perf_counter()
     translations = sum(1 for link in links if link.relation == "translates")
@@ -283,7 +285,8 @@ def cost_run(count: int, use_encoder: bool) -> tuple[float, float, float, float,
 
 
 def print_cost(sizes: Sequence[int], has_encoder: bool) -> None:
-    print("\n== cost: whole linker over synthetic articles (target: 100k in < 120 s, linear growth) ==")
+    print("\n== cost: whole linker over synthetic articles, streamed as a rebuild runs it (target: 100k in < 120 s,"
+          " linear growth) ==")
     print(f"(synthetic: {PER_DAY} articles a day in zh/en/de, 10% aggregator copies; `false tr`: translation links"
           " found in a corpus that has none; `embed s`: every article embedded once by the encoder, when installed)")
     header = (("articles", 9), ("prepare s", 11), ("embed s", 9), ("neardup s", 11), ("translate s", 13),
@@ -310,7 +313,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", choices=("translation", "dev", "neardup", "excerpts", "cost"), action="append",
                         help="run only these sections (repeatable)")
     parser.add_argument("--no-encoder", action="store_true", help="as if the encoder were not installed")
+    parser.add_argument("--encoder", choices=encoder_mod.ENCODERS, default=encoder_mod.DEFAULT_ENCODER,
+                        help="form of the model (crawler.linking.encoder; default: %(default)s)")
     args = parser.parse_args(argv)
+    encoder_mod.select(args.encoder)
     sections = set(args.only or ("translation", "dev", "neardup", "excerpts", "cost"))
     try:
         if sections - {"dev"}:
@@ -321,7 +327,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"linking_eval: {exc}", file=sys.stderr)
         return 2
     has_encoder = encoder_mod.get_encoder() is not None and not args.no_encoder
-    print(f"encoder installed and used: {has_encoder}")
+    print(f"encoder installed and used: {has_encoder}" + (f" ({args.encoder} form)" if has_encoder else ""))
 
     if "translation" in sections:
         print("\n== translation links (WMT document pairs; target P >= 0.95 at R >= 0.90) ==")

@@ -46,7 +46,7 @@ def test_embeddings_are_stored_once_and_cleared_when_the_text_changes(store: Sto
     with store.engine.connect() as conn:
         models = conn.execute(text("SELECT DISTINCT embedding_model FROM articles")).scalars().all()
         length = conn.execute(text("SELECT DISTINCT array_length(embedding, 1) FROM articles")).scalar()
-    assert models == [encoder_mod.MODEL_TAG] and length == encoder_mod.DIM
+    assert models == [encoder_mod.model_tag()] and length == encoder_mod.DIM
     changed = dataclasses.replace(articles[0], text=articles[0].text + "\n\nA correction was added.")
     store.store_articles([changed])
     with store.engine.connect() as conn:

@@ -73,11 +73,16 @@ def test_chinese_written_in_numerals_links_to_its_translation_on_anchors_alone()
 
 
 @needs_encoder
-def test_news_pairs_link_one_to_one_and_documents_without_partner_get_none() -> None:
+@pytest.mark.parametrize("form", ["static", "full"])
+def test_news_pairs_link_one_to_one_and_documents_without_partner_get_none(form: str) -> None:
     docs, truth = wmt_link_docs()
-    found = translation_stage(docs, docs, use_encoder=True)
+    encoder_mod.select(form)
+    try:
+        found = translation_stage(docs, docs, use_encoder=True)
+    finally:
+        encoder_mod.select(encoder_mod.DEFAULT_ENCODER)
     assert _pairs(found) == truth
-    assert all(p.details["cosine"] > 0.6 for p in found)
+    assert all(p.details["cosine"] > 0.55 for p in found)
 
 
 def test_news_pairs_without_the_encoder_make_no_false_link() -> None:

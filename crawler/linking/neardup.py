@@ -91,11 +91,16 @@ def lsh_candidates(
         ids = np.fromiter(members, dtype=np.int64, count=len(members))
         values = np.vstack(list(members.values())).astype(np.uint64)
         size = np.array([sizes[i] for i in members], dtype=np.float64)
+        asking = None if keep is None else np.fromiter((i in keep for i in members), dtype=bool, count=len(ids))
         for band_rows, excerpts in ((rows, False), (EXCERPT_ROWS, True)):
             matrix = values[:, : bands * band_rows].reshape(len(ids), bands, band_rows)
             keys = _band_keys(matrix, language_index * 2 + excerpts)
             owners = np.broadcast_to(np.arange(len(ids))[:, None], keys.shape).ravel()
-            for a, b in _colliding(keys.ravel(), owners, EXCERPT_MAX_BUCKET if excerpts else None):
+            keys = keys.ravel()
+            if asking is not None:  # only the buckets a query is in (whole, so bucket sizes are unchanged)
+                wanted = np.isin(keys, keys.reshape(len(ids), -1)[asking].ravel())
+                keys, owners = keys[wanted], owners[wanted]
+            for a, b in _colliding(keys, owners, EXCERPT_MAX_BUCKET if excerpts else None):
                 if excerpts:
                     wide = np.maximum(size[a], size[b]) >= EXCERPT_SIZE_RATIO * np.minimum(size[a], size[b])
                     a, b = a[wide], b[wide]

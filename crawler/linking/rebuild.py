@@ -158,9 +158,9 @@ def _link_block(
 
     vectors = None
     if encoder and docs:
-        vectors = db.load_embeddings(session, [d.id for d in docs], encoder_mod.MODEL_TAG)
+        vectors = db.load_embeddings(session, [d.id for d in docs], encoder_mod.model_tag())
         computed = embed_docs(docs, vectors)
-        db.write_embeddings(session, computed, encoder_mod.MODEL_TAG)
+        db.write_embeddings(session, computed, encoder_mod.model_tag())
         stats.embeddings_computed += len(computed)
         vectors.update(computed)
 

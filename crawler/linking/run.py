@@ -141,9 +141,9 @@ def _link(session: Session, ids: Sequence[int] | None, rebuild: bool, use_encode
     anchors = {i: p.anchors for i, p in prepared.items()}
     vectors = None
     if use_encoder and encoder_mod.get_encoder() is not None:
-        vectors = db.load_embeddings(session, [d.id for d in pool], encoder_mod.MODEL_TAG)
+        vectors = db.load_embeddings(session, [d.id for d in pool], encoder_mod.model_tag())
         computed = embed_docs(pool, vectors)
-        db.write_embeddings(session, computed, encoder_mod.MODEL_TAG)
+        db.write_embeddings(session, computed, encoder_mod.model_tag())
         stats.embeddings_computed = len(computed)
         vectors.update(computed)
     translations = translation_stage(new, pool, use_encoder=use_encoder, known=known, anchors=anchors,

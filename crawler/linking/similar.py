@@ -97,7 +97,7 @@ def similar_articles(
     pool = db.window_docs(session, [dataclasses.replace(target, published_at=when)], window)
     vectors: dict[int, np.ndarray] = {}
     if use_encoder:
-        vectors = db.load_embeddings(session, [d.id for d in pool], encoder_mod.MODEL_TAG)
+        vectors = db.load_embeddings(session, [d.id for d in pool], encoder_mod.model_tag())
         if target.id not in vectors and target.language and encoder_mod.get_encoder() is not None:
             computed = encoder_mod.embed([target.text], languages=[target.language])
             if computed is not None:

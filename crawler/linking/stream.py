@@ -7,8 +7,8 @@ was fetched if it has none.
 
 Translations (`TranslationStream`) give exactly what `translation.link_translations` gives over the whole
 corpus at once, given the same anchor frequencies, because every step of it is local in time:
-1. an article's candidates are its nearest articles (and those sharing a selective anchor) within WINDOW, so it
-   is asked once every article within WINDOW after it has been fed;
+1. an article's candidates are its nearest articles within WINDOW (without embeddings, those sharing a
+   selective anchor), so it is asked once every article within WINDOW after it has been fed;
 2. a pair's margin needs both articles' neighbour lists, complete once every article within WINDOW of them has
    been asked: a pair is scored when its later article is 2 * WINDOW old;
 3. the one-to-one assignment is greedy best-first, which decides each connected group of scored pairs on its
@@ -25,7 +25,6 @@ days, and a bounded index is what keeps memory and time per article flat as the 
 
 from __future__ import annotations
 
-import heapq
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,22 +37,23 @@ from crawler.linking.engine import SigDoc, neardup_stage, translation_docs, tran
 from crawler.linking.model import LinkDoc, Proposal
 from crawler.linking.translation import (
     ANCHORS_VOUCH,
-    BASELINE_PRIOR,
     MIN_ANCHOR_SCORE_ALONE,
     MIN_COSINE,
     MIN_MARGIN,
     MIN_SCORE,
     MIN_SHARED_WEIGHT,
-    NEIGHBOURS,
-    PRIOR_WEIGHT,
     TIE_FACTOR,
     WINDOW,
+    Neighbourhood,
     TranslationDoc,
     TranslationLink,
     _direction,
+    _may_pass,
+    baseline_without,
     candidate_pairs,
     combine,
     nearest_pairs,
+    neighbourhood,
     one_to_one,
 )
 
@@ -160,14 +160,10 @@ class TranslationStream:
             doc_freq, size = Counter(a for d in pool for a in d.anchors), len(pool)
         weights = _Weights(doc_freq, size)
         counter = doc_freq if isinstance(doc_freq, Counter) else Counter(doc_freq)
-        found = candidate_pairs(queries, pool, counter, self.window)
-        cosines: dict[tuple[int, int], float] = {}
-        if self.use_vectors and self.vectors:
-            cosines = nearest_pairs(queries, pool, self.vectors, self.window)
-            for a, b in found - set(cosines):
-                if a in self.vectors and b in self.vectors:
-                    cosines[(a, b)] = float(np.dot(self.vectors[a], self.vectors[b]))
         vectors = bool(self.use_vectors and self.vectors)
+        # with embeddings the nearest neighbours are the candidates (as in translation.link_translations)
+        found = set() if vectors else candidate_pairs(queries, pool, counter, self.window)
+        cosines = nearest_pairs(queries, pool, self.vectors, self.window) if vectors else {}
         for pair in found | set(cosines):
             if pair in self._seen:
                 continue  # found again from the other side: judged when first found
@@ -191,19 +187,23 @@ class TranslationStream:
         for pair in [pair for pair, latest in self._seen.items() if latest < until]:
             del self._seen[pair]
 
-    def _baseline(self, a: int, b: int) -> float:
-        found = self._neighbours.get((a, self.docs[b].language), [])
-        top = heapq.nlargest(NEIGHBOURS, _unique(found), key=lambda item: item[1])
-        others = [cosine for other, cosine in top if other != b][: NEIGHBOURS - 1]
-        return (sum(others) + BASELINE_PRIOR * PRIOR_WEIGHT) / (len(others) + PRIOR_WEIGHT)
+    def _baseline(self, a: int, b: int, cache: dict[tuple[int, str], Neighbourhood]) -> float:
+        key = (a, self.docs[b].language)
+        near = cache.get(key)
+        if near is None:
+            near = cache[key] = neighbourhood(_unique(self._neighbours.get(key, [])))
+        return baseline_without(near, b)
 
     # 2. scores of the pairs whose articles' neighbour lists are complete
     def _score(self, until: datetime | None) -> None:
         ready = [pair for pair, entry in self._pairs.items() if until is None or entry.latest < until]
+        cache: dict[tuple[int, str], Neighbourhood] = {}  # the lists do not change while pairs are scored
         for pair in sorted(ready):
             entry = self._pairs.pop(pair)
             a, b = pair
-            margin = entry.cosine - (self._baseline(a, b) + self._baseline(b, a)) / 2
+            margin = entry.cosine - (self._baseline(a, b, cache) + self._baseline(b, a, cache)) / 2
+            if not _may_pass(entry.cosine, margin, bool(self.docs[a].anchors & self.docs[b].anchors)):
+                continue
             match = entry.weights.match(self.docs[a], self.docs[b])
             score = combine(match, entry.cosine)
             if score >= MIN_SCORE and (margin >= MIN_MARGIN or match.score >= ANCHORS_VOUCH):

@@ -3,9 +3,9 @@
 1. Candidates come from a signal every article has. With the encoder: each article's `NEIGHBOURS` nearest
    articles by embedding cosine in every other language published within `WINDOW` (`nearest_pairs`, a blocked
    matrix product over the articles sorted by time, so the work per article depends on the daily volume, not
-   on the size of the corpus). Pairs sharing a selective anchor (a number, date or Latin-script name found in
-   few documents of the pool) are candidates too (`candidate_pairs`, an inverted index). Without the encoder,
-   anchors are the only signal and the gate.
+   on the size of the corpus); anchors then only judge these pairs. Without the encoder, anchors are the only
+   signal and the gate: pairs sharing a selective anchor (a number, date or Latin-script name found in few
+   documents of the pool; `candidate_pairs`, an inverted index).
    The articles that the new ones could take are asked in turn (a second hop), so their own best partners
    compete for them and an incremental run decides as a full one would.
 2. Score: the cosine, raised or lowered by what the anchors say (`combine`): shared specific figures and
@@ -200,11 +200,15 @@ def link_translations(
         return match_weighted(by_id[a].anchors, by_id[b].anchors, weigh, totals[a], totals[b])
 
     everyone = list(by_id.values())
-    anchor_pairs = candidate_pairs(new, everyone, doc_freq, window)
+    # with embeddings, candidates are the nearest neighbours and anchors only judge them: pairs proposed by an
+    # anchor outside both articles' neighbourhoods never cleared the bar on the dev news (benchmarks/linking_eval.py
+    # gives the same links with and without them) and cost more than the rest of the stage
+    anchor_pairs = set() if vectors else candidate_pairs(new, everyone, doc_freq, window)
     new_ids = {d.id for d in new}
     # the articles the new ones could take are asked in turn, so that their own best partners compete for them
     touched = {i for pair in anchor_pairs for i in pair} - new_ids
-    anchor_pairs |= candidate_pairs([by_id[i] for i in touched], everyone, doc_freq, window)
+    if anchor_pairs:
+        anchor_pairs |= candidate_pairs([by_id[i] for i in touched], everyone, doc_freq, window)
     scored: dict[tuple[int, int], tuple[float, AnchorMatch, float | None]] = {}
     margins: dict[tuple[int, int], float] = {}
     if vectors:
@@ -219,6 +223,8 @@ def link_translations(
             if cosine < MIN_COSINE:
                 continue
             margin = cosine - (baseline(a, b) + baseline(b, a)) / 2
+            if not _may_pass(cosine, margin, bool(by_id[a].anchors & by_id[b].anchors)):
+                continue
             match = anchor_match(a, b)
             score = combine(match, cosine)
             if score >= MIN_SCORE and (margin >= MIN_MARGIN or match.score >= ANCHORS_VOUCH):
@@ -242,6 +248,15 @@ def link_translations(
     return links
 
 
+def _may_pass(cosine: float, margin: float, share_anchors: bool) -> bool:
+    """Whether a pair could still be kept, before its anchors are weighed: without a shared anchor its anchor
+    score is 0, so it needs the margin and the score on its cosine alone; with one, at most ANCHOR_BONUS is
+    added. (Most candidate pairs are neighbours that fail here, and weighing anchors is the costly part.)"""
+    if not share_anchors:
+        return margin >= MIN_MARGIN and cosine >= MIN_SCORE
+    return cosine + ANCHOR_BONUS >= MIN_SCORE
+
+
 def _baselines(
     cosines: Mapping[tuple[int, int], float], language: Mapping[int, str]
 ) -> Callable[[int, int], float]:
@@ -253,14 +268,37 @@ def _baselines(
     for (a, b), cosine in cosines.items():
         near[(a, language[b])].append((b, cosine))
         near[(b, language[a])].append((a, cosine))
-    # each article's NEIGHBOURS closest per language, once: enough to leave out any one of them
-    top = {key: heapq.nlargest(NEIGHBOURS, found, key=lambda item: item[1]) for key, found in near.items()}
+    top = {key: neighbourhood(found) for key, found in near.items()}
 
     def baseline(a: int, b: int) -> float:
-        others = [cosine for other, cosine in top[(a, language[b])] if other != b][: NEIGHBOURS - 1]
-        return (sum(others) + BASELINE_PRIOR * PRIOR_WEIGHT) / (len(others) + PRIOR_WEIGHT)
+        return baseline_without(top[(a, language[b])], b)
 
     return baseline
+
+
+# An article's closest NEIGHBOURS - 1 in one language (id -> cosine), their cosine sum, and the next closest
+# cosine, which replaces a left-out member: enough to leave out any one of them.
+Neighbourhood = tuple[dict[int, float], float, float | None]
+
+
+def neighbourhood(found: Sequence[tuple[int, float]]) -> Neighbourhood:
+    best = heapq.nlargest(NEIGHBOURS, found, key=lambda item: item[1])
+    head = dict(best[: NEIGHBOURS - 1])
+    return head, sum(head.values()), best[NEIGHBOURS - 1][1] if len(best) == NEIGHBOURS else None
+
+
+def baseline_without(near: Neighbourhood, b: int) -> float:
+    """The mean cosine of the closest NEIGHBOURS - 1 other than `b`, pulled towards BASELINE_PRIOR."""
+    head, total, spare = near
+    count = len(head)
+    left_out = head.get(b)
+    if left_out is not None:
+        total -= left_out
+        count -= 1
+        if spare is not None:
+            total += spare
+            count += 1
+    return (total + BASELINE_PRIOR * PRIOR_WEIGHT) / (count + PRIOR_WEIGHT)
 
 
 def one_to_one(scores: Mapping[tuple[int, int], float], language: Mapping[int, str]) -> list[tuple[int, int]]:
