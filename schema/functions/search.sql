@@ -61,7 +61,8 @@ END;
 --    newest article and widens (by the rate at which it found matches) until 100 (or 2 x max_results)
 --    match, up to the whole corpus (or down to since); a word found in no article of the last day is looked
 --    for in the whole corpus at once; for several required words the index is asked for the rarest within
---    the window, the rest checked on its rows;
+--    the window, the rest checked on its rows; rows the index cannot decide alone (a phrase, the words beside
+--    the rarest) are checked newest first, and only until enough match;
 -- 3. those candidates are ranked: score = (tier + r / (1 + r)) / 3, in [0, 1), where r is ts_rank (title
 --    words weigh more than body words) and tier is 2 when the query occurs as written in the title, 1 when it
 --    does in the first 1000 characters of the text, else 0 (Latin words as whole words, Chinese as a
@@ -104,6 +105,7 @@ DECLARE
     span interval := interval '1 day';
     lower_bound timestamptz;
     candidates bigint[];
+    check_rows boolean;
     found integer;
 BEGIN
     IF char_length(query) > max_chars THEN
@@ -157,19 +159,29 @@ BEGIN
     END IF;
     LOOP
         lower_bound := CASE WHEN span IS NULL THEN since ELSE greatest(newest - span, since) END;
-        -- planned for these values each time (EXECUTE), so the planner sees how wide the window is
+        -- planned for these values each time (EXECUTE), so the planner sees how wide the window is. Over the
+        -- whole corpus the rows the index finds are all taken first (a materialised CTE): a plan that walks
+        -- the date index hoping to meet matches soon reads every article when the matches are old. The rows
+        -- found are sorted newest first by their date alone, and when the index's answer needs checking (a
+        -- phrase, or the other words beside the rarest) the whole query is checked on them in that order
+        -- until enough match: a check reads the row's search vector, so checking every row found would cost
+        -- in proportion to the corpus
+        check_rows := (span IS NOT NULL AND rarest IS NOT NULL) OR phrase_check <> '';
         EXECUTE
-            'SELECT array_agg(c.id) FROM ('
-            '    SELECT a.id FROM articles AS a'
+            'WITH m AS ' || CASE WHEN span IS NULL THEN 'MATERIALIZED' ELSE 'NOT MATERIALIZED' END || ' ('
+            '    SELECT a.id, coalesce(a.published_at, a.fetched_at) AS d FROM articles AS a'
             '    WHERE a.search_vector @@ $5'
             '      AND coalesce(a.published_at, a.fetched_at) >= coalesce($2, ''-infinity'')'
-            || CASE WHEN span IS NOT NULL AND rarest IS NOT NULL THEN ' AND ts_match_vq(a.search_vector, $1)'
-                    ELSE phrase_check END
             || CASE WHEN lang IS NULL THEN '' ELSE
             '      AND (a.language = $3 OR EXISTS (SELECT 1 FROM article_segments AS g'
             '                                       WHERE g.article_id = a.id AND g.language = $3))' END
-            || '    ORDER BY coalesce(a.published_at, a.fetched_at) DESC, a.id DESC'
-            '    LIMIT $4) AS c'
+            || ') SELECT array_agg(c.id) FROM ('
+            || CASE WHEN check_rows THEN
+            '    SELECT n.id FROM (SELECT m.id FROM m ORDER BY m.d DESC, m.id DESC OFFSET 0) AS n'
+            '    WHERE ts_match_vq((SELECT v.search_vector FROM articles AS v WHERE v.id = n.id), $1)'
+               ELSE
+            '    SELECT m.id FROM m ORDER BY m.d DESC, m.id DESC' END
+            || '    LIMIT $4) AS c'
             INTO candidates
             USING tsq, lower_bound, lang, wanted,
                   CASE WHEN span IS NOT NULL AND rarest IS NOT NULL THEN rarest ELSE tsq_index END;

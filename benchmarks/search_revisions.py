@@ -1,0 +1,91 @@
+"""`search_articles()` before and after a migration, side by side in one run on one corpus.
+
+Installs the function of each named revision in turn (migrations/versions/*.py, their SEARCH_ARTICLES_SQL)
+into the database of --database-url, times a set of queries under each (median of --repeat runs after one
+warm-up, the first page of 20), and puts the head revision's function back at the end, whatever happened.
+Use it on a large copy, e.g. the one `benchmarks/web_scale.py --keep` leaves (web_demo_x300000):
+
+  .venv/bin/python benchmarks/search_revisions.py --database-url postgresql://…/web_demo_x300000
+
+It changes a function in that database while it runs: do not point it at a corpus others are searching.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import statistics
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import psycopg2
+
+VERSIONS = Path(__file__).resolve().parents[1] / "migrations" / "versions"
+REVISIONS = ("0010_bounded_search", "0014_search_checks_newest_first")
+QUERIES: tuple[tuple[str, str | None], ...] = (
+    ("人工智能", None), ("人工智能", "zh"), ("贷款", None), ("央行 贷款", None), ("China", "en"),
+    ("Regierung", "de"), ('"central bank"', "en"),
+)
+
+
+def function_sql(revision: str) -> str:
+    spec = importlib.util.spec_from_file_location(f"_revision_{revision}", VERSIONS / f"{revision}.py")
+    if spec is None or spec.loader is None:
+        raise FileNotFoundError(f"no migration {revision} in {VERSIONS}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return str(module.SEARCH_ARTICLES_SQL)
+
+
+def time_query(cursor: psycopg2.extensions.cursor, query: str, lang: str | None, repeat: int) -> tuple[float, int]:
+    cursor.execute("SELECT count(*) FROM search_articles(%s, %s)", (query, lang))  # warm-up
+    times = []
+    rows = 0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        cursor.execute("SELECT count(*) FROM search_articles(%s, %s)", (query, lang))
+        rows = cursor.fetchone()[0]
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times), rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", required=True, help="a migrated corpus (a large copy)")
+    parser.add_argument("--revisions", default=",".join(REVISIONS), help="migration files to compare, in order")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs per query (default 5)")
+    args = parser.parse_args(argv)
+    revisions = args.revisions.split(",")
+    head = sorted(VERSIONS.glob("*.py"))
+    head_sql = next(function_sql(p.stem) for p in reversed(head) if "SEARCH_ARTICLES_SQL" in p.read_text())
+    try:
+        sql = {revision: function_sql(revision) for revision in revisions}
+    except FileNotFoundError as exc:
+        print(f"search_revisions: {exc}", file=sys.stderr)
+        return 2
+    connection = psycopg2.connect(args.database_url.replace("postgresql+psycopg2://", "postgresql://"))
+    connection.autocommit = True
+    cursor = connection.cursor()
+    cursor.execute("SELECT count(*) FROM articles")
+    print(f"{cursor.fetchone()[0]} articles; median of {args.repeat} runs of the first page (20), ms (rows)")
+    width = max(len(f"{q} / {lang or 'any'}") for q, lang in QUERIES) + 2
+    print(f"{'query / language':<{width}}" + "".join(f"{r[:4]:>12}" for r in revisions))
+    try:
+        results: dict[str, list[tuple[float, int]]] = {}
+        for revision in revisions:
+            cursor.execute(sql[revision])
+            results[revision] = [time_query(cursor, q, lang, args.repeat) for q, lang in QUERIES]
+        for index, (query, lang) in enumerate(QUERIES):
+            cells = "".join(f"{results[r][index][0]:>7.0f} ({results[r][index][1]:>2})" for r in revisions)
+            label = f"{query} / {lang or 'any'}"
+            print(f"{label:<{width}}{cells}")
+    finally:
+        cursor.execute(head_sql)
+        connection.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
