@@ -113,13 +113,9 @@ class StaticUSE:
         except ImportError:
             self._blas = None
 
-    def piece_rows(self, ids: np.ndarray) -> np.ndarray:
-        """Each piece's summed contribution to a document (computed now for pieces not met before)."""
-        self._fill(ids)
-        return self._table[ids]
-
     def _fill(self, ids: np.ndarray) -> None:
-        """Compute the table rows of the pieces in `ids` not met before."""
+        """Compute the table rows (each piece's contribution to a document's sum) of the pieces in `ids` not
+        met before."""
         missing = np.unique(ids[~self._known[ids]])
         if len(missing):
             with self._lock:

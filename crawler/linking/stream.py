@@ -159,11 +159,15 @@ class TranslationStream:
         else:
             doc_freq, size = Counter(a for d in pool for a in d.anchors), len(pool)
         weights = _Weights(doc_freq, size)
-        counter = doc_freq if isinstance(doc_freq, Counter) else Counter(doc_freq)
         vectors = bool(self.use_vectors and self.vectors)
         # with embeddings the nearest neighbours are the candidates (as in translation.link_translations)
-        found = set() if vectors else candidate_pairs(queries, pool, counter, self.window)
-        cosines = nearest_pairs(queries, pool, self.vectors, self.window) if vectors else {}
+        found: set[tuple[int, int]] = set()
+        cosines: dict[tuple[int, int], float] = {}
+        if vectors:
+            cosines = nearest_pairs(queries, pool, self.vectors, self.window)
+        else:
+            counter = doc_freq if isinstance(doc_freq, Counter) else Counter(doc_freq)
+            found = candidate_pairs(queries, pool, counter, self.window)
         for pair in found | set(cosines):
             if pair in self._seen:
                 continue  # found again from the other side: judged when first found

@@ -200,24 +200,18 @@ def link_translations(
         return match_weighted(by_id[a].anchors, by_id[b].anchors, weigh, totals[a], totals[b])
 
     everyone = list(by_id.values())
-    # with embeddings, candidates are the nearest neighbours and anchors only judge them: pairs proposed by an
-    # anchor outside both articles' neighbourhoods never cleared the bar on the dev news (benchmarks/linking_eval.py
-    # gives the same links with and without them) and cost more than the rest of the stage
-    anchor_pairs = set() if vectors else candidate_pairs(new, everyone, doc_freq, window)
     new_ids = {d.id for d in new}
-    # the articles the new ones could take are asked in turn, so that their own best partners compete for them
-    touched = {i for pair in anchor_pairs for i in pair} - new_ids
-    if anchor_pairs:
-        anchor_pairs |= candidate_pairs([by_id[i] for i in touched], everyone, doc_freq, window)
     scored: dict[tuple[int, int], tuple[float, AnchorMatch, float | None]] = {}
     margins: dict[tuple[int, int], float] = {}
+    # in both branches the articles the new ones could take are asked in turn (a second hop), so that their own
+    # best partners compete for them
     if vectors:
+        # candidates are the nearest neighbours and anchors only judge them: pairs proposed by an anchor outside
+        # both articles' neighbourhoods never cleared the bar on the dev news (benchmarks/linking_eval.py gives
+        # the same links with and without them) and cost more than the rest of the stage
         cosines = nearest_pairs(new, everyone, vectors, window)
-        second = {i for pair in cosines for i in pair} - new_ids - touched
-        cosines.update(nearest_pairs([by_id[i] for i in second | touched], everyone, vectors, window))
-        for a, b in anchor_pairs - set(cosines):
-            if a in vectors and b in vectors:
-                cosines[(a, b)] = float(np.dot(vectors[a], vectors[b]))
+        second = {i for pair in cosines for i in pair} - new_ids
+        cosines.update(nearest_pairs([by_id[i] for i in second], everyone, vectors, window))
         baseline = _baselines(cosines, {i: d.language for i, d in by_id.items()})
         for (a, b), cosine in cosines.items():
             if cosine < MIN_COSINE:
@@ -231,6 +225,9 @@ def link_translations(
                 scored[(a, b)] = (score, match, cosine)
                 margins[(a, b)] = margin
     else:
+        anchor_pairs = candidate_pairs(new, everyone, doc_freq, window)
+        touched = {i for pair in anchor_pairs for i in pair} - new_ids
+        anchor_pairs |= candidate_pairs([by_id[i] for i in touched], everyone, doc_freq, window)
         for a, b in anchor_pairs:
             match = anchor_match(a, b)
             if match.score >= MIN_ANCHOR_SCORE_ALONE and match.shared_weight >= MIN_SHARED_WEIGHT:
