@@ -49,7 +49,7 @@ from linking_data import (
 from crawler.linking import encoder as encoder_mod
 from crawler.linking.engine import SigDoc, embed_docs, neardup_stage, prepare, translation_stage
 from crawler.linking.model import LinkDoc, Proposal, merge
-from crawler.linking.shingles import Signature, shingles, signature_of
+from crawler.linking.shingles import Signature, hashed, shingle_hashes, shingles, signature_of
 from crawler.linking.stream import NearDupStream, in_blocks, stream_translations
 
 TARGETS = {"translation": (0.95, 0.90), "near_duplicate": (0.98, 0.95)}
@@ -251,7 +251,7 @@ def templated_eval(per_language: int = 40) -> tuple[int, int]:
 def _run_neardup(docs: Sequence[EvalArticle]) -> set[tuple[int, int]]:
     sets = {d.id: shingles(d.text, d.language) for d in docs}
     sig_docs = [SigDoc(d.id, d.language, signature_of(sets[d.id]), d.published_at) for d in docs]
-    proposals = neardup_stage(sig_docs, sig_docs, lambda ids: {i: sets[i] for i in ids})
+    proposals = neardup_stage(sig_docs, sig_docs, lambda ids: {i: hashed(sets[i]) for i in ids})
     return _unordered({(p.copy_id, p.original_id) for p in proposals if p.original_id is not None})
 
 
@@ -268,7 +268,7 @@ def cost_run(count: int, use_encoder: bool) -> tuple[float, float, float, float,
     prepared_done = time.perf_counter()
     vectors = embed_docs(docs) if use_encoder else {}
     embedded = time.perf_counter()
-    near = NearDupStream(lambda ids: {i: shingles(texts[i].text, texts[i].language) for i in ids})
+    near = NearDupStream(lambda ids: {i: shingle_hashes(texts[i].text, texts[i].language) for i in ids})
     proposals: list[Proposal] = []
     for ids, _horizon in in_blocks([(d.published_at, d.id) for d in docs if d.published_at is not None]):
         block = [(SigDoc(i, texts[i].language or "und", Signature.from_bytes(prepared[i].signature),

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from crawler.linking.engine import SigDoc, translation_proposals
-from crawler.linking.shingles import shingles, signature_of
+from crawler.linking.shingles import hashed, shingles, signature_of
 from crawler.linking.stream import NEARDUP_WINDOW, NearDupStream, TranslationStream, in_blocks
 from crawler.linking.translation import WINDOW, TranslationDoc, link_translations
 
@@ -118,9 +118,36 @@ def test_near_duplicates_are_found_within_the_window_and_across_blocks() -> None
     times = {1: T0 + timedelta(hours=23), 2: T0 + timedelta(days=1, hours=1),  # across a block boundary
              3: T0, 4: T0 + NEARDUP_WINDOW + timedelta(days=1)}  # further apart than the window
     sets = {i: shingles(t, "en") for i, t in texts.items()}
-    stream = NearDupStream(lambda ids: {i: sets[i] for i in ids})
+    stream = NearDupStream(lambda ids: {i: hashed(sets[i]) for i in ids})
     found = []
     for ids, _horizon in in_blocks([(t, i) for i, t in times.items()]):
         found += stream.feed([(SigDoc(i, "en", signature_of(sets[i]), times[i]), times[i]) for i in ids])
     assert [(p.copy_id, p.original_id) for p in found] == [(2, 1)]
     assert set(stream.indexed) == {2, 4}  # only the articles of the last window are held
+
+
+def test_near_duplicate_stream_reads_each_text_once_and_forgets_it_with_the_window() -> None:
+    rng = random.Random(5)
+    originals = {i: _story(rng) for i in range(1, 4)}
+    texts = dict(originals)
+    for day in range(1, 4):  # each original is copied again on each of three later days
+        for i in originals:
+            texts[10 * day + i] = f"Copy {day}: " + originals[i] + f" Shared on day {day}."
+    times = {i: T0 + timedelta(days=i // 10, minutes=i) for i in texts}
+    sets = {i: shingles(t, "en") for i, t in texts.items()}
+    loaded: list[int] = []
+
+    def load(ids: list[int]) -> dict[int, np.ndarray]:
+        loaded.extend(ids)
+        return {i: hashed(sets[i]) for i in ids}
+
+    stream = NearDupStream(load)
+    found = []
+    for ids, _horizon in in_blocks([(t, i) for i, t in times.items()]):
+        found += stream.feed([(SigDoc(i, "en", signature_of(sets[i]), times[i]), times[i]) for i in ids])
+    assert {(p.copy_id, p.original_id) for p in found} >= {(10 * day + i, i) for day in (1, 2, 3) for i in originals}
+    assert sorted(loaded) == sorted(set(loaded))  # an original is a candidate on every day, read once
+    assert set(stream._hashes) <= set(stream.indexed)
+    later = T0 + NEARDUP_WINDOW + timedelta(days=10)
+    stream.feed([(SigDoc(99, "en", signature_of(sets[1]), later), later)])
+    assert set(stream._hashes) <= {99}  # the window moved on: what it held is forgotten

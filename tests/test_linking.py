@@ -13,7 +13,7 @@ from crawler.linking.explicit import UrlIndex, explicit_proposals, is_source_lin
 from crawler.linking.model import LinkDoc, Proposal, merge
 from crawler.linking.neardup import direction
 from crawler.linking.numbers import canonical_value, number_values, parse_digits
-from crawler.linking.shingles import Signature, containment, shingles, signature_of
+from crawler.linking.shingles import Signature, containment, hashed, shingles, signature_of
 from crawler.linking.zh_numerals import arabic_numerals
 from crawler.sources import SourceInfo
 from tests.linking_seeds import SHOBSERVER_URL, SINA_URL, aggregator_002, german_004, qpute_001, sina_000
@@ -226,7 +226,7 @@ def test_neardup_stage_finds_copy_and_orders_by_time() -> None:
     langs = {1: "en", 2: "en", 3: "de"}
     sets = {i: shingles(t, langs[i]) for i, t in texts.items()}
     docs = [SigDoc(i, langs[i], signature_of(sets[i]), times[i]) for i in texts]
-    [proposal] = neardup_stage(docs, docs, lambda ids: {i: sets[i] for i in ids})
+    [proposal] = neardup_stage(docs, docs, lambda ids: {i: hashed(sets[i]) for i in ids})
     assert (proposal.copy_id, proposal.original_id, proposal.relation) == (2, 1, "republishes")
     assert proposal.details["direction"] == "time" and proposal.score > 0.85
 
@@ -299,11 +299,11 @@ def test_templated_short_texts_are_not_near_duplicates() -> None:
     sets = {i: shingles(t, "en") for i, t in enumerate(texts)}
     assert min(containment(sets[0], sets[i]) for i in (1, 2, 3)) > 0.7  # the template alone is most of each text
     docs = [SigDoc(i, "en", signature_of(sets[i]), T0 + timedelta(hours=i)) for i in sets]
-    assert neardup_stage(docs, docs, lambda ids: {i: sets[i] for i in ids}) == []
+    assert neardup_stage(docs, docs, lambda ids: {i: hashed(sets[i]) for i in ids}) == []
     # the same short text with a different greeting line is still one
     sets[9] = shingles(f"Good morning! {texts[0]}", "en")
     docs.append(SigDoc(9, "en", signature_of(sets[9]), T0 + timedelta(hours=9)))
-    [copy] = neardup_stage(docs, docs, lambda ids: {i: sets[i] for i in ids})
+    [copy] = neardup_stage(docs, docs, lambda ids: {i: hashed(sets[i]) for i in ids})
     assert (copy.copy_id, copy.original_id) == (9, 0)
 
 
@@ -335,7 +335,8 @@ def _sentence(rng: random.Random, words: int) -> str:
 def _run(texts: dict[int, str]) -> set[tuple[int, int]]:
     sets = {i: shingles(t, "en") for i, t in texts.items()}
     docs = [SigDoc(i, "en", signature_of(sets[i]), T0 + timedelta(minutes=i)) for i in sets]
-    return {(p.copy_id, p.original_id or 0) for p in neardup_stage(docs, docs, lambda ids: {i: sets[i] for i in ids})}
+    found = neardup_stage(docs, docs, lambda ids: {i: hashed(sets[i]) for i in ids})
+    return {(p.copy_id, p.original_id or 0) for p in found}
 
 
 @pytest.mark.parametrize("own_words", [4, 8, 16])

@@ -10,7 +10,7 @@ import pytest
 from crawler.linking import encoder as encoder_mod
 from crawler.linking.engine import SigDoc, neardup_stage, translation_stage
 from crawler.linking.model import LinkDoc
-from crawler.linking.shingles import shingles, signature_of
+from crawler.linking.shingles import hashed, shingles, signature_of
 from crawler.linking.translation import one_to_one
 from tests.translation_fixtures import wmt_documents, wmt_link_docs
 
@@ -124,7 +124,7 @@ def test_thirty_percent_excerpts_are_found_and_same_topic_texts_are_not() -> Non
             truth.add((original, len(docs)))
     sets = {i: shingles(text, "en") for i, text in docs}
     sig_docs = [SigDoc(i, "en", signature_of(sets[i]), T0 + timedelta(hours=i)) for i, _text in docs]
-    found = _pairs(neardup_stage(sig_docs, sig_docs, lambda ids: {i: sets[i] for i in ids}))
+    found = _pairs(neardup_stage(sig_docs, sig_docs, lambda ids: {i: hashed(sets[i]) for i in ids}))
     assert truth <= found
     # excerpts of one original may contain one another; nothing links two different originals' texts
     group = {i: original for original, copy in truth for i in (original, copy)}

@@ -103,10 +103,11 @@ def explicit_pairs(
 def neardup_stage(
     new: Sequence[SigDoc],
     indexed: Sequence[SigDoc],
-    load_shingles: Callable[[list[int]], dict[int, set[str]]],
+    load_shingles: Callable[[list[int]], Mapping[int, np.ndarray]],
     known: set[tuple[int, int]] | None = None,
 ) -> list[Proposal]:
-    """Same-language near-duplicates between `new` and `indexed` (which may include `new`)."""
+    """Same-language near-duplicates between `new` and `indexed` (which may include `new`); `load_shingles`
+    gives the hashed shingles (`shingles.shingle_hashes`) of the articles in candidate pairs."""
     members = [(d.id, d.language, d.signature) for d in (*indexed, *new)]
     pairs = plausible(lsh_candidates(members, queries=[d.id for d in new]), {i: sig for i, _lang, sig in members})
     if not pairs:

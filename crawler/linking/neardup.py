@@ -9,14 +9,13 @@ Direction is decided by `direction`: explicit evidence first, then publication t
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
 
-from crawler.linking.shingles import Signature, containment
+from crawler.linking.shingles import Signature
 
 # 42 bands of 3 rows over 128 permutations: a pair with Jaccard 0.4 (a repost in heavy boilerplate) becomes a
 # candidate with probability 0.93, one with Jaccard 0.05 with probability 0.005; the containment check
@@ -174,50 +173,68 @@ def _colliding(
                 yield np.minimum(a, b)[distinct], np.maximum(a, b)[distinct]
 
 
-def common_shingles(shingle_sets: Mapping[int, set[str]], min_df: int = COMMON_DF) -> dict[str, int]:
-    """shingle -> document frequency, for the shingles found in at least `min_df` of the given articles."""
-    counts = Counter(s for shingle_set in shingle_sets.values() for s in shingle_set)
-    return {s: n for s, n in counts.items() if n >= min_df}
+@dataclass(frozen=True)
+class CommonShingles:
+    """Template shingles: sorted hashes found in at least `min_df` of the articles read together, and each
+    one's document frequency."""
+
+    keys: np.ndarray
+    df: np.ndarray
+    min_df: int = COMMON_DF
+
+    def weights(self, items: np.ndarray) -> np.ndarray:
+        """Each shingle's weight: 1, or min_df / its document frequency for a common one."""
+        out = np.ones(len(items), dtype=np.float64)
+        if len(self.keys) and len(items):
+            at = np.minimum(np.searchsorted(self.keys, items), len(self.keys) - 1)
+            hit = self.keys[at] == items
+            out[hit] = self.min_df / self.df[at[hit]]
+        return out
 
 
-def weighted_size(items: set[str], common: Mapping[str, int], min_df: int = COMMON_DF) -> float:
-    """The number of shingles, each common one counting min_df / its document frequency."""
-    if not common:
-        return float(len(items))
-    return sum(1.0 if (df := common.get(s)) is None else min_df / df for s in items)
+def common_shingles(shingle_sets: Mapping[int, np.ndarray], min_df: int = COMMON_DF) -> CommonShingles:
+    """The shingles (hashed, see `shingles.hashed`) found in at least `min_df` of the given articles."""
+    if not shingle_sets:
+        return CommonShingles(np.empty(0, dtype=np.uint32), np.empty(0, dtype=np.int64), min_df)
+    keys, counts = np.unique(np.concatenate(list(shingle_sets.values())), return_counts=True)
+    common = counts >= min_df
+    return CommonShingles(keys[common], counts[common], min_df)
 
 
 def confirm(
     pairs: Iterable[tuple[int, int]],
-    shingle_sets: dict[int, set[str]],
+    shingle_sets: Mapping[int, np.ndarray],
     min_containment: float = MIN_CONTAINMENT,
-    common: Mapping[str, int] | None = None,
+    common: CommonShingles | None = None,
 ) -> list[NearDuplicate]:
-    """Candidate pairs whose shingle sets really contain one another: the (boilerplate-aware) containment of the
-    smaller text in the larger. `common`: document frequencies of template shingles (default: those of
-    `shingle_sets`, see COMMON_DF)."""
+    """Candidate pairs whose shingle sets (hashed: sorted distinct uint32, `shingles.hashed`) really contain one
+    another: the (boilerplate-aware) containment of the smaller text in the larger. `common`: document
+    frequencies of template shingles (default: those of `shingle_sets`, see COMMON_DF)."""
     common = common_shingles(shingle_sets) if common is None else common
+    weights: dict[int, np.ndarray] = {}
     sizes: dict[int, float] = {}
 
-    def size(i: int, items: set[str]) -> float:
-        if i not in sizes:
-            sizes[i] = weighted_size(items, common)
-        return sizes[i]
+    def weight(i: int, items: np.ndarray) -> np.ndarray:
+        if i not in weights:
+            weights[i] = common.weights(items)
+            sizes[i] = float(weights[i].sum())
+        return weights[i]
 
     confirmed: list[NearDuplicate] = []
     for a, b in pairs:
         sa, sb = shingle_sets.get(a), shingle_sets.get(b)
-        if not sa or not sb or min(len(sa), len(sb)) < MIN_SHINGLES:
+        if sa is None or sb is None or min(len(sa), len(sb)) < MIN_SHINGLES:
             continue
-        own = min(size(a, sa), size(b, sb))
+        wa, _wb = weight(a, sa), weight(b, sb)
+        own = min(sizes[a], sizes[b])
         if own < MIN_SHINGLES:  # mostly template: no content of its own to be a copy of
             continue
-        shared = sa & sb
-        score = weighted_size(shared, common) / own if common else containment(sa, sb)
+        _shared, in_a, _in_b = np.intersect1d(sa, sb, assume_unique=True, return_indices=True)
+        score = float(wa[in_a].sum()) / own
         short = own < SHORT_SHINGLES
         needed = max(min_containment, MIN_CONTAINMENT_SHORT) if short else min_containment
         if score >= needed:
-            jaccard = len(shared) / len(sa | sb)
+            jaccard = len(in_a) / (len(sa) + len(sb) - len(in_a))
             confirmed.append(NearDuplicate(a, b, round(min(score, 1.0), 4), round(jaccard, 4)))
     return confirmed
 

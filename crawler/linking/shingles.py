@@ -96,6 +96,18 @@ def hash_shingles(items: set[str]) -> np.ndarray:
     return np.fromiter(map(zlib.crc32, map(str.encode, items)), dtype=np.uint64, count=len(items))
 
 
+def hashed(items: set[str]) -> np.ndarray:
+    """A shingle set as the sorted distinct CRC-32 values of its shingles (uint32): a quarter of the memory of
+    the strings, and set operations run in numpy. Two distinct shingles of two articles of 1,000 shingles
+    collide with probability 2e-4, which moves a containment by 0.001 at most."""
+    return np.unique(np.fromiter(map(zlib.crc32, map(str.encode, items)), dtype=np.uint32, count=len(items)))
+
+
+def shingle_hashes(text: str, language: str | None = None) -> np.ndarray:
+    """`hashed(shingles(text, language))`: what the near-duplicate check compares."""
+    return hashed(shingles(text, language))
+
+
 def signature_of(items: set[str], num_perm: int = NUM_PERM) -> Signature:
     """MinHash of a shingle set (datasketch's universal hashing over 32-bit CRCs)."""
     a, b = _permutations(num_perm)

@@ -279,11 +279,15 @@ def _unique(found: list[tuple[int, float]]) -> list[tuple[int, float]]:
 
 @dataclass
 class NearDupStream:
-    """Same-language near-duplicates of each fed block among the articles of the NEARDUP_WINDOW before it."""
+    """Same-language near-duplicates of each fed block among the articles of the NEARDUP_WINDOW before it.
 
-    load_shingles: Callable[[list[int]], dict[int, set[str]]]
+    The hashed shingles of the articles it has read are kept while those articles are in the window, so an
+    article's text is loaded and shingled once, not once for every block it is a candidate in."""
+
+    load_shingles: Callable[[list[int]], Mapping[int, np.ndarray]]
     window: timedelta = NEARDUP_WINDOW
     indexed: dict[int, tuple[SigDoc, datetime]] = field(default_factory=dict)
+    _hashes: dict[int, np.ndarray] = field(default_factory=dict)
 
     def feed(
         self, block: Sequence[tuple[SigDoc, datetime]], known: set[tuple[int, int]] | None = None
@@ -295,13 +299,22 @@ class NearDupStream:
         start = min(at for _doc, at in block)
         for i in [i for i, (_doc, at) in self.indexed.items() if at < start - self.window]:
             del self.indexed[i]
+            self._hashes.pop(i, None)
         at_of = {doc.id: at for doc, at in block} | {i: at for i, (_doc, at) in self.indexed.items()}
         proposals = neardup_stage([doc for doc, _at in block], [doc for doc, _at in self.indexed.values()],
-                                  self.load_shingles, known)
+                                  self._load, known)
         kept = [p for p in proposals
                 if p.original_id is None or abs(at_of[p.copy_id] - at_of[p.original_id]) <= self.window]
         self.indexed.update({doc.id: (doc, at) for doc, at in block})
+        for i in [i for i in self._hashes if i not in self.indexed]:  # read for a block article never indexed
+            del self._hashes[i]
         return kept
+
+    def _load(self, wanted: list[int]) -> dict[int, np.ndarray]:
+        missing = [i for i in wanted if i not in self._hashes]
+        if missing:
+            self._hashes.update(self.load_shingles(missing))
+        return {i: self._hashes[i] for i in wanted if i in self._hashes}
 
 
 def in_blocks(
