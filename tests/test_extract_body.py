@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from lxml import etree
 
@@ -57,6 +59,26 @@ def test_text_after_an_html_comment_is_kept() -> None:
     html = "<article>" + f"<p>{PROSE}</p>" * 4 + "<p>Final figures <!-- --> were published on Friday evening.</p>"
     text = extract(_page(html + "</article>"), "https://news.example.com/budget").text
     assert "were published on Friday evening" in text
+
+
+def test_json_ld_article_body_is_the_fallback_when_the_markup_holds_no_article() -> None:
+    # A page rendered by JavaScript: the markup says only "update your browser", the article is in its JSON-LD.
+    ld = json.dumps({"@context": "https://schema.org", "@type": "Article", "headline": "Budget approved",
+                     "articleBody": f"{PROSE} " * 4})
+    html = "<div id='app'><p>Your browser is out of date.</p><p>Download a newer browser.</p></div>"
+    html += "<script>var tracking = 'Budget approved in a late-night session';</script>"
+    article = extract(_page(html, f"<script type='application/ld+json'>{ld}</script>"),
+                      "https://news.example.com/budget")
+    assert "approved the new budget" in article.text
+    assert "tracking" not in article.text and "browser" not in article.text
+
+
+def test_json_ld_inside_a_profile_container_is_not_text() -> None:
+    ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "headline": "外资"})
+    paragraph = "<p>今年前十个月，全国实际使用外资金额同比增长，制造业引资结构持续优化。</p>"
+    html = f"<div class='article' id='artibody'>{paragraph * 4}<script type='application/ld+json'>{ld}</script></div>"
+    text = extract(_page(html), "https://finance.sina.com.cn/china/2024-11-20/doc-inabcdef1234567.shtml").text
+    assert "制造业引资结构持续优化" in text and "schema.org" not in text
 
 
 def test_a_page_of_a_million_tiny_paragraphs_is_refused_with_its_reason() -> None:

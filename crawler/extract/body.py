@@ -21,7 +21,9 @@ from lxml.html import HtmlElement, fromstring
 MAX_CONTROL_FORM_CHARS = 1000
 # Markup that is never article text, whatever the site.
 ALWAYS_DROP: tuple[str, ...] = (
-    "//script",
+    # Scripts, but not JSON-LD: trafilatura falls back to its articleBody (or a HowTo's steps) when the markup
+    # gives too little text.
+    "//script[not(@type='application/ld+json')]",
     "//style",
     "//noscript",
     "//template",
@@ -204,6 +206,7 @@ def extract_paragraphs(
     remove_nodes(tree, (*ALWAYS_DROP, *drop_xpaths))
     container = first_match(tree, container_xpaths) if container_xpaths else None
     if container is not None:
+        remove_nodes(container, (".//script",))
         paragraphs = walk_blocks(container)
         if any(p.strip() for p in paragraphs):
             return Body(paragraphs)
