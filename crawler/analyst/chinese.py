@@ -46,15 +46,15 @@ def chinese_tsvector(text: str, weight: str = "", offset: int = 0) -> str:
     first 256 and clamps positions past 16383, so none of that is done here. No lexeme needs quoting: only CJK
     characters, ASCII letters and digits and the Latin, Greek and Cyrillic letters of `_SEARCH_WORD`."""
     folded = fold(text)
-    occurrence = "'{}':{}" + weight
     parts: list[str] = []
     for match in _SEARCH_WORD.finditer(folded):
         word, first = match.group(), match.start() + 1 + offset
         if match.group(1) is None:
             if len(word) <= MAX_LEXEME_CHARS:
-                parts.append(occurrence.format(word, first))
+                parts.append(f"'{word}':{first}{weight}")
             continue
-        last = first + len(word) - 1
-        parts += map(occurrence.format, map(str.__add__, word, word[1:]), range(first, last))
-        parts.append(occurrence.format(word[-1], last))
+        # an f-string per bigram: half the time of str.format, and this runs for every stored character
+        starts = range(first, first + len(word) - 1)
+        parts += [f"'{a}{b}':{at}{weight}" for at, a, b in zip(starts, word[:-1], word[1:], strict=True)]
+        parts.append(f"'{word[-1]}':{first + len(word) - 1}{weight}")
     return " ".join(parts)
