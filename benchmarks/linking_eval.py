@@ -50,7 +50,8 @@ from crawler.linking import encoder as encoder_mod
 from crawler.linking.engine import SigDoc, embed_docs, neardup_stage, prepare, translation_stage
 from crawler.linking.model import LinkDoc, Proposal, merge
 from crawler.linking.shingles import Signature, hashed, shingle_hashes, shingles, signature_of
-from crawler.linking.stream import NearDupStream, in_blocks, stream_translations
+from crawler.linking.stream import NEARDUP_WINDOW, NearDupStream, in_blocks, stream_translations
+from crawler.linking.translation import WINDOW
 
 TARGETS = {"translation": (0.95, 0.90), "near_duplicate": (0.98, 0.95)}
 START = datetime(2024, 3, 1, tzinfo=timezone.utc)
@@ -292,13 +293,23 @@ def print_cost(sizes: Sequence[int], has_encoder: bool) -> None:
     header = (("articles", 9), ("prepare s", 11), ("embed s", 9), ("neardup s", 11), ("translate s", 13),
               ("total s", 9), ("false tr", 9))
     print("".join(f"{name:>{width}}" for name, width in header) + f"{'s/1k':>7}{'s/1k w/o embed':>16}")
+    # Each article is compared with those of the windows before it (NEARDUP_WINDOW for copies, WINDOW for
+    # translations): until the corpus spans the widest window, an article has fewer neighbours and costs less.
+    # Growth is therefore read against the first size past that point; a smaller size is marked.
+    full = PER_DAY * max(NEARDUP_WINDOW, WINDOW).days
+    print(f"(an article's neighbours stop growing once the corpus spans {max(NEARDUP_WINDOW, WINDOW).days} days ="
+          f" {full:,} articles: growth is per article against the first size past that)")
     base = None
     for size in sizes:
         prep, emb, nd, tr, total, false_links = cost_run(size, has_encoder)
         per_k = total / size * 1000
-        base = base or per_k
+        if size < full:
+            note = "(windows not yet full)"
+        else:
+            base = base or per_k
+            note = f"(x{per_k / base:.2f} per article vs {min(s for s in sizes if s >= full):,})"
         print(f"{size:>9}{prep:>11.1f}{emb:>9.1f}{nd:>11.1f}{tr:>13.1f}{total:>9.1f}{false_links:>9}{per_k:>7.2f}"
-              f"{(total - emb) / size * 1000:>16.2f}  (x{per_k / base:.2f} per article vs first)")
+              f"{(total - emb) / size * 1000:>16.2f}  {note}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -23,10 +23,10 @@ from pathlib import Path
 import psycopg2
 
 VERSIONS = Path(__file__).resolve().parents[1] / "migrations" / "versions"
-REVISIONS = ("0010_bounded_search", "0014_search_checks_newest_first")
+REVISIONS = ("0010_bounded_search", "0014_search_checks_newest_first", "0015_search_languages_and_expected_window")
 QUERIES: tuple[tuple[str, str | None], ...] = (
     ("人工智能", None), ("人工智能", "zh"), ("贷款", None), ("央行 贷款", None), ("China", "en"),
-    ("Regierung", "de"), ('"central bank"', "en"),
+    ("Regierung", "de"), ('"central bank"', "en"), ("Wirtschaft", None), ("政府", None), ("economy", "en"),
 )
 
 

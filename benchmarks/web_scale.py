@@ -31,8 +31,8 @@ from crawler.config import normalise_database_url
 
 COLUMNS = (
     "source_id, fetched_url, canonical_url, title, original_title, authors, modified_at, fetched_at, first_seen_at, "
-    "updated_at, language, site_language, section, image_url, text, content_hash, signature, attributions, encoding, "
-    "profile, extractor_version, http_status, etag, last_modified, capture_ref, search_vector"
+    "updated_at, language, languages, site_language, section, image_url, text, content_hash, signature, attributions, "
+    "encoding, profile, extractor_version, http_status, etag, last_modified, capture_ref, search_vector"
 )
 
 

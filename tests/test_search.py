@@ -310,3 +310,47 @@ def test_a_word_absent_from_the_newest_day_is_found_by_widening_windows(store: S
         since = search(conn, "semiconductor", lang="en", since=newest - timedelta(days=45), limit=50)
     assert [h.url for h in hits] == [m.url for m in matches]  # newest first, all 30 found
     assert [h.url for h in since] == [m.url for m in matches[:6]]  # since is inclusive: 40 to 45 days back
+
+
+def test_a_query_every_language_reads_alike_is_one_term(conn: Connection) -> None:
+    """Without a language the three readings are joined once each: 'wirtschaft' three times over made the planner
+    expect three times the matches (migration 0015)."""
+    def tsquery(query: str) -> str:
+        return str(conn.execute(text("SELECT search_tsquery(:q)::text"), {"q": query}).scalar())
+
+    assert tsquery("Wirtschaft") == "'wirtschaft'"
+    assert tsquery("central bank") == "'central' & 'bank'"
+    assert tsquery("banks") == "'banks' | 'bank'"  # the English stem differs: both kept
+    assert "'人工' <-> '工智' <-> '智能'" in tsquery("人工智能")
+
+
+def test_the_store_writes_every_language_of_the_text(conn: Connection, ids: dict[str, int]) -> None:
+    languages = dict(conn.execute(text("SELECT id, languages FROM articles")).all())
+    assert languages[ids["B1"]] == ["en", "zh"]  # an English page holding its Chinese original
+    assert languages[ids["G1"]] == ["de"]
+    assert all(languages.values())
+
+
+def test_migration_0015_fills_the_languages_of_stored_articles(fresh_database_url: str) -> None:
+    from crawler.store import migrate
+
+    url = fresh_database_url
+    migrate.upgrade(url)
+    store = Store(url)
+    try:
+        store.store_articles([make_article(
+            "https://en.people.cn/n3/2024/0101/c90000-2.html", text="Consumption grew.\n\n消费增长。",
+            title="Consumption", language="en",
+            segments=[Segment("en", "Consumption grew."), Segment("zh", "消费增长。")])])
+    finally:
+        store.dispose()
+    migrate.downgrade(url, "0014")
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT languages FROM articles")).scalar() == ["en", "zh"]
+            hits = search(conn, "消费", lang="zh")
+    finally:
+        engine.dispose()
+    assert [h.title for h in hits] == ["Consumption"]

@@ -124,6 +124,9 @@ class Article(Base):
     first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     language: Mapped[str | None] = mapped_column(String(8))
+    # every language the text is in: `language` and the segments' (search's language filter reads it on the
+    # row instead of looking up the segments of each match; migration 0015)
+    languages: Mapped[list[str]] = mapped_column(ARRAY(String(8)), server_default="{}")
     site_language: Mapped[str | None] = mapped_column(String(8))
     section: Mapped[str | None] = mapped_column(Text)
     image_url: Mapped[str | None] = mapped_column(Text)

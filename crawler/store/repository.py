@@ -125,6 +125,7 @@ def _article_row(article: items.Article, key: str, source_id: int, now: datetime
         "fetched_at": article.fetched_at or now,
         "updated_at": now,
         "language": article.language,
+        "languages": sorted({lang for lang in (article.language, *(s.language for s in article.segments)) if lang}),
         "site_language": article.site_language,
         "section": article.section,
         "image_url": article.image_url,

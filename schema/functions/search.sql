@@ -46,8 +46,13 @@ RETURN (
 CREATE FUNCTION search_tsquery(query text, lang text DEFAULT NULL) RETURNS tsquery
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN CASE
-    WHEN lang IS NULL THEN chinese_tsquery(query) || websearch_to_tsquery('english', query)
-                           || websearch_to_tsquery('german', query)
+    -- each language's reading once: a word all three read alike ('wirtschaft') is one term, not the same term
+    -- three times over, which the planner would count three times when it estimates the matches
+    WHEN lang IS NULL THEN (
+        SELECT CASE WHEN u.g = u.z OR u.g = u.e THEN u.ze ELSE u.ze || u.g END
+        FROM (SELECT t.*, CASE WHEN t.e = t.z THEN t.z ELSE t.z || t.e END AS ze
+              FROM (SELECT chinese_tsquery(query) AS z, websearch_to_tsquery('english', query) AS e,
+                           websearch_to_tsquery('german', query) AS g) AS t) AS u)
     WHEN left(lang, 2) = 'zh' THEN chinese_tsquery(query)
     WHEN lang = 'en' THEN websearch_to_tsquery('english', query)
     WHEN lang = 'de' THEN websearch_to_tsquery('german', query)
@@ -59,17 +64,19 @@ END;
 -- 1. the query is bounded: at most 300 characters and 24 words (error 22023 otherwise);
 -- 2. candidates: the newest matches, found through the search index within a time window that ends at the
 --    newest article and widens (by the rate at which it found matches) until 100 (or 2 x max_results)
---    match, up to the whole corpus (or down to since); a word found in no article of the last day is looked
---    for in the whole corpus at once; for several required words the index is asked for the rarest within
---    the window, the rest checked on its rows; rows the index cannot decide alone (a phrase, the words beside
---    the rarest) are checked newest first, and only until enough match;
+--    match, up to the whole corpus (or down to since). The first window is the one expected to hold twice
+--    that many by the column's statistics (the share of articles holding the query's rarest word); a query
+--    expected in fewer than 5,000 articles, or found in none of the first window, is looked for in the whole
+--    corpus at once. For several required words the index is asked for the rarest within the window, the
+--    rest checked on its rows; rows the index cannot decide alone (a phrase, the words beside the rarest) are
+--    checked newest first, and only until enough match. No JIT compilation: it costs more than it saves here;
 -- 3. those candidates are ranked: score = (tier + r / (1 + r)) / 3, in [0, 1), where r is ts_rank (title
 --    words weigh more than body words) and tier is 2 when the query occurs as written in the title, 1 when it
 --    does in the first 1000 characters of the text, else 0 (Latin words as whole words, Chinese as a
 --    substring); ties go newest first, then by the larger article id;
 -- 4. snippets are made for the returned rows only, from the text around the first occurrence of a query word.
--- lang restricts the results to articles with text in that language; since compares with published_at
--- (fetched_at when the page gave no date).
+-- lang restricts the results to articles with text in that language (articles.languages); since compares with
+-- published_at (fetched_at when the page gave no date).
 CREATE FUNCTION search_articles(
     query text,
     lang text DEFAULT NULL,
@@ -87,6 +94,7 @@ RETURNS TABLE (
     snippet text
 )
 LANGUAGE plpgsql STABLE
+SET jit = off
 AS $$
 #variable_conflict use_column
 DECLARE
@@ -102,7 +110,10 @@ DECLARE
     wanted integer;
     newest timestamptz;
     oldest timestamptz;
-    span interval := interval '1 day';
+    span interval;
+    share double precision;
+    expected double precision;
+    rare_rows CONSTANT double precision := 5000;
     lower_bound timestamptz;
     candidates bigint[];
     check_rows boolean;
@@ -157,6 +168,35 @@ BEGIN
     IF newest IS NULL THEN
         RETURN;
     END IF;
+    -- how many articles are expected to match: the share holding the rarest required word (for alternatives,
+    -- their words together) by the column's statistics, where a word missing from the most common elements is
+    -- rare; negated words do not count
+    SELECT CASE WHEN tsq::text ~ '[|]' THEN least(1, sum(coalesce(common.freq, 0)))
+                ELSE min(coalesce(common.freq, 0)) END
+    INTO share
+    FROM regexp_matches(tsq_index::text, '(!?)''([^'']+)''', 'g') AS m(parts)
+    LEFT JOIN LATERAL (
+        SELECT f.freq
+        FROM pg_stats AS st,
+             unnest(st.most_common_elems::text::text[], st.most_common_elem_freqs) AS f(elem, freq)
+        WHERE st.schemaname = current_schema() AND st.tablename = 'articles'
+          AND st.attname = 'search_vector' AND f.elem = m.parts[2]
+    ) AS common ON true
+    WHERE m.parts[1] = '';
+    SELECT coalesce(share, 0) * greatest(c.reltuples, 0) INTO expected
+    FROM pg_class AS c WHERE c.oid = 'articles'::regclass;
+    -- a rare query: the index's rows at once; a common one: the newest articles among which twice `wanted`
+    -- matches are expected, counted on the date index (however unevenly the corpus spreads over time)
+    IF coalesce(expected, 0) >= rare_rows THEN
+        SELECT newest - coalesce(a.published_at, a.fetched_at) INTO span
+        FROM articles AS a
+        ORDER BY coalesce(a.published_at, a.fetched_at) DESC
+        OFFSET least(ceil(2.0 * wanted / share), 1e7)::bigint LIMIT 1;
+        span := greatest(interval '1 day', span);
+    END IF;
+    IF span IS NOT NULL AND newest - span <= oldest THEN
+        span := NULL;
+    END IF;
     LOOP
         lower_bound := CASE WHEN span IS NULL THEN since ELSE greatest(newest - span, since) END;
         -- planned for these values each time (EXECUTE), so the planner sees how wide the window is. Over the
@@ -168,13 +208,11 @@ BEGIN
         -- in proportion to the corpus
         check_rows := (span IS NOT NULL AND rarest IS NOT NULL) OR phrase_check <> '';
         EXECUTE
-            'WITH m AS ' || CASE WHEN span IS NULL THEN 'MATERIALIZED' ELSE 'NOT MATERIALIZED' END || ' ('
+            'WITH m AS MATERIALIZED ('
             '    SELECT a.id, coalesce(a.published_at, a.fetched_at) AS d FROM articles AS a'
             '    WHERE a.search_vector @@ $5'
             '      AND coalesce(a.published_at, a.fetched_at) >= coalesce($2, ''-infinity'')'
-            || CASE WHEN lang IS NULL THEN '' ELSE
-            '      AND (a.language = $3 OR EXISTS (SELECT 1 FROM article_segments AS g'
-            '                                       WHERE g.article_id = a.id AND g.language = $3))' END
+            || CASE WHEN lang IS NULL THEN '' ELSE '      AND $3 = ANY (a.languages)' END
             || ') SELECT array_agg(c.id) FROM ('
             || CASE WHEN check_rows THEN
             '    SELECT n.id FROM (SELECT m.id FROM m ORDER BY m.d DESC, m.id DESC OFFSET 0) AS n'
@@ -187,9 +225,12 @@ BEGIN
                   CASE WHEN span IS NOT NULL AND rarest IS NOT NULL THEN rarest ELSE tsq_index END;
         found := coalesce(cardinality(candidates), 0);
         EXIT WHEN span IS NULL OR found >= wanted OR (since IS NOT NULL AND lower_bound <= since);
-        -- widen to where the rate found so far promises enough (at least 4x); nothing found yet, or a window
-        -- that would reach the oldest article: the whole corpus
-        span := CASE WHEN found > 0 THEN span * greatest(4, ceil(1.5 * wanted / found)) END;
+        -- widen to where the rate found so far promises enough (at least 4x). Nothing found: when the index
+        -- alone decided, the query is absent from the window, so the whole corpus (its matches are old); when
+        -- the language or a check removed what the index found, 16 times the window. A window that would reach
+        -- the oldest article: the whole corpus
+        span := CASE WHEN found > 0 THEN span * greatest(4, ceil(1.5 * wanted / found))
+                     WHEN lang IS NOT NULL OR check_rows THEN span * 16 END;
         IF span IS NOT NULL AND newest - span <= oldest THEN
             span := NULL;
         END IF;
