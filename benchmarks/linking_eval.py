@@ -25,6 +25,7 @@ import re
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -47,11 +48,19 @@ from linking_data import (
 )
 
 from crawler.linking import encoder as encoder_mod
-from crawler.linking.engine import SigDoc, embed_docs, neardup_stage, prepare, translation_stage
+from crawler.linking.engine import (
+    SigDoc,
+    embed_docs,
+    neardup_stage,
+    prepare,
+    translation_docs,
+    translation_proposals,
+    translation_stage,
+)
 from crawler.linking.model import LinkDoc, Proposal, merge
 from crawler.linking.shingles import Signature, hashed, shingle_hashes, shingles, signature_of
-from crawler.linking.stream import NEARDUP_WINDOW, NearDupStream, in_blocks, stream_translations
-from crawler.linking.translation import WINDOW
+from crawler.linking.stream import NEARDUP_WINDOW, NearDupStream, TranslationStream, in_blocks, stream_translations
+from crawler.linking.translation import WINDOW, TranslationLink
 
 TARGETS = {"translation": (0.95, 0.90), "near_duplicate": (0.98, 0.95)}
 START = datetime(2024, 3, 1, tzinfo=timezone.utc)
@@ -256,11 +265,36 @@ def _run_neardup(docs: Sequence[EvalArticle]) -> set[tuple[int, int]]:
     return _unordered({(p.copy_id, p.original_id) for p in proposals if p.original_id is not None})
 
 
-def cost_run(count: int, use_encoder: bool) -> tuple[float, float, float, float, float, int]:
+@dataclass
+class Cost:
+    """One cost run: seconds per stage, false translation links, and the streamed stages' seconds per day."""
+
+    prepare: float
+    embed: float
+    neardup: float
+    translate: float
+    total: float
+    false_links: int
+    day_seconds: list[float]  # near-duplicates + translations, block (day) by block
+    day_articles: list[int]
+
+    def steady(self, first: int, days: int = 10) -> tuple[float, float] | None:
+        """ms per article over `days` days from day `first` (the windows full) and over the last `days` days."""
+        if len(self.day_seconds) < first + 2 * days:
+            return None
+
+        def rate(lo: int, hi: int) -> float:
+            return sum(self.day_seconds[lo:hi]) / max(sum(self.day_articles[lo:hi]), 1) * 1000
+
+        return rate(first, first + days), rate(len(self.day_seconds) - days, len(self.day_seconds))
+
+
+def cost_run(count: int, use_encoder: bool) -> Cost:
     """Seconds to prepare (signatures, anchors), to embed every article (once per article; the linker stores
     the vectors), for near-duplicates, for translations, in total; and the number of translation links (the
     synthetic corpus has none by construction: every one is a false link). Near-duplicates and translations
-    run as `newscrawl link --rebuild` runs them: streamed a day at a time (crawler.linking.stream)."""
+    run as `newscrawl link --rebuild` runs them: streamed a day at a time (crawler.linking.stream), each day
+    timed."""
     corpus = synthetic_corpus(count)
     docs = [LinkDoc(a.id, a.text, a.language, a.published_at) for a in corpus]
     texts = {d.id: d for d in docs}
@@ -271,18 +305,32 @@ def cost_run(count: int, use_encoder: bool) -> tuple[float, float, float, float,
     embedded = time.perf_counter()
     near = NearDupStream(lambda ids: {i: shingle_hashes(texts[i].text, texts[i].language) for i in ids})
     proposals: list[Proposal] = []
-    for ids, _horizon in in_blocks([(d.published_at, d.id) for d in docs if d.published_at is not None]):
+    blocks = in_blocks([(d.published_at, d.id) for d in docs if d.published_at is not None])
+    day_seconds: list[float] = []
+    for ids, _horizon in blocks:
+        day_start = time.perf_counter()
         block = [(SigDoc(i, texts[i].language or "und", Signature.from_bytes(prepared[i].signature),
                          texts[i].published_at), texts[i].published_at) for i in ids]
         proposals += near.feed(block)  # type: ignore[arg-type]
+        day_seconds.append(time.perf_counter() - day_start)
     neardup_done = time.perf_counter()
+    # stream.stream_translations, day by day, timed
     anchors = {i: p.anchors for i, p in prepared.items()}
-    proposals += stream_translations(docs, vectors, anchors)
-    links = merge(proposals)
+    by_id = {d.id: d for d in translation_docs(docs, anchors)}
+    stream = TranslationStream(use_vectors=bool(vectors))
+    links: list[TranslationLink] = []
+    for day, (ids, horizon) in enumerate(blocks):
+        day_start = time.perf_counter()
+        stream.add([by_id[i] for i in ids if i in by_id], {i: vectors[i] for i in ids if i in vectors})
+        links.extend(stream.advance(horizon))
+        day_seconds[day] += time.perf_counter() - day_start
+    links.extend(stream.finish())
+    proposals += translation_proposals(links)
+    merged = merge(proposals)
     done = time.perf_counter()
-    translations = sum(1 for link in links if link.relation == "translates")
-    return (prepared_done - started, embedded - prepared_done, neardup_done - embedded, done - neardup_done,
-            done - started, translations)
+    translations = sum(1 for link in merged if link.relation == "translates")
+    return Cost(prepared_done - started, embedded - prepared_done, neardup_done - embedded, done - neardup_done,
+                done - started, translations, day_seconds, [len(ids) for ids, _horizon in blocks])
 
 
 def print_cost(sizes: Sequence[int], has_encoder: bool) -> None:
@@ -300,16 +348,26 @@ def print_cost(sizes: Sequence[int], has_encoder: bool) -> None:
     print(f"(an article's neighbours stop growing once the corpus spans {max(NEARDUP_WINDOW, WINDOW).days} days ="
           f" {full:,} articles: growth is per article against the first size past that)")
     base = None
+    steady: list[str] = []
+    first_full = max(NEARDUP_WINDOW, 3 * WINDOW).days + 1  # translations decide a day 3 windows after it
     for size in sizes:
-        prep, emb, nd, tr, total, false_links = cost_run(size, has_encoder)
-        per_k = total / size * 1000
+        cost = cost_run(size, has_encoder)
+        per_k = cost.total / size * 1000
         if size < full:
             note = "(windows not yet full)"
         else:
             base = base or per_k
             note = f"(x{per_k / base:.2f} per article vs {min(s for s in sizes if s >= full):,})"
-        print(f"{size:>9}{prep:>11.1f}{emb:>9.1f}{nd:>11.1f}{tr:>13.1f}{total:>9.1f}{false_links:>9}{per_k:>7.2f}"
-              f"{(total - emb) / size * 1000:>16.2f}  {note}")
+        print(f"{size:>9}{cost.prepare:>11.1f}{cost.embed:>9.1f}{cost.neardup:>11.1f}{cost.translate:>13.1f}"
+              f"{cost.total:>9.1f}{cost.false_links:>9}{per_k:>7.2f}{(cost.total - cost.embed) / size * 1000:>16.2f}"
+              f"  {note}")
+        rates = cost.steady(first_full)
+        if rates:
+            early, late = rates
+            steady.append(f"{size:,} articles ({len(cost.day_seconds)} days): {early:.3f} ms an article over days"
+                          f" {first_full}-{first_full + 9}, {late:.3f} over the last 10 (x{late / early:.2f})")
+    for line in steady:
+        print("streamed near-duplicates + translations, once the windows are full: " + line)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
