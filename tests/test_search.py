@@ -354,3 +354,12 @@ def test_migration_0015_fills_the_languages_of_stored_articles(fresh_database_ur
     finally:
         engine.dispose()
     assert [h.title for h in hits] == ["Consumption"]
+
+
+def test_upgrading_across_0015_vacuums_the_rewritten_articles() -> None:
+    from crawler.store.migrate import rewritten_tables
+
+    assert rewritten_tables("0014", "0015") == ["articles"]
+    assert rewritten_tables(None, "0015") == ["articles"]
+    assert rewritten_tables("0015", "0015") == []
+    assert rewritten_tables("0012", "0014") == []

@@ -43,7 +43,33 @@ def check_revision(revision: str) -> None:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
+    """Migrate up to `revision`; then VACUUM ANALYZE the tables that an applied revision rewrote (its module's
+    VACUUM_AFTER), so searches do not read the old row versions until autovacuum passes."""
+    before = current_revision(database_url)
     command.upgrade(alembic_config(database_url), revision)
+    after = current_revision(database_url)
+    tables = rewritten_tables(before, after)
+    if tables:
+        engine = make_engine(database_url)
+        try:
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                for table in tables:
+                    conn.exec_driver_sql(f"VACUUM ANALYZE {table}")
+        finally:
+            engine.dispose()
+
+
+def rewritten_tables(before: str | None, after: str | None) -> list[str]:
+    """The tables the revisions after `before` up to `after` declare they rewrite (VACUUM_AFTER), in order."""
+    if after is None or before == after:
+        return []
+    script = ScriptDirectory.from_config(alembic_config(""))
+    tables: list[str] = []
+    for rev in script.iterate_revisions(after, before or "base"):
+        for table in getattr(rev.module, "VACUUM_AFTER", ()):
+            if table not in tables and re.fullmatch(r"[a-z_]+", table):
+                tables.append(table)
+    return tables
 
 
 def downgrade(database_url: str, revision: str) -> None:

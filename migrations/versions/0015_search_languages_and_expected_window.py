@@ -39,6 +39,9 @@ down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# the backfill rewrites every article row: `crawler.store.migrate.upgrade` runs VACUUM ANALYZE on it afterwards
+VACUUM_AFTER = ("articles",)
+
 # every language of the text: the article's and its segments' (what the store writes for new rows)
 BACKFILL_SQL = """
 UPDATE articles AS a
