@@ -169,3 +169,35 @@ def test_a_legacy_page_with_few_accents_is_not_taken_for_damaged_utf8() -> None:
     decoded = decode_body(body)
     assert decoded.encoding != "utf-8"
     assert "Die Größe der Städte wächst." in decoded.text
+
+
+ARTICLE_ZH = ("中新网北京12月15日电 北京市消防局确认：今天下午位于西直门立交桥畔的购物中心外墙保温材料发生火灾，"
+              "现场无人员伤亡。")
+
+
+def _misread_as_windows_1252(data: bytes) -> str:
+    """What a reader taking every byte for windows-1252 sees (undefined bytes as C1 controls, as browsers do)."""
+    return "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in data)
+
+
+def test_a_gbk_page_read_as_windows_1252_and_saved_as_utf8_is_read_again() -> None:
+    page = f"<html><head><meta charset='gb2312'><title>火灾</title></head><body><p>{ARTICLE_ZH}</p></body></html>"
+    saved = _misread_as_windows_1252(page.encode("gb18030")).encode("utf-8")
+    decoded = decode_body(saved, None, "https://www.example.cn/a.html")
+    assert ARTICLE_ZH in decoded.text and decoded.encoding == "gb18030 read as cp1252"
+    # saved twice over: the UTF-8 read as windows-1252 again
+    twice = _misread_as_windows_1252(saved).encode("utf-8")
+    again = decode_body(twice, None, "https://www.example.cn/a.html")
+    assert ARTICLE_ZH in again.text and again.encoding == "gb18030 read as cp1252 x2"
+    article = extract(twice, "https://www.example.cn/a.html")
+    assert "消防局确认" in article.text
+
+
+def test_utf8_pages_declaring_gb2312_are_not_read_again() -> None:
+    german = ("<html><head><meta charset='gb2312'></head><body><p>Die Bürger wählten am Sonntag über Straßen."
+              "</p></body></html>")
+    assert decode_body(german.encode("utf-8")).text == german  # Latin letters alone: no CJK would come of it
+    chinese = f"<html><head><meta charset='gb2312'></head><body><p>{ARTICLE_ZH} Zürich</p></body></html>"
+    assert decode_body(chinese.encode("utf-8")).text == chinese  # already CJK: nothing to read again
+    undeclared = _misread_as_windows_1252(chinese.replace("gb2312", "utf-8").encode("gb18030")).encode("utf-8")
+    assert "消防局" not in decode_body(undeclared).text  # no CJK charset declared: left to the text check

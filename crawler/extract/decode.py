@@ -3,8 +3,10 @@
 Order of trust: a BOM; bytes that are valid UTF-8 (a GB2312-declared page re-saved as UTF-8 is
 common, and real GBK text is practically never valid UTF-8); the declared charsets (header, then
 meta) when they decode strictly to sane text; charset-normalizer for the rest. GB2312/GBK labels
-decode as GB18030 (their superset), Latin-1/ASCII labels as cp1252 (as browsers do). Decoding never
-rejects a page: whether its text is readable is judged on the extracted article (crawler.extract.mojibake).
+decode as GB18030 (their superset), Latin-1/ASCII labels as cp1252 (as browsers do). A page declaring a
+CJK charset whose valid UTF-8 is garbled Latin (it was read as windows-1252 and saved as UTF-8, once or
+twice) is read again in its declared charset. Decoding never rejects a page: whether its text is readable
+is judged on the extracted article (crawler.extract.mojibake).
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ MAX_BAD_UTF8_SHARE = 0.01
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
 _XML_ENCODING_RE = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
 _INVISIBLE_RE = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _HEADER_CHARSET_RE = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
 
 
@@ -104,6 +107,66 @@ def _visible(text: str) -> str:
     return _INVISIBLE_RE.sub(" ", text)
 
 
+# Legacy multi-byte charsets whose pages are sometimes saved a second time as UTF-8 after being read as Latin-1.
+LEGACY_CJK = frozenset({"gb18030", "big5hkscs", "big5", "shift_jis", "cp932", "euc_jp", "euc_kr", "cp949"})
+# The single-byte charset such a page was read with on its way into UTF-8: windows-1252 as browsers read it,
+# where the five bytes cp1252 leaves undefined (and Latin-1 readings) become the C1 controls U+0080-U+009F;
+# its inverse maps both back to their byte.
+_C1_PASSTHROUGH = "newscrawl-latin1-passthrough"
+
+
+def _latin1_passthrough(error: UnicodeError) -> tuple[bytes, int]:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    chars = error.object[error.start : error.end]
+    if any(ord(c) > 0xFF for c in chars):
+        raise error
+    return bytes(ord(c) for c in chars), error.end
+
+
+codecs.register_error(_C1_PASSTHROUGH, _latin1_passthrough)
+MAX_BAD_REREAD_SHARE = 0.02
+MAX_MISREAD_LAYERS = 2
+
+
+def _legacy_saved_as_utf8(text: str, candidates: list[str | None]) -> tuple[str, str] | None:
+    """A page in a declared CJK charset that was read as windows-1252 and saved as UTF-8 (once or twice): its
+    UTF-8 reading is garbled and holds no CJK character, every character is one byte of windows-1252, and
+    those bytes decode in the declared charset to CJK text (a few damaged sequences allowed). Returns (text,
+    encoding label), or None for everything else."""
+    legacy = next((c for c in candidates if c in LEGACY_CJK), None)
+    if legacy is None or text.isascii() or _CJK_RE.search(text) or garbled_reason(_visible(text)) is None:
+        return None  # the common case; and a readable page (a UTF-8 page with "Bürger" declaring GBK) stays
+    # a page can have gone through it more than once: UTF-8 read as Latin-1 and saved again is peeled first
+    layers = 0
+    while layers < MAX_MISREAD_LAYERS and (peeled := _peel_utf8(text)) is not None:
+        text, layers = peeled, layers + 1
+    raw = _misread_bytes(text)
+    if raw is None:
+        return None
+    reread = raw.decode(legacy, errors="replace")
+    bad, cjk = reread.count("\ufffd"), len(_CJK_RE.findall(reread))
+    # a few damaged sequences (a character garbled twice over) are tolerated, as in damaged UTF-8
+    if not cjk or bad > MAX_BAD_REREAD_SHARE * cjk:
+        return None
+    return reread, f"{legacy} read as cp1252" + (f" x{layers + 1}" if layers else "")
+
+
+def _misread_bytes(text: str) -> bytes | None:
+    """The bytes a windows-1252 reading of them gave `text`, or None when it holds other characters."""
+    try:
+        return text.encode("cp1252", errors=_C1_PASSTHROUGH)
+    except UnicodeEncodeError:
+        return None
+
+
+def _peel_utf8(text: str) -> str | None:
+    """`text` read back as the UTF-8 it was before a windows-1252 reading garbled it, or None."""
+    raw = _misread_bytes(text)
+    peeled = None if raw is None else _strict(raw, "utf-8")
+    return peeled if peeled is not None and peeled != text else None
+
+
 def decode_body(body: bytes, headers: Mapping[str, str] | None = None, url: str | None = None) -> Decoded:
     """Decode an HTML/XML body. Never refuses a page for its characters: the extracted text is judged later
     (crawler.extract.mojibake), so a declared charset that gives garbage is skipped, and the least garbled
@@ -123,6 +186,9 @@ def decode_body(body: bytes, headers: Mapping[str, str] | None = None, url: str 
     if text is not None:
         # Valid UTF-8 is what it says; mojibake saved inside it is repaired or rejected on the extracted text.
         first = normalise_charset(declared[0]) if declared and body.isascii() else None
+        reread = _legacy_saved_as_utf8(text, candidates)
+        if reread is not None:
+            return Decoded(reread[0], reread[1], declared)
         return Decoded(text, first or "utf-8", declared)
     lenient_utf8 = body.decode("utf-8", errors="replace")
     bad = lenient_utf8.count("\ufffd")
