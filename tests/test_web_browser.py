@@ -10,8 +10,9 @@ from __future__ import annotations
 import base64
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -71,6 +72,18 @@ def _screenshot(driver: object, path: Path) -> None:
         shutil.copy(path, Path(copy_to) / path.name)
 
 
+def _go(driver: Any, act: Callable[[], object], timeout: float = 30) -> None:
+    """Do `act` (submit a form, click a link) and wait until the page it leads to has loaded: reading the page
+    before would read the old one (or none)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    before = driver.current_url
+    act()
+    WebDriverWait(driver, timeout).until(
+        lambda d: d.current_url != before and d.execute_script("return document.readyState") == "complete"
+    )
+
+
 def test_search_open_a_story_and_see_three_languages(browser: object, corpus: WebCorpus, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -80,7 +93,7 @@ def test_search_open_a_story_and_see_three_languages(browser: object, corpus: We
     with serving(env) as (base, _):
         driver.get(base)  # type: ignore[attr-defined]
         box = driver.find_element(By.NAME, "q")  # type: ignore[attr-defined]
-        box.send_keys("贷款", Keys.ENTER)
+        _go(driver, lambda: box.send_keys("贷款", Keys.ENTER))
         hits = driver.find_elements(By.CSS_SELECTOR, "li.hit")  # type: ignore[attr-defined]
         titles = [hit.find_element(By.CSS_SELECTOR, "a.title").text for hit in hits]
         assert "央行：一季度新增贷款1000亿元" in titles, titles
@@ -88,7 +101,7 @@ def test_search_open_a_story_and_see_three_languages(browser: object, corpus: We
         _screenshot(driver, tmp_path / "search.png")
 
         hit = hits[titles.index("央行：一季度新增贷款1000亿元")]
-        hit.find_element(By.LINK_TEXT, "story").click()
+        _go(driver, hit.find_element(By.LINK_TEXT, "story").click)
         assert driver.current_url.endswith(f"/stories/{corpus.ids['LZ']}")  # type: ignore[attr-defined]
         columns = driver.find_elements(By.CSS_SELECTOR, "section.column")  # type: ignore[attr-defined]
         assert [c.get_attribute("data-language") for c in columns] == ["zh", "en", "de"]
@@ -101,7 +114,7 @@ def test_search_open_a_story_and_see_three_languages(browser: object, corpus: We
         assert "100 Milliarden" in marks
         _screenshot(driver, tmp_path / "story.png")
 
-        driver.find_element(By.LINK_TEXT, "Crawl health").click()  # type: ignore[attr-defined]
+        _go(driver, driver.find_element(By.LINK_TEXT, "Crawl health").click)  # type: ignore[attr-defined]
         alert = driver.find_element(By.CSS_SELECTOR, "p.alert")  # type: ignore[attr-defined]
         assert alert.is_displayed() and "need attention" in alert.text
         charts = driver.find_elements(By.CSS_SELECTOR, "img.chart")  # type: ignore[attr-defined]

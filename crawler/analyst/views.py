@@ -32,6 +32,7 @@ FUNCTIONS: tuple[str, ...] = (
     "search_form",
     "chinese_tsquery",
     "search_tsquery",
+    "search_word_share",
     "search_articles",
     "similar_articles",
     "refresh_analyst_views",

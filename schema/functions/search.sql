@@ -59,6 +59,19 @@ RETURN CASE
     ELSE websearch_to_tsquery('simple', query)
 END;
 
+-- search_word_share(word): the share of articles whose search vector holds the lexeme `word`, by the column's
+-- statistics (its most common elements, from ANALYZE); 0 for a word not among them, i.e. a rare one. For
+-- search_articles' planning: which of several words is the rarest, how many articles a query will match.
+CREATE FUNCTION search_word_share(word text) RETURNS double precision
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN coalesce((
+    SELECT f.freq
+    FROM pg_stats AS st,
+         unnest(st.most_common_elems::text::text[], st.most_common_elem_freqs) AS f(elem, freq)
+    WHERE st.schemaname = current_schema() AND st.tablename = 'articles'
+      AND st.attname = 'search_vector' AND f.elem = word
+    LIMIT 1), 0);
+
 -- search_articles(query, lang, since, max_results): ranked matches with a snippet, at a cost that does not
 -- grow with the number of matches (schema/search.md, "Ranking"):
 -- 1. the query is bounded: at most 300 characters and 24 words (error 22023 otherwise);
@@ -146,20 +159,13 @@ BEGIN
         phrase_check := '';
     END IF;
     -- several words, all required (no "or", no "-word"): within a time window the index is asked for the
-    -- rarest of them by the column's statistics (a word not among its most common elements counts as
-    -- rarest), whose number of rows the planner estimates well, so that it intersects them with the window in
-    -- the index; the whole query is checked on the rows that are left
+    -- rarest of them by the column's statistics (search_word_share), whose number of rows the planner
+    -- estimates well, so that it intersects them with the window in the index; the whole query is checked on
+    -- the rows that are left
     IF numnode(tsq) > 1 AND tsq::text !~ '[|!]' THEN
         SELECT ('''' || m.parts[1] || '''' || coalesce(m.parts[2], ''))::tsquery INTO rarest
         FROM regexp_matches(tsq::text, '''([^'']+)''(:\*)?', 'g') WITH ORDINALITY AS m(parts, n)
-        LEFT JOIN LATERAL (
-            SELECT f.freq
-            FROM pg_stats AS st,
-                 unnest(st.most_common_elems::text::text[], st.most_common_elem_freqs) AS f(elem, freq)
-            WHERE st.schemaname = current_schema() AND st.tablename = 'articles'
-              AND st.attname = 'search_vector' AND f.elem = m.parts[1]
-        ) AS common ON true
-        ORDER BY coalesce(common.freq, 0), m.n
+        ORDER BY search_word_share(m.parts[1]), m.n
         LIMIT 1;
     END IF;
     wanted := greatest(100, 2 * max_results);
@@ -169,19 +175,11 @@ BEGIN
         RETURN;
     END IF;
     -- how many articles are expected to match: the share holding the rarest required word (for alternatives,
-    -- their words together) by the column's statistics, where a word missing from the most common elements is
-    -- rare; negated words do not count
-    SELECT CASE WHEN tsq::text ~ '[|]' THEN least(1, sum(coalesce(common.freq, 0)))
-                ELSE min(coalesce(common.freq, 0)) END
+    -- their words together) by the column's statistics (search_word_share); negated words do not count
+    SELECT CASE WHEN tsq::text ~ '[|]' THEN least(1, sum(search_word_share(m.parts[2])))
+                ELSE min(search_word_share(m.parts[2])) END
     INTO share
     FROM regexp_matches(tsq_index::text, '(!?)''([^'']+)''', 'g') AS m(parts)
-    LEFT JOIN LATERAL (
-        SELECT f.freq
-        FROM pg_stats AS st,
-             unnest(st.most_common_elems::text::text[], st.most_common_elem_freqs) AS f(elem, freq)
-        WHERE st.schemaname = current_schema() AND st.tablename = 'articles'
-          AND st.attname = 'search_vector' AND f.elem = m.parts[2]
-    ) AS common ON true
     WHERE m.parts[1] = '';
     SELECT coalesce(share, 0) * greatest(c.reltuples, 0) INTO expected
     FROM pg_class AS c WHERE c.oid = 'articles'::regclass;
