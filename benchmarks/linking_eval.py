@@ -53,14 +53,12 @@ from crawler.linking.engine import (
     embed_docs,
     neardup_stage,
     prepare,
-    translation_docs,
-    translation_proposals,
     translation_stage,
 )
 from crawler.linking.model import LinkDoc, Proposal, merge
 from crawler.linking.shingles import Signature, hashed, shingle_hashes, shingles, signature_of
-from crawler.linking.stream import NEARDUP_WINDOW, NearDupStream, TranslationStream, in_blocks, stream_translations
-from crawler.linking.translation import WINDOW, TranslationLink
+from crawler.linking.stream import NEARDUP_WINDOW, NearDupStream, in_blocks, stream_translations
+from crawler.linking.translation import WINDOW
 
 TARGETS = {"translation": (0.95, 0.90), "near_duplicate": (0.98, 0.95)}
 START = datetime(2024, 3, 1, tzinfo=timezone.utc)
@@ -314,18 +312,10 @@ def cost_run(count: int, use_encoder: bool) -> Cost:
         proposals += near.feed(block)  # type: ignore[arg-type]
         day_seconds.append(time.perf_counter() - day_start)
     neardup_done = time.perf_counter()
-    # stream.stream_translations, day by day, timed
     anchors = {i: p.anchors for i, p in prepared.items()}
-    by_id = {d.id: d for d in translation_docs(docs, anchors)}
-    stream = TranslationStream(use_vectors=bool(vectors))
-    links: list[TranslationLink] = []
-    for day, (ids, horizon) in enumerate(blocks):
-        day_start = time.perf_counter()
-        stream.add([by_id[i] for i in ids if i in by_id], {i: vectors[i] for i in ids if i in vectors})
-        links.extend(stream.advance(horizon))
-        day_seconds[day] += time.perf_counter() - day_start
-    links.extend(stream.finish())
-    proposals += translation_proposals(links)
+    translation_days: list[float] = []  # the same days (every synthetic article has a language and a date)
+    proposals += stream_translations(docs, vectors, anchors, block_seconds=translation_days)
+    day_seconds = [near_day + day for near_day, day in zip(day_seconds, translation_days, strict=True)]
     merged = merge(proposals)
     done = time.perf_counter()
     translations = sum(1 for link in merged if link.relation == "translates")

@@ -108,7 +108,10 @@ def _visible(text: str) -> str:
 
 
 # Legacy multi-byte charsets whose pages are sometimes saved a second time as UTF-8 after being read as Latin-1.
-LEGACY_CJK = frozenset({"gb18030", "big5hkscs", "big5", "shift_jis", "cp932", "euc_jp", "euc_kr", "cp949"})
+LEGACY_CJK = frozenset({"gb18030", "big5hkscs", "shift_jis", "cp932", "euc_jp", "euc_kr", "cp949"})
+# Damaged sequences (a character garbled twice over) tolerated per CJK character of the reading again.
+MAX_BAD_REREAD_SHARE = 0.02
+MAX_MISREAD_LAYERS = 2
 # The single-byte charset such a page was read with on its way into UTF-8: windows-1252 as browsers read it,
 # where the five bytes cp1252 leaves undefined (and Latin-1 readings) become the C1 controls U+0080-U+009F;
 # its inverse maps both back to their byte.
@@ -125,8 +128,6 @@ def _latin1_passthrough(error: UnicodeError) -> tuple[bytes, int]:
 
 
 codecs.register_error(_C1_PASSTHROUGH, _latin1_passthrough)
-MAX_BAD_REREAD_SHARE = 0.02
-MAX_MISREAD_LAYERS = 2
 
 
 def _legacy_saved_as_utf8(text: str, candidates: list[str | None]) -> tuple[str, str] | None:
@@ -146,7 +147,6 @@ def _legacy_saved_as_utf8(text: str, candidates: list[str | None]) -> tuple[str,
         return None
     reread = raw.decode(legacy, errors="replace")
     bad, cjk = reread.count("\ufffd"), len(_CJK_RE.findall(reread))
-    # a few damaged sequences (a character garbled twice over) are tolerated, as in damaged UTF-8
     if not cjk or bad > MAX_BAD_REREAD_SHARE * cjk:
         return None
     return reread, f"{legacy} read as cp1252" + (f" x{layers + 1}" if layers else "")

@@ -7,7 +7,7 @@ duplicates a link.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from crawler.linking.explicit import UrlIndex
 from crawler.linking.model import LinkDoc, Proposal, natural_key
+from crawler.linking.shingles import shingle_hashes
 from crawler.linking.translation import WINDOW
 from crawler.sources import SourceInfo, source_by_name
 from crawler.store import repository
@@ -55,6 +56,17 @@ def load_docs(session: Session, ids: Sequence[int] | None = None) -> list[LinkDo
             return []
         query = query.where(Article.id.in_(list(ids)))
     return [_doc(row) for row in session.execute(query)]
+
+
+def shingle_loader(session: Session, texts: dict[int, LinkDoc]) -> Callable[[list[int]], dict[int, np.ndarray]]:
+    """The near-duplicate check's `load_shingles`: hashed shingles of articles by id, their texts taken from
+    `texts` or loaded into it."""
+
+    def load(wanted: list[int]) -> dict[int, np.ndarray]:
+        texts.update({d.id: d for d in load_docs(session, [i for i in wanted if i not in texts])})
+        return {i: shingle_hashes(texts[i].text, texts[i].language) for i in wanted if i in texts}
+
+    return load
 
 
 def unlinked_ids(session: Session) -> list[int]:

@@ -20,7 +20,6 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
 
-import numpy as np
 from sqlalchemy.orm import Session
 
 from crawler.linking import db
@@ -36,7 +35,7 @@ from crawler.linking.engine import (
     translation_proposals,
 )
 from crawler.linking.model import LinkDoc, Proposal, merge
-from crawler.linking.shingles import Signature, shingle_hashes
+from crawler.linking.shingles import Signature
 from crawler.linking.stats import LinkStats
 from crawler.linking.stream import BLOCK, NEARDUP_WINDOW, NearDupStream, TranslationStream
 
@@ -90,10 +89,7 @@ def rebuild(session: Session, use_encoder: bool, stats: LinkStats, workers: int 
     db.begin_kept(session)
     texts: dict[int, LinkDoc] = {}
 
-    def load_shingles(wanted: list[int]) -> dict[int, np.ndarray]:
-        missing = [i for i in wanted if i not in texts]
-        texts.update({d.id: d for d in db.load_docs(session, missing)})
-        return {i: shingle_hashes(texts[i].text, texts[i].language) for i in wanted if i in texts}
+    load_shingles = db.shingle_loader(session, texts)
 
     near = NearDupStream(load_shingles)
     translations = TranslationStream(use_vectors=encoder)

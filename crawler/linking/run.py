@@ -20,7 +20,6 @@ import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-import numpy as np
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
@@ -41,7 +40,7 @@ from crawler.linking.engine import (
 from crawler.linking.explicit import UrlIndex
 from crawler.linking.model import LinkDoc, Proposal, merge
 from crawler.linking.rebuild import rebuild as stream_rebuild
-from crawler.linking.shingles import Signature, shingle_hashes
+from crawler.linking.shingles import Signature
 from crawler.linking.stats import LinkStats
 from crawler.linking.stream import NEARDUP_WINDOW
 from crawler.store.database import Store
@@ -128,10 +127,7 @@ def _link(session: Session, ids: Sequence[int] | None, rebuild: bool, use_encode
     known = explicit_pairs(explicit, new, [*indexed, *new_sig])
     texts = {d.id: d for d in new}
 
-    def load_shingles(wanted: list[int]) -> dict[int, np.ndarray]:
-        missing = [i for i in wanted if i not in texts]
-        texts.update({d.id: d for d in db.load_docs(session, missing)})
-        return {i: shingle_hashes(texts[i].text, texts[i].language) for i in wanted if i in texts}
+    load_shingles = db.shingle_loader(session, texts)
 
     near = [p for p in neardup_stage(new_sig, indexed, load_shingles, known)
             if rebuild or _within(p, published, NEARDUP_WINDOW)]

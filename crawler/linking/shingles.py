@@ -100,7 +100,7 @@ def hashed(items: set[str]) -> np.ndarray:
     """A shingle set as the sorted distinct CRC-32 values of its shingles (uint32): a quarter of the memory of
     the strings, and set operations run in numpy. Two distinct shingles of two articles of 1,000 shingles
     collide with probability 2e-4, which moves a containment by 0.001 at most."""
-    return np.unique(np.fromiter(map(zlib.crc32, map(str.encode, items)), dtype=np.uint32, count=len(items)))
+    return np.unique(hash_shingles(items).astype(np.uint32))
 
 
 def shingle_hashes(text: str, language: str | None = None) -> np.ndarray:

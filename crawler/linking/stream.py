@@ -25,6 +25,7 @@ days, and a bounded index is what keeps memory and time per article flat as the 
 
 from __future__ import annotations
 
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -305,9 +306,7 @@ class NearDupStream:
                                   self._load, known)
         kept = [p for p in proposals
                 if p.original_id is None or abs(at_of[p.copy_id] - at_of[p.original_id]) <= self.window]
-        self.indexed.update({doc.id: (doc, at) for doc, at in block})
-        for i in [i for i in self._hashes if i not in self.indexed]:  # read for a block article never indexed
-            del self._hashes[i]
+        self.indexed.update({doc.id: (doc, at) for doc, at in block})  # every article read is now indexed
         return kept
 
     def _load(self, wanted: list[int]) -> dict[int, np.ndarray]:
@@ -342,15 +341,19 @@ def stream_translations(
     known: set[tuple[int, int]] | None = None,
     span: timedelta = BLOCK,
     frequencies: tuple[Mapping[str, int], int] | None = None,
+    block_seconds: list[float] | None = None,
 ) -> list[Proposal]:
     """`engine.translation_stage(docs, docs)` computed block by block (`span` of time each) through a
     TranslationStream: the streaming rebuild's translations over an in-memory corpus (benchmarks, tests).
-    Every article needs a publication time."""
+    Every article needs a publication time. `block_seconds`, when given, receives each block's time."""
     prepared = {d.id: d for d in translation_docs(docs, anchors)}
     stream = TranslationStream(use_vectors=bool(vectors), frequencies=frequencies)
     links: list[TranslationLink] = []
     for ids, horizon in in_blocks([(d.published_at, d.id) for d in prepared.values()], span):  # type: ignore[misc]
+        started = time.perf_counter()
         stream.add([prepared[i] for i in ids], {i: vectors[i] for i in ids if i in vectors} if vectors else None)
         links.extend(stream.advance(horizon))
+        if block_seconds is not None:
+            block_seconds.append(time.perf_counter() - started)
     links.extend(stream.finish())
     return translation_proposals(links, known)
