@@ -80,12 +80,14 @@ def load_corpus(url: str, count: int, embeddings: str) -> float:
     if embeddings == "synthetic":
         rng = np.random.default_rng(3)
         with store.sessions.begin() as session:
-            ids = list(session.execute(text("SELECT id FROM articles ORDER BY id")).scalars())
+            hashes = dict(session.execute(text("SELECT id, content_hash FROM articles ORDER BY id")).all())
+            ids = list(hashes)
             for start in range(0, len(ids), STORE_BATCH):
                 chunk = ids[start : start + STORE_BATCH]
                 matrix = rng.standard_normal((len(chunk), encoder_mod.DIM)).astype(np.float32)
                 matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
-                link_db.write_embeddings(session, dict(zip(chunk, matrix, strict=True)), encoder_mod.model_tag())
+                link_db.write_embeddings(session, dict(zip(chunk, matrix, strict=True)), encoder_mod.model_tag(),
+                                         hashes)
     store.dispose()
     return rate
 

@@ -12,6 +12,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from crawler.store import migrate
+from crawler.store.database import Store
 from crawler.store.engine import make_engine
 from crawler.store.models import Base
 
@@ -20,6 +21,7 @@ EXPECTED_TABLES = {
     "sources",
     "articles",
     "article_segments",
+    "article_link_data",
     "syndication_links",
     "crawl_runs",
     "fetch_failures",
@@ -102,3 +104,33 @@ def test_data_dictionary_documents_every_column(migrated_database_url: str) -> N
     engine.dispose()
     assert actual - documented == set(), "columns missing from schema/data_dictionary.md"
     assert documented - actual == set(), "schema/data_dictionary.md documents columns that do not exist"
+
+
+def test_link_data_moves_to_its_own_table_and_back(fresh_database_url: str) -> None:
+    """Migration 0016 moves signatures and embeddings out of `articles` with the hash of the text they describe;
+    its downgrade puts the current ones back."""
+    from tests.factories import make_article
+
+    migrate.upgrade(fresh_database_url, "0015")
+    store = Store(fresh_database_url)
+    store.store_articles([make_article("https://finance.sina.com.cn/a/1.shtml", "加快人工智能算力基础设施建设。"),
+                          make_article("https://finance.sina.com.cn/a/2.shtml", "第二篇文章的正文。")])
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE articles SET signature = '\\x0102', embedding = '{0.6,0.8}', "
+                          "embedding_model = 'm' WHERE url LIKE '%/1.shtml'"))
+    migrate.upgrade(fresh_database_url)
+    with store.engine.connect() as conn:
+        moved = conn.execute(text(
+            "SELECT a.url, d.signature, d.embedding, d.embedding_model, d.content_hash = a.content_hash "
+            "FROM article_link_data d JOIN articles a ON a.id = d.article_id")).all()
+        columns = set(conn.execute(text(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'articles'")).scalars())
+    assert [(u, bytes(s), e, m, same) for u, s, e, m, same in moved] == [
+        ("https://finance.sina.com.cn/a/1.shtml", b"\x01\x02", [0.6, 0.8], "m", True)]
+    assert not columns & {"signature", "embedding", "embedding_model"}
+    migrate.downgrade(fresh_database_url, "0015")
+    with store.engine.connect() as conn:
+        back = conn.execute(text("SELECT url, signature IS NOT NULL, embedding FROM articles ORDER BY url")).all()
+    store.dispose()
+    assert back == [("https://finance.sina.com.cn/a/1.shtml", True, [0.6, 0.8]),
+                    ("https://finance.sina.com.cn/a/2.shtml", False, None)]

@@ -38,23 +38,29 @@ def _similar(store: Store, tmp_path: Path, *args: str) -> subprocess.CompletedPr
 
 
 @needs_encoder
-def test_embeddings_are_stored_once_and_cleared_when_the_text_changes(store: Store) -> None:
+def test_embeddings_are_stored_once_and_go_stale_when_the_text_changes(store: Store) -> None:
     articles, _truth = wmt_articles()
     store.store_articles(articles)
     first = link_new(store)
     assert first.embeddings_computed == len(articles)
     with store.engine.connect() as conn:
-        models = conn.execute(text("SELECT DISTINCT embedding_model FROM articles")).scalars().all()
-        length = conn.execute(text("SELECT DISTINCT array_length(embedding, 1) FROM articles")).scalar()
+        models = conn.execute(text("SELECT DISTINCT embedding_model FROM article_link_data")).scalars().all()
+        length = conn.execute(text("SELECT DISTINCT array_length(embedding, 1) FROM article_link_data")).scalar()
     assert models == [encoder_mod.model_tag()] and length == encoder_mod.DIM
     changed = dataclasses.replace(articles[0], text=articles[0].text + "\n\nA correction was added.")
     store.store_articles([changed])
     with store.engine.connect() as conn:
-        cleared = conn.execute(text("SELECT embedding IS NULL AND embedding_model IS NULL FROM articles "
-                                    "WHERE url = :u"), {"u": changed.url}).scalar()
-    assert cleared
+        stale = conn.execute(text("SELECT d.content_hash <> a.content_hash FROM articles a JOIN article_link_data d "
+                                  "ON d.article_id = a.id WHERE a.url = :u"), {"u": changed.url}).scalar()
+        similar = conn.execute(text("SELECT count(*) FROM articles a, similar_articles(a.id) WHERE a.url = :u"),
+                               {"u": changed.url}).scalar()
+    assert stale and similar == 0  # the stored embedding describes the old text: no longer read
     again = link_new(store)  # only the changed article is embedded again, the others are read back
     assert again.embeddings_computed == 1
+    with store.engine.connect() as conn:
+        similar = conn.execute(text("SELECT count(*) FROM articles a, similar_articles(a.id) WHERE a.url = :u"),
+                               {"u": changed.url}).scalar()
+    assert similar and similar > 0
 
 
 @needs_encoder

@@ -1,5 +1,8 @@
 """The linker's thin database adapter: load articles with SQL, write signatures, sources and links.
 
+What the linker computes per article (signature, embedding) lives in `article_link_data`, valid while its
+`content_hash` equals the article's: every read joins on both, so data of an older text reads as absent.
+
 Everything that judges lives in the pure modules; this one only moves rows. Links are written with
 `repository.upsert_links` (idempotent on copy, original, relation), so running the linker twice never
 duplicates a link.
@@ -12,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import bindparam, delete, func, select, text, update
+from sqlalchemy import and_, delete, func, select, text
 from sqlalchemy.orm import Session
 
 from crawler.linking.explicit import UrlIndex
@@ -21,7 +24,7 @@ from crawler.linking.shingles import shingle_hashes
 from crawler.linking.translation import WINDOW
 from crawler.sources import SourceInfo, source_by_name
 from crawler.store import repository
-from crawler.store.models import Article, CrawlRun, Source, SyndicationLink
+from crawler.store.models import Article, ArticleLinkData, CrawlRun, Source, SyndicationLink
 
 WRITE_BATCH = 1000
 READ_BATCH = 5000
@@ -38,14 +41,20 @@ def _doc(row: Any) -> LinkDoc:
         source_name=row.source_name,
         attributions=list(row.attributions or []),
         signature=row.signature,
+        content_hash=row.content_hash,
     )
+
+
+def _current_data() -> Any:
+    """The join condition of an article and its link data, when that describes the article's current text."""
+    return and_(ArticleLinkData.article_id == Article.id, ArticleLinkData.content_hash == Article.content_hash)
 
 
 def _doc_query() -> Any:
     return select(
         Article.id, Article.text, Article.language, Article.published_at, Article.url, Article.attributions,
-        Article.signature, Source.name.label("source_name"),
-    ).join(Source, Source.id == Article.source_id)
+        Article.content_hash, ArticleLinkData.signature, Source.name.label("source_name"),
+    ).join(Source, Source.id == Article.source_id).outerjoin(ArticleLinkData, _current_data())
 
 
 def load_docs(session: Session, ids: Sequence[int] | None = None) -> list[LinkDoc]:
@@ -70,8 +79,10 @@ def shingle_loader(session: Session, texts: dict[int, LinkDoc]) -> Callable[[lis
 
 
 def unlinked_ids(session: Session) -> list[int]:
-    """Articles the linker has not seen yet (it writes a signature for every article it processes)."""
-    return list(session.scalars(select(Article.id).where(Article.signature.is_(None)).order_by(Article.id)))
+    """Articles the linker has not seen yet, or not since their text changed (it writes a signature for every
+    article it processes)."""
+    seen = select(ArticleLinkData.article_id).where(_current_data(), ArticleLinkData.signature.is_not(None))
+    return list(session.scalars(select(Article.id).where(~seen.exists()).order_by(Article.id)))
 
 
 def ids_since_run(session: Session, run_id: int) -> list[int]:
@@ -85,10 +96,13 @@ def ids_since_run(session: Session, run_id: int) -> list[int]:
 
 def signature_rows(session: Session) -> list[tuple[int, str | None, bytes | None, datetime | None, str]]:
     """(id, language, signature, published_at, source name) of every article, for the near-duplicate index."""
-    query = select(Article.id, Article.language, Article.signature, Article.published_at, Source.name).join(
-        Source, Source.id == Article.source_id
-    )
+    query = _signature_query()
     return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
+
+
+def _signature_query() -> Any:
+    return select(Article.id, Article.language, ArticleLinkData.signature, Article.published_at, Source.name).join(
+        Source, Source.id == Article.source_id).outerjoin(ArticleLinkData, _current_data())
 
 
 def linking_time() -> Any:
@@ -145,8 +159,7 @@ def signature_rows_near(
     for low, high in _ranges(dates, window):
         clause = _between(low - window, high + window + timedelta(microseconds=1))
         condition = clause if condition is None else condition | clause
-    query = select(Article.id, Article.language, Article.signature, Article.published_at, Source.name).join(
-        Source, Source.id == Article.source_id).where(condition)
+    query = _signature_query().where(condition)
     return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
 
 
@@ -214,39 +227,64 @@ def url_index(session: Session, urls: Iterable[str], extra: Iterable[LinkDoc] = 
     return index
 
 
-def write_signatures(session: Session, signatures: dict[int, bytes]) -> None:
-    if not signatures:
-        return
-    stmt = update(Article).where(Article.id == bindparam("b_id")).values(signature=bindparam("b_sig"))
-    rows = [{"b_id": i, "b_sig": sig} for i, sig in signatures.items()]
+# Upserts of article_link_data. A row is written only for the text it was computed from: when the article
+# changed (or went) since it was read, the SELECT finds nothing and the row is left for the next run. Where an
+# upsert meets data of another text, the other column (embedding, or signature) is cleared with it.
+_WRITE_SIGNATURE = text("""
+INSERT INTO article_link_data (article_id, content_hash, signature)
+SELECT a.id, a.content_hash, :sig FROM articles AS a WHERE a.id = :id AND a.content_hash = :hash
+ON CONFLICT (article_id) DO UPDATE SET
+    signature = EXCLUDED.signature,
+    embedding = CASE WHEN article_link_data.content_hash = EXCLUDED.content_hash
+                     THEN article_link_data.embedding END,
+    embedding_model = CASE WHEN article_link_data.content_hash = EXCLUDED.content_hash
+                           THEN article_link_data.embedding_model END,
+    content_hash = EXCLUDED.content_hash,
+    computed_at = now()
+""")
+_WRITE_EMBEDDING = text("""
+INSERT INTO article_link_data (article_id, content_hash, embedding, embedding_model)
+SELECT a.id, a.content_hash, CAST(:vec AS real[]), :model FROM articles AS a WHERE a.id = :id AND a.content_hash = :hash
+ON CONFLICT (article_id) DO UPDATE SET
+    embedding = EXCLUDED.embedding,
+    embedding_model = EXCLUDED.embedding_model,
+    signature = CASE WHEN article_link_data.content_hash = EXCLUDED.content_hash
+                     THEN article_link_data.signature END,
+    content_hash = EXCLUDED.content_hash,
+    computed_at = now()
+""")
+
+
+def write_signatures(session: Session, signatures: dict[int, bytes], hashes: dict[int, str | None]) -> None:
+    """Store signatures, each for the text whose content hash `hashes` gives (the one it was computed from)."""
+    rows = [{"id": i, "hash": hashes.get(i), "sig": sig} for i, sig in signatures.items()]
     for start in range(0, len(rows), WRITE_BATCH):
-        session.connection().execute(stmt, rows[start : start + WRITE_BATCH])
+        session.connection().execute(_WRITE_SIGNATURE, rows[start : start + WRITE_BATCH])
 
 
 def load_embeddings(session: Session, ids: Sequence[int], model: str) -> dict[int, np.ndarray]:
-    """The stored embeddings (made by `model`) of the given articles; articles without one are left out."""
+    """The stored embeddings (made by `model`, of the current text) of the given articles; articles without one
+    are left out."""
     out: dict[int, np.ndarray] = {}
     wanted = sorted(set(ids))
     for start in range(0, len(wanted), READ_BATCH):
-        query = select(Article.id, Article.embedding).where(
-            Article.id.in_(wanted[start : start + READ_BATCH]), Article.embedding_model == model,
-            Article.embedding.is_not(None),
+        query = select(Article.id, ArticleLinkData.embedding).join(ArticleLinkData, _current_data()).where(
+            Article.id.in_(wanted[start : start + READ_BATCH]), ArticleLinkData.embedding_model == model,
+            ArticleLinkData.embedding.is_not(None),
         )
         out.update((i, np.asarray(vector, dtype=np.float32)) for i, vector in session.execute(query))
     return out
 
 
-def write_embeddings(session: Session, vectors: dict[int, np.ndarray], model: str) -> None:
-    """Store embeddings (and the model that made them) on their articles."""
-    if not vectors:
-        return
-    stmt = update(Article).where(Article.id == bindparam("b_id")).values(
-        embedding=bindparam("b_vec"), embedding_model=model
-    )
+def write_embeddings(
+    session: Session, vectors: dict[int, np.ndarray], model: str, hashes: dict[int, str | None]
+) -> None:
+    """Store embeddings (and the model that made them), each for the text whose content hash `hashes` gives."""
     items = list(vectors.items())
     for start in range(0, len(items), WRITE_BATCH):  # rows made per batch: 512 Python floats per article add up
-        rows = [{"b_id": i, "b_vec": vector.tolist()} for i, vector in items[start : start + WRITE_BATCH]]
-        session.connection().execute(stmt, rows)
+        rows = [{"id": i, "hash": hashes.get(i), "vec": vector.tolist(), "model": model}
+                for i, vector in items[start : start + WRITE_BATCH]]
+        session.connection().execute(_WRITE_EMBEDDING, rows)
 
 
 def source_ids(session: Session, names: Iterable[str]) -> dict[str, int]:

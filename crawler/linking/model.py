@@ -28,6 +28,7 @@ class LinkDoc:
     source_name: str | None = None
     attributions: list[dict[str, Any]] = field(default_factory=list)
     signature: bytes | None = None
+    content_hash: str | None = None  # the text's hash when loaded: what the linker computes is stored for it
 
 
 @dataclass

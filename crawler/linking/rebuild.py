@@ -150,14 +150,15 @@ def _link_block(
     prepared = prepare(docs, executor=executor) if docs else {}
     stored = {d.id: d.signature for d in docs}
     fresh = {i: p.signature for i, p in prepared.items() if p.signature != stored.get(i)}
-    db.write_signatures(session, fresh)
+    hashes = {d.id: d.content_hash for d in docs}
+    db.write_signatures(session, fresh, hashes)
     stats.signatures_computed += len(fresh)
 
     vectors = None
     if encoder and docs:
         vectors = db.load_embeddings(session, [d.id for d in docs], encoder_mod.model_tag())
         computed = embed_docs(docs, vectors)
-        db.write_embeddings(session, computed, encoder_mod.model_tag())
+        db.write_embeddings(session, computed, encoder_mod.model_tag(), hashes)
         stats.embeddings_computed += len(computed)
         vectors.update(computed)
 

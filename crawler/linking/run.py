@@ -140,7 +140,7 @@ def _link(session: Session, ids: Sequence[int] | None, rebuild: bool, use_encode
     if use_encoder and encoder_mod.get_encoder() is not None:
         vectors = db.load_embeddings(session, [d.id for d in pool], encoder_mod.model_tag())
         computed = embed_docs(pool, vectors)
-        db.write_embeddings(session, computed, encoder_mod.model_tag())
+        db.write_embeddings(session, computed, encoder_mod.model_tag(), {d.id: d.content_hash for d in pool})
         stats.embeddings_computed = len(computed)
         vectors.update(computed)
     translations = translation_stage(new, pool, use_encoder=use_encoder, known=known, anchors=anchors,
@@ -152,7 +152,7 @@ def _link(session: Session, ids: Sequence[int] | None, rebuild: bool, use_encode
     stats.url_links_resolved = len(resolved_ids)
 
     proposals = merge([*explicit, *near, *translations, *upgraded])
-    db.write_signatures(session, fresh)
+    db.write_signatures(session, fresh, {d.id: d.content_hash for d in new})
     records = db.write_links(session, proposals)
     db.delete_links(session, resolved_ids)
     stats.links_written = len(records)

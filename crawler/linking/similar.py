@@ -3,7 +3,7 @@
 Candidates are the articles published within the date window (around its fetch time when the article has no
 date).
 Each is scored the way the translation linker scores a pair: the cosine of the two stored embeddings
-(`articles.embedding`), raised by the anchors both texts share and lowered by figures that contradict
+(`article_link_data.embedding`), raised by the anchors both texts share and lowered by figures that contradict
 (`translation.combine`); without embeddings (encoder not installed, or not yet linked), by the anchor overlap
 alone, and articles sharing no anchor are left out. `rank_similar` is pure; `similar_articles` loads what it
 needs from the database and writes nothing (analysts may run it with a read-only role). The SQL function

@@ -132,10 +132,6 @@ class Article(Base):
     image_url: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
-    signature: Mapped[bytes | None] = mapped_column(LargeBinary)
-    # the linker's multilingual embedding of the text (L2-normalised) and the encoder setting that made it
-    embedding: Mapped[list[float] | None] = mapped_column(ARRAY(REAL), deferred=True)
-    embedding_model: Mapped[str | None] = mapped_column(String(64))
     attributions: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
     encoding: Mapped[str | None] = mapped_column(String(32))
     profile: Mapped[str | None] = mapped_column(String(64))
@@ -155,6 +151,25 @@ class Article(Base):
 
 # search_articles() looks for the newest matches first (schema/functions/search.sql): by this date, then id
 Index("ix_articles_search_date", func.coalesce(Article.published_at, Article.fetched_at), Article.id)
+
+
+class ArticleLinkData(Base):
+    """What the linker computed from an article's text, valid while `content_hash` equals the article's.
+
+    A table of its own (migration 0016): writing it never updates an `articles` row, whose new version would
+    have to enter every index of that table, the search index's GIN among them. A row whose hash differs
+    from the article's describes an older text and is read as absent (the next link run replaces it)."""
+
+    __tablename__ = "article_link_data"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    # similarity signature of the text (shingle MinHash, crawler.linking.shingles)
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # the multilingual embedding of the text (L2-normalised) and the encoder setting that made it
+    embedding: Mapped[list[float] | None] = mapped_column(ARRAY(REAL), deferred=True)
+    embedding_model: Mapped[str | None] = mapped_column(String(64))
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class ArticleSegment(Base):

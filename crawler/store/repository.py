@@ -157,10 +157,6 @@ def _upsert_articles_statement(row_columns: tuple[str, ...]) -> ReturningInsert[
     # keep the time of the last text change, not of the last fetch
     text_changed = columns.content_hash != stmt.excluded.content_hash
     update_cols["updated_at"] = case((text_changed, stmt.excluded.updated_at), else_=columns.updated_at)
-    # the linker's similarity signature describes the old text: drop it so the article is linked again
-    update_cols["signature"] = case((text_changed, None), else_=columns.signature)
-    update_cols["embedding"] = case((text_changed, None), else_=columns.embedding)
-    update_cols["embedding_model"] = case((text_changed, None), else_=columns.embedding_model)
     stmt = stmt.on_conflict_do_update(index_elements=[columns.url], set_=update_cols)
     return stmt.returning(columns.url, columns.id)
 
