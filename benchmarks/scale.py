@@ -11,7 +11,7 @@ on to `--articles`, and is measured again; the table shows both and their ratio:
 - the store's load rate over the last tenth of the articles loaded before each size (the rate at that size),
   from an empty search-index pending list to the merge of what that tenth left in it (see `load`);
 - the refresh of the materialised analyst views (crawler.analyst.views.refresh_views, what the crawl and the
-  linker run), when the code has it;
+  linker run), when the code has it, and after VACUUM ANALYZE each view's own refresh;
 - `search_articles()` first page (20 rows) for a common and a rare word in zh, en and de: p50 and max of the
   server's execution time (EXPLAIN ANALYZE) over `--repeat` runs;
 - `SELECT * FROM stories / story_articles / daily_source_counts`: p50 and max execution time;
@@ -294,6 +294,22 @@ def refresh_views(store: Store) -> float | None:
     return time.perf_counter() - began
 
 
+def refresh_each_view(conn: Any) -> dict[str, float]:
+    """Seconds to refresh each materialised view on its own, as refresh_analyst_views() does once they hold
+    data (CONCURRENTLY, in its order); empty when this code has none."""
+    try:
+        from crawler.analyst.views import MATERIALISED
+    except ImportError:
+        return {}
+    order = [v for v in ("story_articles", "stories", "daily_source_counts") if v in MATERIALISED]
+    times: dict[str, float] = {}
+    for view in order:
+        began = time.perf_counter()
+        conn.execute(text(f"REFRESH MATERIALIZED VIEW CONCURRENTLY {view}"))
+        times[view] = time.perf_counter() - began
+    return times
+
+
 def tree_rss(process: Any) -> int:
     """Resident bytes of a process and its descendants (0 once it is gone)."""
     import psutil
@@ -348,6 +364,8 @@ def measure(engine: Engine, store: Store, database_url: str, size: int, rates: t
         began = time.perf_counter()
         conn.execute(text("VACUUM ANALYZE"))
         out.rows["VACUUM ANALYZE (s)"] = time.perf_counter() - began
+        for view, seconds in refresh_each_view(conn).items():
+            out.rows[f"refresh {view}, after VACUUM (s)"] = seconds
     for language, kind, word, _ in SEARCH_WORDS:
         sql = "SELECT * FROM search_articles(:q, :lang)"
         p50, worst = p50_max(engine, sql, {"q": word, "lang": language}, args.repeat)
