@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import ModuleType
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
@@ -74,6 +75,14 @@ def rewritten_tables(before: str | None, after: str | None) -> list[str]:
 
 def downgrade(database_url: str, revision: str) -> None:
     command.downgrade(alembic_config(database_url), revision)
+
+
+def revision_module(revision: str) -> ModuleType:
+    """The module of a revision: a later revision's downgrade restores the SQL an earlier one created."""
+    found = ScriptDirectory.from_config(alembic_config("")).get_revision(revision)
+    if found is None:
+        raise UnknownRevision(f"unknown revision {revision!r}")
+    return found.module
 
 
 def head_revision() -> str | None:

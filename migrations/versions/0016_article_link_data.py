@@ -21,13 +21,14 @@ Create Date: 2026-11-30
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Sequence
-from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
+
+from crawler.analyst.views import run_script  # runs a script as written (its `::` casts and colons included)
+from crawler.store.migrate import revision_module
 
 revision: str = "0016"
 down_revision: str | None = "0015"
@@ -101,25 +102,6 @@ $$;
 """
 
 
-def _run(sql: str) -> None:
-    """Run a script as written: no bind-parameter parsing of its colons and quotes."""
-    cursor = op.get_bind().connection.dbapi_connection.cursor()
-    try:
-        cursor.execute(sql)
-    finally:
-        cursor.close()
-
-
-def _revision_0008_sql() -> str:
-    path = Path(__file__).with_name("0008_article_embeddings.py")
-    spec = importlib.util.spec_from_file_location("_revision_0008", path)
-    if spec is None or spec.loader is None:
-        raise RuntimeError("revision 0008 is missing beside revision 0016")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return str(module.SIMILAR_ARTICLES_SQL)
-
-
 def upgrade() -> None:
     op.create_table(
         "article_link_data",
@@ -134,7 +116,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("article_id", name=op.f("pk_article_link_data")),
     )
     op.execute(BACKFILL_SQL)
-    _run(SIMILAR_ARTICLES_SQL)
+    run_script(op.get_bind(), SIMILAR_ARTICLES_SQL)
     op.drop_column("articles", "embedding_model")
     op.drop_column("articles", "embedding")
     op.drop_column("articles", "signature")
@@ -146,5 +128,5 @@ def downgrade() -> None:
     op.add_column("articles", sa.Column("embedding_model", sa.String(64), nullable=True))
     op.execute(RESTORE_SQL)
     op.execute("DROP FUNCTION similar_articles(bigint, integer, interval)")
-    _run(_revision_0008_sql())
+    run_script(op.get_bind(), str(revision_module("0008").SIMILAR_ARTICLES_SQL))
     op.drop_table("article_link_data")
