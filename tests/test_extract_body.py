@@ -8,7 +8,8 @@ import pytest
 from lxml import etree
 
 from crawler.extract import extract
-from crawler.extract.body import xml_paragraphs
+from crawler.extract.body import ALWAYS_DROP, readability_paragraphs, remove_nodes, xml_paragraphs
+from crawler.extract.core import parse_html
 from crawler.items import PageRejected
 
 PROSE = (
@@ -91,3 +92,24 @@ def test_a_page_over_the_size_limit_is_refused_before_parsing() -> None:
     body = ("<html><body><p>" + "word " * 1_700_000 + "</p></body></html>").encode()
     with pytest.raises(PageRejected, match=r"too large to extract: .* characters"):
         extract(body, "https://hostile.example.com/huge")
+
+
+def test_readability_second_opinion_skips_hidden_text_and_json_ld() -> None:
+    """readability's own cleaning pass is left out (the drop list did it); what it dropped before scoring still
+    goes: hidden and invisibly styled elements, and the JSON-LD kept for trafilatura. Asked twice on the same
+    tree (readability retries), it gives the same paragraphs."""
+    tree = parse_html(
+        _page(
+            f"<div class='article'><p>{PROSE}</p><p>{PROSE.replace('Tuesday', 'Wednesday')}</p>"
+            "<div style='DISPLAY : None'>An invisible promotion nobody reads on the page.</div>"
+            "<p hidden>A hidden paragraph of text that is not shown.</p>"
+            '<script type="application/ld+json">{"articleBody": "structured data"}</script></div>'
+            "<div class='side'><a href='/a'>Other story</a></div>"
+        ).decode(),
+        "https://example.org/budget",
+    )
+    remove_nodes(tree, ALWAYS_DROP)
+    assert tree.xpath("//script")  # the JSON-LD stays for trafilatura
+    first = readability_paragraphs(tree)
+    assert first == [PROSE, PROSE.replace("Tuesday", "Wednesday")]
+    assert readability_paragraphs(tree) == first

@@ -9,9 +9,12 @@ readability-lxml's paragraphs can be asked for on the same tree as a second opin
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 import trafilatura
 from lxml import etree
@@ -44,6 +47,9 @@ CONTAINER_TAGS = frozenset(
      "font", "header", "footer", "aside", "body"}
 )
 BREAK_MARK = "\n\n"
+# Elements styled invisible (case and spaces ignored), which readability drops before it scores a page.
+_STYLE_FOLDED = "translate(@style, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ ', 'abcdefghijklmnopqrstuvwxyz')"
+_DISPLAY_NONE = f"//*[contains({_STYLE_FOLDED}, 'display:none') or contains({_STYLE_FOLDED}, 'visibility:hidden')]"
 _BR_RUN_RE = re.compile(r"\n{2,}")
 
 
@@ -177,16 +183,36 @@ def readability_paragraphs(tree: HtmlElement) -> list[str]:
 
     readability changes the tree it is given: pass a tree nothing else reads afterwards. A page it cannot
     handle gives no paragraphs (its failure costs the second opinion, never the page)."""
-    from readability import Document
     from readability.readability import Unparseable
 
     try:
-        summary = Document(tree).summary(html_partial=True)
+        summary = _cleaned_document_class()(tree).summary(html_partial=True)
     except (Unparseable, ValueError, etree.LxmlError):
         return []
     if not summary.strip():
         return []
     return walk_blocks(fromstring(summary))
+
+
+@lru_cache(maxsize=1)
+def _cleaned_document_class() -> Any:
+    """readability's Document for a tree that ALWAYS_DROP has already cleaned (made once, on first use).
+
+    readability runs lxml_html_clean's Cleaner over the whole page on each of its passes: a walk that drops
+    scripts, styles, <link> elements, event-handler attributes and `javascript:` links from a copy of the
+    tree. Here the tree is already without scripts, styles and comments, and the rest never holds text, so
+    each pass only copies the tree. What readability itself drops before scoring is dropped
+    here too: hidden and invisibly styled elements; and the JSON-LD scripts kept for trafilatura go.
+    """
+    from readability import Document
+
+    class CleanedDocument(Document):  # type: ignore[misc]
+        def _parse(self, input: HtmlElement) -> HtmlElement:
+            self.encoding = "utf-8"
+            remove_nodes(input, ("//script", "//*[@hidden]", _DISPLAY_NONE))
+            return copy.deepcopy(input)  # each pass (readability retries less strictly) starts from the page
+
+    return CleanedDocument
 
 
 @dataclass
