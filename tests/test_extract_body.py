@@ -113,3 +113,29 @@ def test_readability_second_opinion_skips_hidden_text_and_json_ld() -> None:
     first = readability_paragraphs(tree)
     assert first == [PROSE, PROSE.replace("Tuesday", "Wednesday")]
     assert readability_paragraphs(tree) == first
+
+
+@pytest.mark.parametrize("name", ["german/fundus_BusinessInsiderDE_2024_01_29.html.gz",
+                                  "china_other_en/magic_china_org_cn_78478030.html"])
+def test_trafilatura_paragraphs_are_those_of_its_xml_output(name: str) -> None:
+    """trafilatura_paragraphs takes trafilatura's steps without the fingerprint: on real pages its paragraphs
+    are exactly those of `trafilatura.extract(…, output_format="xml")` (a trafilatura upgrade that changes its
+    internals shows here)."""
+    import copy
+    import gzip
+    from pathlib import Path
+
+    import trafilatura
+
+    from crawler.extract.body import trafilatura_paragraphs
+
+    raw = (Path(__file__).parent / "fixtures" / "pages" / name).read_bytes()
+    html = (gzip.decompress(raw) if name.endswith(".gz") else raw).decode("utf-8")
+    tree = parse_html(html, "https://example.org/")
+    expected = trafilatura.extract(copy.deepcopy(tree), url="https://example.org/", output_format="xml",
+                                   include_comments=False, include_tables=True, include_images=False,
+                                   with_metadata=False, deduplicate=False)
+    assert expected
+    paragraphs = trafilatura_paragraphs(tree, "https://example.org/")
+    assert len(paragraphs) > 3
+    assert paragraphs == xml_paragraphs(etree.fromstring(expected.encode("utf-8")))

@@ -19,6 +19,8 @@ from typing import Any
 import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement, fromstring
+from trafilatura.core import determine_returnstring
+from trafilatura.settings import Document, Extractor
 
 # A form holding more text than this wraps page content instead of being a control (search, comments).
 MAX_CONTROL_FORM_CHARS = 1000
@@ -129,17 +131,19 @@ XML_INLINE_TAGS = frozenset({"hi", "ref", "del", "span", "sub", "sup", "abbr"})
 
 
 def trafilatura_paragraphs(tree: HtmlElement, url: str | None = None) -> list[str]:
-    """Main-text paragraphs found by trafilatura (default precision/recall balance)."""
-    result = trafilatura.extract(
-        tree,
-        url=url,
-        output_format="xml",
-        include_comments=False,
-        include_tables=True,
-        include_images=False,
-        with_metadata=False,
-        deduplicate=False,
+    """Main-text paragraphs found by trafilatura (default precision/recall balance), read from its XML output.
+
+    The steps of `trafilatura.extract(tree, output_format="xml", ...)` without its last one: for XML it also
+    hashes the text into a fingerprint for the output's metadata (2-3 % of our extraction's time), which the
+    paragraphs do not need. `determine_returnstring` is trafilatura's own XML writer, not re-implemented here.
+    """
+    options = Extractor(
+        output_format="xml", comments=False, tables=True, images=False, with_metadata=False, dedup=False, url=url
     )
+    document = trafilatura.bare_extraction(tree, options=options)
+    if not isinstance(document, Document):
+        return []
+    result = determine_returnstring(document, options)
     if not result:
         return []
     return xml_paragraphs(etree.fromstring(result.encode("utf-8")))
