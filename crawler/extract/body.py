@@ -38,7 +38,7 @@ ALWAYS_DROP: tuple[str, ...] = (
     "//button",
     "//select",
     "//textarea",
-    "//*[@id='respond' or @id='comments' or @class='comment-respond' or @class='comments-area']",
+    "//*[@id or @class][@id='respond' or @id='comments' or @class='comment-respond' or @class='comments-area']",
     "//*[@aria-hidden='true']",
 )
 BLOCK_TAGS = frozenset(
