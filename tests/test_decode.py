@@ -112,6 +112,15 @@ def test_japanese_kanji_are_not_uncommon_han() -> None:
     assert garbled_reason(japanese) is None
 
 
+
+def test_utf8_read_as_gbk_is_detected_by_its_uncommon_han() -> None:
+    chinese = ("国务院新闻办公室今天举行新闻发布会，介绍今年以来经济运行情况。国家统计局新闻发言人表示，"
+               "前三季度国民经济持续恢复向好，高质量发展扎实推进。") * 3
+    garbled = chinese.encode("utf-8").decode("gbk", errors="ignore")  # what a wrong charset makes of it
+    assert garbled_reason(chinese) is None
+    assert garbled_reason(garbled) == "mojibake: only 62% of Han characters are common ones (UTF-8 read as GBK?)"
+
+
 def test_cjk_bytes_read_as_latin_charset_are_detected() -> None:
     text = SINA_SEED.read_text(encoding="utf-8")
     junk = text.encode("gbk").decode("latin-1")

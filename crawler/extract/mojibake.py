@@ -15,6 +15,7 @@ and by rates, not counts, so a long page that genuinely prints a few odd sequenc
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import cache
 
 import ftfy
@@ -57,10 +58,18 @@ def han_repertoire(codec: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def common_han_share(han: list[str]) -> float:
+def common_han_share(han: list[str], enough: float = 1.0) -> float:
     """The largest share of these ideographs that one national repertoire holds: real text is written in one
-    (Simplified in GB2312, Traditional in Big5, Japanese in JIS X 0208), mis-decoded bytes scatter across them."""
-    return max(sum(1 for ch in han if ch in han_repertoire(codec)) / len(han) for codec in COMMON_HAN_CODECS)
+    (Simplified in GB2312, Traditional in Big5, Japanese in JIS X 0208), mis-decoded bytes scatter across them.
+    Stops at the first repertoire holding at least `enough` of them (that one's share is then returned)."""
+    counts = Counter(han)
+    best = 0.0
+    for codec in COMMON_HAN_CODECS:
+        repertoire = han_repertoire(codec)
+        best = max(best, sum(n for ch, n in counts.items() if ch in repertoire) / len(han))
+        if best >= enough:
+            break
+    return best
 
 
 def repair(text: str) -> str:
@@ -86,7 +95,7 @@ def garbled_reason(text: str) -> str | None:
         return f"mojibake: {latin1} Latin-1 symbols beside {letters} letters (CJK bytes read as a Latin charset?)"
     han = _HAN_RE.findall(text)
     if len(han) >= MIN_HAN_FOR_CHECK:
-        share = common_han_share(han)
+        share = common_han_share(han, enough=MIN_COMMON_HAN_SHARE)
         if share < MIN_COMMON_HAN_SHARE:
             return f"mojibake: only {share:.0%} of Han characters are common ones (UTF-8 read as GBK?)"
     return None
