@@ -102,3 +102,25 @@ def test_materialised_views_change_only_when_refreshed(store: Store) -> None:
         conn.execute(text("DELETE FROM syndication_links"))
     views.refresh_views(store.engine)  # an Engine works too
     assert counts() == (2, 0, 0)
+
+
+def test_daily_counts_characters_add_up_to_the_texts(store: Store) -> None:
+    """`characters` is read from the segments' counts (no text is decompressed) and equals the texts' length:
+    a bilingual text (two segments and the break between them), a one-segment text, a text without segments."""
+    from crawler.items import Segment
+    from tests.factories import make_article
+
+    zh, en = "加快人工智能算力基础设施建设。\n\n第二段。", "Build computing infrastructure faster."
+    articles = [
+        make_article("https://finance.sina.com.cn/a/1.shtml", f"{zh}\n\n{en}",
+                     segments=[Segment("zh", zh), Segment("en", en)]),
+        make_article("https://finance.sina.com.cn/a/2.shtml", "海淀区稳步推进18项数字新基建项目。"),
+        make_article("https://finance.sina.com.cn/a/3.shtml", "没有分段的文章。", segments=[]),
+    ]
+    store.store_articles(articles)
+    views.refresh_views(store)
+    with store.engine.connect() as conn:
+        characters, expected = conn.execute(text(
+            "SELECT (SELECT sum(characters) FROM daily_source_counts), "
+            "(SELECT sum(char_length(text)) FROM articles)")).one()
+    assert characters == expected == sum(len(a.text) for a in articles)
