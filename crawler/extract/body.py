@@ -49,9 +49,6 @@ CONTAINER_TAGS = frozenset(
      "font", "header", "footer", "aside", "body"}
 )
 BREAK_MARK = "\n\n"
-# Elements styled invisible (case and spaces ignored), which readability drops before it scores a page.
-_STYLE_FOLDED = "translate(@style, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ ', 'abcdefghijklmnopqrstuvwxyz')"
-_DISPLAY_NONE = f"//*[contains({_STYLE_FOLDED}, 'display:none') or contains({_STYLE_FOLDED}, 'visibility:hidden')]"
 _BR_RUN_RE = re.compile(r"\n{2,}")
 
 
@@ -209,11 +206,17 @@ def _cleaned_document_class() -> Any:
     here too: hidden and invisibly styled elements; and the JSON-LD scripts kept for trafilatura go.
     """
     from readability import Document
+    from readability.readability import REGEXES
+
+    invisible = REGEXES["displayNoneRe"]  # readability's own test of a style that hides the element
 
     class CleanedDocument(Document):  # type: ignore[misc]
         def _parse(self, input: HtmlElement) -> HtmlElement:
             self.encoding = "utf-8"
-            remove_nodes(input, ("//script", "//*[@hidden]", _DISPLAY_NONE))
+            remove_nodes(input, ("//script", "//*[@hidden]"))
+            for node in input.xpath("//*[@style]"):
+                if node.getparent() is not None and invisible.search(node.get("style")):
+                    node.drop_tree()
             return copy.deepcopy(input)  # each pass (readability retries less strictly) starts from the page
 
     return CleanedDocument
