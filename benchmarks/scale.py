@@ -263,10 +263,11 @@ def load(store: Store, corpus: Corpus, start: int, stop: int, batch: int) -> tup
 
 
 def merge_pending(store: Store) -> float:
-    """Merge the search index's pending list into the index now (`gin_clean_pending_list`); returns seconds."""
+    """Merge the search indexes' pending lists (one per month) into them now (`gin_clean_pending_list`);
+    returns seconds."""
     began = time.perf_counter()
     with store.engine.begin() as conn:
-        conn.execute(text("SELECT gin_clean_pending_list('ix_articles_search_vector'::regclass)"))
+        conn.execute(text(MERGE_IF_INDEXED))
     return time.perf_counter() - began
 
 
@@ -372,8 +373,9 @@ def measure(engine: Engine, store: Store, database_url: str, size: int, rates: t
         out.rows[f"{label}: p50 (ms)"] = p50
         out.rows[f"{label}: max (ms)"] = worst
         with engine.connect() as conn:
-            matches = conn.execute(text("SELECT count(*) FROM articles WHERE search_vector @@ search_tsquery(:q, :l)"),
-                                   {"q": word, "l": language}).scalar()
+            matches = conn.execute(
+                text("SELECT count(*) FROM article_search WHERE search_vector @@ search_tsquery(:q, :l)"),
+                {"q": word, "l": language}).scalar()
         out.rows[f"{label}: matching articles"] = int(matches or 0)
     p50, worst = p50_max(engine, "SELECT * FROM search_articles(:q)", {"q": "government"}, args.repeat)
     out.rows["search any-language government: p50 (ms)"] = p50
@@ -386,8 +388,12 @@ def measure(engine: Engine, store: Store, database_url: str, size: int, rates: t
         out.rows["stories"] = int(conn.execute(text("SELECT count(*) FROM stories")).scalar() or 0)
         out.rows["database size (MB)"] = (conn.execute(text("SELECT pg_database_size(current_database())")).scalar()
                                           or 0) / 2**20
-        out.rows["search index size (MB)"] = (conn.execute(
-            text("SELECT pg_relation_size('ix_articles_search_vector')")).scalar() or 0) / 2**20
+        out.rows["search index size, all months (MB)"] = (conn.execute(text(
+            f"SELECT sum(pg_relation_size(inhrelid)) FROM pg_inherits WHERE inhparent = {SEARCH_INDEX!r}::regclass"))
+            .scalar() or 0) / 2**20
+        out.rows["search index size, newest month (MB)"] = (conn.execute(text(
+            f"SELECT pg_relation_size(max(inhrelid::regclass::text)::regclass) FROM pg_inherits "
+            f"WHERE inhparent = {SEARCH_INDEX!r}::regclass")).scalar() or 0) / 2**20
     if args.skip_link:
         out.rows["link --rebuild"] = "skipped"
     else:
@@ -400,17 +406,27 @@ def measure(engine: Engine, store: Store, database_url: str, size: int, rates: t
 
 
 # --breakdown: where the store's time goes, each variant loading the same articles in a transaction rolled back
+SEARCH_INDEX = "ix_article_search_search_vector"  # partitioned: one GIN index per month's partition
+
+
+def each_month_index(action: str) -> str:
+    """A statement applying `ALTER INDEX <each month's search index> <action>`."""
+    return ("DO $$ DECLARE i regclass; BEGIN FOR i IN SELECT inhrelid::regclass FROM pg_inherits "
+            f"WHERE inhparent = '{SEARCH_INDEX}'::regclass LOOP EXECUTE format('ALTER INDEX %s {action}', i); "
+            "END LOOP; END $$")
+
+
 BREAKDOWN: dict[str, list[str] | None] = {
     "as configured": [],
-    "search index pending list 4 MB (PostgreSQL's default)": [
-        "ALTER INDEX ix_articles_search_vector SET (gin_pending_list_limit = 4096)"],
-    "search index pending list off (fastupdate off)": ["ALTER INDEX ix_articles_search_vector SET (fastupdate = off)"],
-    "no search index": ["DROP INDEX ix_articles_search_vector"],
+    "search index pending list 4 MB (PostgreSQL's default)": [each_month_index("SET (gin_pending_list_limit = 4096)")],
+    "search index pending list off (fastupdate off)": [each_month_index("SET (fastupdate = off)")],
+    "no search index": [f"DROP INDEX {SEARCH_INDEX}"],
     "no search vector (and so no index entries)": None,
     "no content_hash index": ["DROP INDEX ix_articles_content_hash"],
 }
-MERGE_IF_INDEXED = ("SELECT gin_clean_pending_list(c.oid) FROM pg_class c "
-                    "WHERE c.relname = 'ix_articles_search_vector' AND c.relkind = 'i'")
+# every month's search index (none when the variant dropped them)
+MERGE_IF_INDEXED = ("SELECT gin_clean_pending_list(h.inhrelid) FROM pg_inherits h "
+                    f"JOIN pg_class p ON p.oid = h.inhparent WHERE p.relname = '{SEARCH_INDEX}'")
 EMPTY_VECTOR = {"sv_title_config": "simple", "sv_title": "", "sv_zh": "", "sv_en": "", "sv_de": "", "sv_other": ""}
 
 
@@ -427,9 +443,10 @@ def breakdown(store: Store, seed: int, first: int, count: int, batch: int, out: 
         with store.sessions() as session:
             for statement in statements or []:
                 session.execute(text(statement))
-            original = repository.search_vector
+            original = repository.search_row
             if statements is None:
-                repository.search_vector = lambda article: dict(EMPTY_VECTOR)  # type: ignore[assignment]
+                repository.search_row = lambda article_id, date, languages, *_: {  # type: ignore[assignment]
+                    "article_id": article_id, "sort_date": date, "languages": list(languages), **EMPTY_VECTOR}
             try:
                 began = time.perf_counter()
                 for start in range(0, count, batch):
@@ -438,7 +455,7 @@ def breakdown(store: Store, seed: int, first: int, count: int, batch: int, out: 
                 session.execute(text(MERGE_IF_INDEXED))  # what the articles left in the pending list, merged
                 out.rows[f"store breakdown: {name} (articles/s)"] = count / (time.perf_counter() - began)
             finally:
-                repository.search_vector = original
+                repository.search_row = original
                 session.rollback()
 
 

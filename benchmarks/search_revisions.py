@@ -2,12 +2,15 @@
 
 Installs the function of each named revision in turn (migrations/versions/*.py, their SEARCH_ARTICLES_SQL)
 into the database of --database-url, times a set of queries under each (median of --repeat runs after one
-warm-up, the first page of 20), and puts the head revision's function back at the end, whatever happened.
+warm-up, the first page of 20), and puts the database's own function back at the end, whatever happened.
 Use it on a large copy, e.g. the one `benchmarks/web_scale.py --keep` leaves (web_demo_x300000):
 
   .venv/bin/python benchmarks/search_revisions.py --database-url postgresql://…/web_demo_x300000
 
 It changes a function in that database while it runs: do not point it at a corpus others are searching.
+Revisions 0010 to 0015 read the search vectors from `articles.search_vector`, where they were until migration
+0018 moved them to `article_search`: compare those on a copy downgraded to 0017 (`newscrawl db downgrade 0017`),
+and 0018 onwards on one at head.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ import psycopg2
 
 VERSIONS = Path(__file__).resolve().parents[1] / "migrations" / "versions"
 REVISIONS = ("0010_bounded_search", "0014_search_checks_newest_first", "0015_search_languages_and_expected_window")
+# the table the search vectors are read from, by the revision that moved them
+VECTORS_MOVED = "0018"
 QUERIES: tuple[tuple[str, str | None], ...] = (
     ("人工智能", None), ("人工智能", "zh"), ("贷款", None), ("央行 贷款", None), ("China", "en"),
     ("Regierung", "de"), ('"central bank"', "en"), ("Wirtschaft", None), ("政府", None), ("economy", "en"),
@@ -58,8 +63,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per query (default 5)")
     args = parser.parse_args(argv)
     revisions = args.revisions.split(",")
-    head = sorted(VERSIONS.glob("*.py"))
-    head_sql = next(function_sql(p.stem) for p in reversed(head) if "SEARCH_ARTICLES_SQL" in p.read_text())
     try:
         sql = {revision: function_sql(revision) for revision in revisions}
     except FileNotFoundError as exc:
@@ -68,6 +71,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     connection = psycopg2.connect(args.database_url.replace("postgresql+psycopg2://", "postgresql://"))
     connection.autocommit = True
     cursor = connection.cursor()
+    cursor.execute("SELECT pg_get_functiondef('search_articles'::regproc), to_regclass('article_search') IS NOT NULL")
+    own_sql, partitioned = cursor.fetchone()
+    wrong = [r for r in revisions if (r[:4] >= VECTORS_MOVED) != partitioned]
+    if wrong:
+        where = "article_search (head)" if partitioned else "articles.search_vector (0017 or earlier)"
+        print(f"search_revisions: this database keeps its vectors in {where}; {', '.join(wrong)} cannot run on it",
+              file=sys.stderr)
+        connection.close()
+        return 2
     cursor.execute("SELECT count(*) FROM articles")
     print(f"{cursor.fetchone()[0]} articles; median of {args.repeat} runs of the first page (20), ms (rows)")
     width = max(len(f"{q} / {lang or 'any'}") for q, lang in QUERIES) + 2
@@ -82,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             label = f"{query} / {lang or 'any'}"
             print(f"{label:<{width}}{cells}")
     finally:
-        cursor.execute(head_sql)
+        cursor.execute(own_sql)
         connection.close()
     return 0
 

@@ -31,8 +31,8 @@ from crawler.config import normalise_database_url
 
 COLUMNS = (
     "source_id, fetched_url, canonical_url, title, original_title, authors, modified_at, fetched_at, first_seen_at, "
-    "updated_at, language, languages, site_language, section, image_url, text, content_hash, signature, attributions, "
-    "encoding, profile, extractor_version, http_status, etag, last_modified, capture_ref, search_vector"
+    "updated_at, language, languages, site_language, section, image_url, text, content_hash, attributions, "
+    "encoding, profile, extractor_version, http_status, etag, last_modified, capture_ref"
 )
 
 
@@ -60,6 +60,19 @@ def multiply(url: str, articles: int) -> None:
             INSERT INTO article_segments (article_id, ordinal, language, text, char_count)
             SELECT m.new_id, s.ordinal, s.language, s.text, s.char_count
             FROM article_segments s JOIN copy_map m ON m.old_id = s.article_id
+        """))
+        # each copy's search row, in the month of its shifted date (migration 0018)
+        conn.execute(text("""
+            SELECT search_partitions(ARRAY(
+                SELECT DISTINCT coalesce(a.published_at, a.fetched_at)
+                FROM articles a JOIN copy_map m ON m.new_id = a.id))
+        """))
+        conn.execute(text("""
+            INSERT INTO article_search (article_id, sort_date, languages, search_vector)
+            SELECT m.new_id, coalesce(a.published_at, a.fetched_at), s.languages, s.search_vector
+            FROM copy_map m
+            JOIN articles a ON a.id = m.new_id
+            JOIN article_search s ON s.article_id = m.old_id
         """))
         conn.execute(text("""
             INSERT INTO syndication_links (copy_article_id, original_article_id, original_url, original_source_id,

@@ -2,21 +2,23 @@
 
 An article's vector is its title (weight A) and each language segment (weight B), each part under its
 language's rules: English with PostgreSQL's `english` configuration, German with `german`, Chinese as
-character bigrams (crawler.analyst.chinese; PostgreSQL has no Chinese parser), anything
-else with `simple`. The store calls `search_vector(article)` inside its upsert, so the vector is written
-in the same statement as the text. Ranking, query parsing and the query's bounds live in SQL
-(schema/functions/search.sql), so an analyst in psql and `newscrawl search` get the same results; Python only
-folds the query (NFKC, case, Traditional to Simplified script), which SQL cannot, and checks its bounds before
-connecting so that the command can refuse it without a database.
+character bigrams (crawler.analyst.chinese; PostgreSQL has no Chinese parser), anything else with `simple`.
+The store writes it into `article_search` (one partition per month of the article's date, migration 0018) in
+the same transaction as the text, with `upsert_search_rows_statement()` and `search_row(…)`. Ranking, query
+parsing and the query's bounds live in SQL (schema/functions/search.sql), so an analyst in psql and
+`newscrawl search` get the same results; Python only folds the query (NFKC, case, Traditional to Simplified
+script), which SQL cannot, and checks its bounds before connecting so that the command can refuse it without a
+database.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import reduce
+from functools import lru_cache, reduce
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -31,10 +33,10 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.dialects.postgresql import REGCONFIG, TSVECTOR
+from sqlalchemy.dialects.postgresql import REGCONFIG, TSVECTOR, Insert, insert
 
-from crawler import items
 from crawler.analyst.chinese import chinese_tsvector, fold
+from crawler.store.models import ArticleSearch
 
 SEARCH_LANGUAGES: tuple[str, ...] = ("zh", "en", "de")
 TEXT_SEARCH_CONFIGS: dict[str, str] = {"en": "english", "de": "german"}
@@ -108,28 +110,83 @@ def search_vector_params(
     }
 
 
-def search_vector(article: items.Article) -> dict[str, str]:
-    """The SEARCH_VECTOR_SQL parameters of an article record, as stored by crawler.store.repository."""
-    segments = [(seg.language, seg.text) for seg in article.segments]
-    return search_vector_params(article.title, article.language, article.text, segments)
+def sort_date(published_at: datetime | None, fetched_at: datetime) -> datetime:
+    """The date an article is searched by (and its search row partitioned by): published, else fetched."""
+    return published_at or fetched_at
 
 
-def refresh_search_vectors(conn: Connection, *, only_missing: bool = True, chinese_only: bool = False) -> int:
+def make_partitions(conn: Connection, dates: Iterable[datetime]) -> int:
+    """Create the month partitions of `article_search` that rows of these dates need (`search_partitions`,
+    schema/functions/search.sql); returns how many were made. A no-op for months that exist."""
+    distinct = sorted(set(dates))
+    if not distinct:
+        return 0
+    return int(
+        conn.execute(text("SELECT search_partitions(CAST(:dates AS timestamptz[]))"), {"dates": distinct}).scalar_one()
+    )
+
+
+@lru_cache(maxsize=1)
+def upsert_search_rows_statement() -> Insert:
+    """INSERT … ON CONFLICT (article_id, sort_date) DO UPDATE of `article_search` rows, executed with dicts of
+    article_id, sort_date, languages and the parameters of SEARCH_VECTOR_SQL (`search_row`)."""
+    table_ = ArticleSearch.__table__
+    stmt = insert(table_).values(search_vector=SEARCH_VECTOR_SQL)
+    return stmt.on_conflict_do_update(
+        index_elements=[table_.c.article_id, table_.c.sort_date],
+        set_={"languages": stmt.excluded.languages, "search_vector": stmt.excluded.search_vector},
+    )
+
+
+def search_row(
+    article_id: int,
+    date: datetime,
+    languages: Sequence[str],
+    title: str | None,
+    language: str | None,
+    text_: str,
+    segments: Sequence[tuple[str, str]],
+) -> dict[str, Any]:
+    """The parameters of `upsert_search_rows_statement()` for one article."""
+    return {
+        "article_id": article_id,
+        "sort_date": date,
+        "languages": list(languages),
+        **search_vector_params(title, language, text_, segments),
+    }
+
+
+def refresh_search_vectors(
+    conn: Connection, *, only_missing: bool = True, chinese_only: bool = False, into_articles_column: bool = False
+) -> int:
     """(Re)compute stored articles' search vectors from the database; returns how many were written.
 
-    Used by the migration that added the column (rows stored before it) and after a change of the rules
-    (`chinese_only`: articles with Chinese in their language or a segment).
+    Used by the migrations that add vectors (rows stored before them) and after a change of the rules
+    (`chinese_only`: articles with Chinese in their language or a segment). `into_articles_column` writes
+    `articles.search_vector`, where revisions 0003 to 0017 kept them (their migrations call it so).
     """
-    conditions = ["a.search_vector IS NULL"] if only_missing else []
+    date_sql = "coalesce(a.published_at, a.fetched_at)"
+    if into_articles_column:
+        conditions = ["a.search_vector IS NULL"] if only_missing else []
+    else:
+        conditions = (
+            [f"NOT EXISTS (SELECT 1 FROM article_search s WHERE s.article_id = a.id AND s.sort_date = {date_sql})"]
+            if only_missing
+            else []
+        )
     if chinese_only:
         conditions.append(
             "(a.language LIKE 'zh%' OR EXISTS (SELECT 1 FROM article_segments s "
             "WHERE s.article_id = a.id AND s.language LIKE 'zh%'))"
         )
     where = "WHERE " + " AND ".join(conditions) if conditions else ""
+    if not into_articles_column:
+        conn.execute(text(f"SELECT search_partitions(ARRAY(SELECT DISTINCT {date_sql} FROM articles a {where}))"))
+    # before revision 0015 articles had no `languages`, and the column's vectors need no date
+    extra = "" if into_articles_column else f", a.languages, {date_sql} AS sort_date"
     rows = conn.execute(
         text(
-            "SELECT a.id, a.title, a.language, a.text, "
+            f"SELECT a.id, a.title, a.language, a.text{extra}, "
             "coalesce((SELECT array_agg(ARRAY[g.language, g.text] ORDER BY g.ordinal) "
             "FROM article_segments g WHERE g.article_id = a.id), '{}') AS segments "
             f"FROM articles a {where} ORDER BY a.id"
@@ -137,12 +194,21 @@ def refresh_search_vectors(conn: Connection, *, only_missing: bool = True, chine
         execution_options={"yield_per": 200},  # a server-side cursor: constant memory on a large corpus
     )
     articles = table("articles", column("id"), column("search_vector"))
-    statement = update(articles).where(articles.c.id == bindparam("article_id")).values(search_vector=SEARCH_VECTOR_SQL)
+    column_update = (
+        update(articles).where(articles.c.id == bindparam("article_id")).values(search_vector=SEARCH_VECTOR_SQL)
+    )
+    # a row of another date (the article's date changed since) is not the article's any more
+    stale = text("DELETE FROM article_search WHERE article_id = :article_id AND sort_date <> :sort_date")
     written = 0
     for row in rows:
         segments = [(lang, seg) for lang, seg in row.segments]
-        params = search_vector_params(row.title, row.language, row.text, segments)
-        conn.execute(statement, {"article_id": row.id, **params})
+        if into_articles_column:
+            params = search_vector_params(row.title, row.language, row.text, segments)
+            conn.execute(column_update, {"article_id": row.id, **params})
+        else:
+            params = search_row(row.id, row.sort_date, row.languages, row.title, row.language, row.text, segments)
+            conn.execute(stale, params)
+            conn.execute(upsert_search_rows_statement(), params)
         written += 1
     return written
 

@@ -29,6 +29,7 @@ VIEWS: tuple[str, ...] = (
 )
 MATERIALISED: tuple[str, ...] = ("daily_source_counts", "story_articles", "stories")
 FUNCTIONS: tuple[str, ...] = (
+    "search_partitions",
     "search_form",
     "chinese_tsquery",
     "search_tsquery",

@@ -4,17 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler import items
+from crawler.analyst import search
 from crawler.config import Config
 from crawler.sources import REGISTRY
 from crawler.store import faults, migrate, repository
 from crawler.store.engine import make_engine, make_session_factory, resolve_database_url
 from crawler.store.models import Article, ArticleSegment, Source
+
+
+def _utc_month(value: datetime) -> tuple[int, int] | None:
+    """(year, month) of an aware datetime in UTC; None for a naive one (its month depends on the server)."""
+    if value.tzinfo is None:
+        return None
+    utc = value.astimezone(timezone.utc)
+    return utc.year, utc.month
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -26,6 +36,8 @@ class Store:
     url: str
     engine: Engine = field(init=False)
     sessions: sessionmaker[Session] = field(init=False)
+    # the months whose search partition exists (made or found by this process)
+    _search_months: set[tuple[int, int]] = field(init=False, default_factory=set)
 
     def __post_init__(self) -> None:
         self.engine = make_engine(self.url)
@@ -55,8 +67,23 @@ class Store:
 
     def store_articles(self, articles: Sequence[items.Article]) -> repository.StoreResult:
         """Store one batch in one transaction (all or nothing)."""
+        self._make_search_partitions(articles)
         with self.sessions.begin() as session:
             return repository.store_articles(session, articles)
+
+    def _make_search_partitions(self, articles: Sequence[items.Article]) -> None:
+        """Create the search partitions of months this process has not seen yet, in a transaction of their own:
+        attaching one locks `articles` until commit, which the batch's transaction would hold much longer.
+        (`repository.store_articles` checks again inside the batch: this is only the cheaper place.)"""
+        now = datetime.now(timezone.utc)
+        dates = {search.sort_date(a.published_at, a.fetched_at or now) for a in articles}
+        months = {d: _utc_month(d) for d in dates}
+        new = [d for d, month in months.items() if month is None or month not in self._search_months]
+        if not new:
+            return
+        with self.engine.begin() as conn:
+            search.make_partitions(conn, new)
+        self._search_months.update(month for d, month in months.items() if month is not None)
 
     def store_articles_isolating(
         self, articles: Sequence[items.Article]

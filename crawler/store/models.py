@@ -101,13 +101,6 @@ class Article(Base):
         # the linker's rebuild walks undated articles by fetch time (migration 0013)
         Index("ix_articles_undated_fetched_at", "fetched_at", postgresql_where=text("published_at IS NULL")),
         CheckConstraint("char_length(text) > 0", name="text_not_empty"),
-        # a 16 MB pending list (migration 0012): fewer, larger merges as the corpus grows
-        Index(
-            "ix_articles_search_vector",
-            "search_vector",
-            postgresql_using="gin",
-            postgresql_with={"gin_pending_list_limit": 16384},
-        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -140,8 +133,6 @@ class Article(Base):
     etag: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(Text)
     capture_ref: Mapped[str | None] = mapped_column(Text)
-    # full-text search (crawler.analyst.search): written by the store with the text, read through SQL only
-    search_vector: Mapped[str | None] = mapped_column(TSVECTOR, deferred=True)
 
     source: Mapped[Source] = relationship(back_populates="articles")
     segments: Mapped[list[ArticleSegment]] = relationship(
@@ -151,6 +142,36 @@ class Article(Base):
 
 # search_articles() looks for the newest matches first (schema/functions/search.sql): by this date, then id
 Index("ix_articles_search_date", func.coalesce(Article.published_at, Article.fetched_at), Article.id)
+
+
+class ArticleSearch(Base):
+    """An article's full-text search vector (crawler.analyst.search), written by the store with the text and
+    read through SQL (`search_articles`, schema/functions/search.sql).
+
+    Partitioned by month of `sort_date` (migration 0018), each month with a GIN index of its own: storing new
+    articles maintains the current month's small index instead of one that grows with the corpus, and a
+    search over recent articles reads recent months only. `search_partitions(dates)` makes the partitions
+    (`article_search_YYYY_MM`); they are not models. A row moves to another month when its article's date does.
+    """
+
+    __tablename__ = "article_search"
+    __table_args__ = (
+        # a 16 MB pending list per month (as migration 0012 gave the single index it replaces)
+        Index(
+            "ix_article_search_search_vector",
+            "search_vector",
+            postgresql_using="gin",
+            postgresql_with={"gin_pending_list_limit": 16384},
+        ),
+        {"postgresql_partition_by": "RANGE (sort_date)"},
+    )
+
+    article_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    # coalesce(published_at, fetched_at) of the article: the partition key, and the date search windows use
+    sort_date: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    # the article's languages (articles.languages), for search's language filter on the row it already reads
+    languages: Mapped[list[str]] = mapped_column(ARRAY(String(8)), server_default="{}")
+    search_vector: Mapped[str] = mapped_column(TSVECTOR)
 
 
 class ArticleLinkData(Base):

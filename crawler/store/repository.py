@@ -13,15 +13,15 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import bindparam, case, delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
 
 from crawler import items
-from crawler.analyst.search import SEARCH_VECTOR_SQL, search_vector
+from crawler.analyst.search import make_partitions, search_row, sort_date, upsert_search_rows_statement
 from crawler.sources import SourceInfo, host_of, source_by_name, source_for_url
-from crawler.store.models import Article, ArticleSegment, FetchFailure, Source, SyndicationLink
+from crawler.store.models import Article, ArticleSearch, ArticleSegment, FetchFailure, Source, SyndicationLink
 from crawler.text.clean import clean_article
 from crawler.urls import clean_url, same_site
 
@@ -139,7 +139,6 @@ def _article_row(article: items.Article, key: str, source_id: int, now: datetime
         "etag": article.etag,
         "last_modified": article.last_modified,
         "capture_ref": article.capture_ref,
-        **search_vector(article),  # the parameters of SEARCH_VECTOR_SQL (analyst full-text search)
     }
 
 
@@ -148,17 +147,51 @@ _NEVER_OVERWRITTEN = {"url", "first_seen_at"}
 
 @lru_cache(maxsize=4)
 def _upsert_articles_statement(row_columns: tuple[str, ...]) -> ReturningInsert[tuple[str, int]]:
-    """INSERT … ON CONFLICT (url) DO UPDATE … RETURNING url, id for rows of `_article_row`, which write
-    `row_columns` (the row's keys that are table columns; the others are SEARCH_VECTOR_SQL's parameters)."""
+    """INSERT … ON CONFLICT (url) DO UPDATE … RETURNING url, id for rows of `_article_row` (`row_columns`:
+    their keys)."""
     columns = Article.__table__.c
-    stmt = insert(Article.__table__).values(search_vector=SEARCH_VECTOR_SQL)
-    written = [name for name in row_columns if name not in _NEVER_OVERWRITTEN] + ["search_vector"]
+    stmt = insert(Article.__table__)
+    written = [name for name in row_columns if name not in _NEVER_OVERWRITTEN]
     update_cols: dict[str, Any] = {name: stmt.excluded[name] for name in written}
     # keep the time of the last text change, not of the last fetch
     text_changed = columns.content_hash != stmt.excluded.content_hash
     update_cols["updated_at"] = case((text_changed, stmt.excluded.updated_at), else_=columns.updated_at)
     stmt = stmt.on_conflict_do_update(index_elements=[columns.url], set_=update_cols)
     return stmt.returning(columns.url, columns.id)
+
+
+def _store_search_rows(
+    session: Session,
+    by_key: dict[str, items.Article],
+    rows: Sequence[dict[str, Any]],
+    ids: dict[str, int],
+    previous_dates: dict[str, datetime],
+) -> None:
+    """Write each article's search row (`article_search`, crawler.analyst.search) in its month's partition, and
+    remove the row an article had under another date (its published date changed)."""
+    moved = [
+        {"article_id": ids[row["url"]], "sort_date": previous_dates[row["url"]]}
+        for row in rows
+        if row["url"] in previous_dates
+        and previous_dates[row["url"]] != sort_date(row["published_at"], row["fetched_at"])
+    ]
+    if moved:
+        table_ = ArticleSearch.__table__
+        condition = (table_.c.article_id == bindparam("article_id")) & (table_.c.sort_date == bindparam("sort_date"))
+        session.execute(delete(table_).where(condition), moved)
+    search_rows = [
+        search_row(
+            ids[row["url"]],
+            sort_date(row["published_at"], row["fetched_at"]),
+            row["languages"],
+            article.title,
+            article.language,
+            article.text,
+            [(seg.language, seg.text) for seg in article.segments],
+        )
+        for row, article in zip(rows, by_key.values(), strict=True)
+    ]
+    session.execute(upsert_search_rows_statement(), search_rows)
 
 
 def store_articles(session: Session, articles: Sequence[items.Article]) -> StoreResult:
@@ -176,23 +209,33 @@ def store_articles(session: Session, articles: Sequence[items.Article]) -> Store
     for article in articles:
         by_key[article_key(article)] = article
     infos = {key: _source_for_article(a) for key, a in by_key.items()}
+    # before any row is locked: a partition made here is attached under a lock on `articles` (its foreign key)
+    make_partitions(session.connection(), (sort_date(a.published_at, a.fetched_at or now) for a in by_key.values()))
     source_ids = upsert_sources(session, infos.values())
     rows = [_article_row(a, key, source_ids[infos[key].name], now) for key, a in by_key.items()]
 
-    previous = dict(session.execute(select(Article.url, Article.content_hash).where(Article.url.in_(by_key))).all())
+    previous = {
+        url: (hash_, date)
+        for url, hash_, date in session.execute(
+            select(Article.url, Article.content_hash, func.coalesce(Article.published_at, Article.fetched_at)).where(
+                Article.url.in_(by_key)
+            )
+        )
+    }
     for row in rows:
         old = previous.get(row["url"])
         if old is None:
             result.new += 1
-        elif old != row["content_hash"]:
+        elif old[0] != row["content_hash"]:
             result.updated += 1
         else:
             result.unchanged += 1
 
     # one statement for every batch (the rows go as executemany parameters, which SQLAlchemy sends as
     # multi-row VALUES): compiled once per process instead of once per batch
-    row_columns = tuple(name for name in rows[0] if name in Article.__table__.c)
+    row_columns = tuple(rows[0])
     ids = dict(session.execute(_upsert_articles_statement(row_columns), rows).all())
+    _store_search_rows(session, by_key, rows, ids, {url: date for url, (_, date) in previous.items()})
 
     session.execute(delete(ArticleSegment).where(ArticleSegment.article_id.in_(ids.values())))
     segment_rows = [

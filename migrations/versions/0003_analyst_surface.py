@@ -273,7 +273,7 @@ def upgrade() -> None:
     # rows stored before this revision get their vector now; new rows get it from the store's upsert
     from crawler.analyst.search import refresh_search_vectors
 
-    refresh_search_vectors(op.get_bind())
+    refresh_search_vectors(op.get_bind(), into_articles_column=True)
     op.create_index("ix_articles_search_vector", "articles", ["search_vector"], postgresql_using="gin")
     _run(SEARCH_FUNCTIONS_SQL)
     for sql in VIEWS_SQL.values():

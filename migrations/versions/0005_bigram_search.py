@@ -85,7 +85,7 @@ def upgrade() -> None:
     _run(CHINESE_TSQUERY_SQL)
     from crawler.analyst.search import refresh_search_vectors
 
-    refresh_search_vectors(op.get_bind(), only_missing=False, chinese_only=True)
+    refresh_search_vectors(op.get_bind(), only_missing=False, chinese_only=True, into_articles_column=True)
 
 
 def downgrade() -> None:

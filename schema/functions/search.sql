@@ -1,9 +1,45 @@
 -- Full-text search over Chinese, English and German articles (see schema/search.md).
 --
--- articles.search_vector is built when an article is stored (crawler/analyst/search.py): the title with
--- weight A and each language segment with weight B, English under the `english` configuration, German under
--- `german`, Chinese as character bigrams under no parser at all (PostgreSQL has no Chinese parser),
--- anything else under `simple`. These functions turn a query into a tsquery the same way and rank.
+-- article_search holds each article's search vector, built when the article is stored
+-- (crawler/analyst/search.py): the title with weight A and each language segment with weight B, English under
+-- the `english` configuration, German under `german`, Chinese as character bigrams under no parser at all
+-- (PostgreSQL has no Chinese parser), anything else under `simple`. The table is partitioned by month of the
+-- article's date (published_at, else fetched_at), each month with a GIN index of its own, so that storing new
+-- articles maintains a small index, and a search that looks at recent articles reads only recent months.
+-- These functions make the partitions, turn a query into a tsquery the same way as the store, and rank.
+
+-- search_partitions(dates): creates the month partitions of article_search that rows dated `dates` need
+-- (named article_search_YYYY_MM, months in UTC) and returns how many it made. The store calls it before it
+-- writes; a concurrent caller waits for the one creating a partition and then finds it.
+CREATE FUNCTION search_partitions(dates timestamptz[]) RETURNS integer
+LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+    month timestamp;
+    name text;
+    made integer := 0;
+BEGIN
+    FOR month IN
+        SELECT DISTINCT date_trunc('month', d AT TIME ZONE 'UTC')
+        FROM unnest(dates) AS d
+        WHERE d IS NOT NULL AND isfinite(d)
+        ORDER BY 1
+    LOOP
+        name := 'article_search_' || to_char(month, 'YYYY_MM') || CASE WHEN month < '0001-01-01' THEN '_bc' ELSE '' END;
+        CONTINUE WHEN to_regclass(quote_ident(name)) IS NOT NULL;
+        -- one maker at a time (this lock conflicts only with itself among what searches and writes take);
+        -- taking it also makes a partition another maker committed meanwhile visible here
+        LOCK TABLE article_search IN SHARE UPDATE EXCLUSIVE MODE;
+        CONTINUE WHEN to_regclass(quote_ident(name)) IS NOT NULL;
+        -- made apart, then attached: attaching does not lock out the searches and writes of the other months
+        EXECUTE format('CREATE TABLE %I (LIKE article_search INCLUDING DEFAULTS)', name);
+        EXECUTE format('ALTER TABLE article_search ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)', name,
+                       month AT TIME ZONE 'UTC', (month + interval '1 month') AT TIME ZONE 'UTC');
+        made := made + 1;
+    END LOOP;
+    RETURN made;
+END
+$$;
 
 -- search_form(text): lower-cased words separated by single spaces, padded with one space at each end,
 -- so that `strpos(search_form(doc), search_form(phrase))` is a whole-word match in any script.
@@ -60,36 +96,43 @@ RETURN CASE
 END;
 
 -- search_word_share(word): the share of articles whose search vector holds the lexeme `word`, by the column's
--- statistics (its most common elements, from ANALYZE); 0 for a word not among them, i.e. a rare one. For
+-- statistics in each month's partition (its most common elements, from ANALYZE, weighted by the partition's
+-- rows); a month where the word is not among them counts it as absent, so a rare word's share is 0. For
 -- search_articles' planning: which of several words is the rarest, how many articles a query will match.
 CREATE FUNCTION search_word_share(word text) RETURNS double precision
 LANGUAGE sql STABLE PARALLEL SAFE
 RETURN coalesce((
-    SELECT f.freq
-    FROM pg_stats AS st,
-         unnest(st.most_common_elems::text::text[], st.most_common_elem_freqs) AS f(elem, freq)
-    WHERE st.schemaname = current_schema() AND st.tablename = 'articles'
-      AND st.attname = 'search_vector' AND f.elem = word
-    LIMIT 1), 0);
+    SELECT sum(f.freq * c.reltuples) / nullif(max(t.total), 0)
+    FROM pg_inherits AS i
+    JOIN pg_class AS c ON c.oid = i.inhrelid
+    JOIN pg_stats AS st
+      ON st.schemaname = current_schema() AND st.tablename = c.relname AND st.attname = 'search_vector'
+    CROSS JOIN LATERAL unnest(st.most_common_elems::text::text[], st.most_common_elem_freqs) AS f(elem, freq)
+    CROSS JOIN (
+        SELECT sum(p.reltuples) AS total
+        FROM pg_inherits AS pi JOIN pg_class AS p ON p.oid = pi.inhrelid
+        WHERE pi.inhparent = 'article_search'::regclass AND p.reltuples > 0
+    ) AS t
+    WHERE i.inhparent = 'article_search'::regclass AND c.reltuples > 0 AND f.elem = word), 0);
 
 -- search_articles(query, lang, since, max_results): ranked matches with a snippet, at a cost that does not
 -- grow with the number of matches (schema/search.md, "Ranking"):
 -- 1. the query is bounded: at most 300 characters and 24 words (error 22023 otherwise);
--- 2. candidates: the newest matches, found through the search index within a time window that ends at the
---    newest article and widens (by the rate at which it found matches) until 100 (or 2 x max_results)
---    match, up to the whole corpus (or down to since). The first window is the one expected to hold twice
---    that many by the column's statistics (the share of articles holding the query's rarest word); a query
---    expected in fewer than 5,000 articles, or found in none of the first window, is looked for in the whole
---    corpus at once. For several required words the index is asked for the rarest within the window, the
---    rest checked on its rows; rows the index cannot decide alone (a phrase, the words beside the rarest) are
---    checked newest first, and only until enough match. No JIT compilation: it costs more than it saves here;
+-- 2. candidates: the newest matches, found through the search index within a time window that ends at the newest
+--    article (only the months it covers are read) and widens (by the rate at which it found matches) until 100 (or 2 x
+--    max_results) match, up to the whole corpus (or down to since). The first window is the one expected to hold twice
+--    that many by the column's statistics (the share of articles holding the query's rarest word); a query expected in
+--    fewer than 5,000 articles, or found in none of the first window, is looked for in the whole corpus at once. For
+--    several required words the index is asked for the rarest within the window, the rest checked on its rows; rows the
+--    index cannot decide alone (a phrase, the words beside the rarest) are checked newest first, and only until enough
+--    match. No JIT compilation: it costs more than it saves here;
 -- 3. those candidates are ranked: score = (tier + r / (1 + r)) / 3, in [0, 1), where r is ts_rank (title
 --    words weigh more than body words) and tier is 2 when the query occurs as written in the title, 1 when it
 --    does in the first 1000 characters of the text, else 0 (Latin words as whole words, Chinese as a
 --    substring); ties go newest first, then by the larger article id;
 -- 4. snippets are made for the returned rows only, from the text around the first occurrence of a query word.
--- lang restricts the results to articles with text in that language (articles.languages); since compares with
--- published_at (fetched_at when the page gave no date).
+-- lang restricts the results to articles with text in that language (article_search.languages); since compares
+-- with published_at (fetched_at when the page gave no date).
 CREATE FUNCTION search_articles(
     query text,
     lang text DEFAULT NULL,
@@ -153,7 +196,7 @@ BEGIN
     -- which needs no recheck of the vector, and checked as a phrase only on the rows in the time window
     IF tsq::text ~ '<(-|[0-9]+)>' THEN
         tsq_index := regexp_replace(tsq::text, '<(-|[0-9]+)>', '&', 'g')::tsquery;
-        phrase_check := ' AND ts_match_vq(a.search_vector, $1)';
+        phrase_check := ' AND ts_match_vq(s.search_vector, $1)';
     ELSE
         tsq_index := tsq;
         phrase_check := '';
@@ -207,14 +250,15 @@ BEGIN
         check_rows := (span IS NOT NULL AND rarest IS NOT NULL) OR phrase_check <> '';
         EXECUTE
             'WITH m AS MATERIALIZED ('
-            '    SELECT a.id, coalesce(a.published_at, a.fetched_at) AS d FROM articles AS a'
-            '    WHERE a.search_vector @@ $5'
-            '      AND coalesce(a.published_at, a.fetched_at) >= coalesce($2, ''-infinity'')'
-            || CASE WHEN lang IS NULL THEN '' ELSE '      AND $3 = ANY (a.languages)' END
+            '    SELECT s.article_id AS id, s.sort_date AS d FROM article_search AS s'
+            '    WHERE s.search_vector @@ $5'
+            '      AND s.sort_date >= coalesce($2, ''-infinity'')'
+            || CASE WHEN lang IS NULL THEN '' ELSE '      AND $3 = ANY (s.languages)' END
             || ') SELECT array_agg(c.id) FROM ('
             || CASE WHEN check_rows THEN
-            '    SELECT n.id FROM (SELECT m.id FROM m ORDER BY m.d DESC, m.id DESC OFFSET 0) AS n'
-            '    WHERE ts_match_vq((SELECT v.search_vector FROM articles AS v WHERE v.id = n.id), $1)'
+            '    SELECT n.id FROM (SELECT m.id, m.d FROM m ORDER BY m.d DESC, m.id DESC OFFSET 0) AS n'
+            '    WHERE ts_match_vq((SELECT v.search_vector FROM article_search AS v'
+            '                       WHERE v.article_id = n.id AND v.sort_date = n.d), $1)'
                ELSE
             '    SELECT m.id FROM m ORDER BY m.d DESC, m.id DESC' END
             || '    LIMIT $4) AS c'
@@ -250,8 +294,9 @@ BEGIN
                      WHEN lower(a.title) ~ exact THEN 2
                      WHEN lower(left(a.text, 1000)) ~ exact THEN 1
                      ELSE 0 END
-                + ts_rank(a.search_vector, tsq, 32)) / 3.0 AS score
+                + ts_rank(v.search_vector, tsq, 32)) / 3.0 AS score
         FROM articles AS a
+        JOIN article_search AS v ON v.article_id = a.id AND v.sort_date = coalesce(a.published_at, a.fetched_at)
         WHERE a.id = ANY (candidates)
     ),
     hits AS (

@@ -1,0 +1,383 @@
+"""Search vectors move to `article_search`, partitioned by month, so the store's load rate holds as the corpus grows.
+
+At 300,000 articles the single GIN index of `articles.search_vector` was 553 MB, much more than the server's
+shared buffers, and merging each pending list of new entries touched index pages all over it: the store's
+load rate fell to half its figure at 30,000 articles, and without that index it stayed flat
+(benchmarks/scale.py, stop note of issue 16). Each month now has its own partition with its own GIN index, so
+new articles (which are mostly recent) go into a small index, and a search whose time window covers recent
+months reads those months' indexes only.
+
+- `article_search(article_id, sort_date, languages, search_vector)`, primary key (article_id, sort_date),
+  partitioned by range of `sort_date` = coalesce(published_at, fetched_at), one partition per UTC month
+  (`article_search_YYYY_MM`), made by `search_partitions(dates)` as the store needs them. `languages` is a
+  copy of `articles.languages`, so the language filter reads the row the index found.
+- `search_articles` and `search_word_share` read the new table (the latter adds up the statistics of the
+  partitions, weighted by their rows). Results are the same.
+- The backfill copies every stored vector (and computes those missing); `articles.search_vector` and its index
+  go. The downgrade puts the vectors back on `articles` and restores revision 0015's functions.
+
+The functions' SQL is a copy of schema/functions/search.sql as it was when this revision was written;
+tests/test_analyst_views.py checks that the database at head renders exactly like that file.
+
+Revision ID: 0018
+Revises: 0017
+Create Date: 2026-11-30
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+from crawler.analyst.views import run_script  # runs a script as written (its `::` casts and colons included)
+from crawler.store.migrate import revision_module
+
+revision: str = "0018"
+down_revision: str | None = "0017"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+# the partitions are new and filled at once: `crawler.store.migrate.upgrade` analyses them (search plans by
+# their statistics) and sets their visibility maps
+VACUUM_AFTER = ("article_search",)
+PENDING_LIST_KB = 16384
+
+SEARCH_PARTITIONS_SQL = r"""
+-- search_partitions(dates): creates the month partitions of article_search that rows dated `dates` need
+-- (named article_search_YYYY_MM, months in UTC) and returns how many it made. The store calls it before it
+-- writes; a concurrent caller waits for the one creating a partition and then finds it.
+CREATE FUNCTION search_partitions(dates timestamptz[]) RETURNS integer
+LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+    month timestamp;
+    name text;
+    made integer := 0;
+BEGIN
+    FOR month IN
+        SELECT DISTINCT date_trunc('month', d AT TIME ZONE 'UTC')
+        FROM unnest(dates) AS d
+        WHERE d IS NOT NULL AND isfinite(d)
+        ORDER BY 1
+    LOOP
+        name := 'article_search_' || to_char(month, 'YYYY_MM') || CASE WHEN month < '0001-01-01' THEN '_bc' ELSE '' END;
+        CONTINUE WHEN to_regclass(quote_ident(name)) IS NOT NULL;
+        -- one maker at a time (this lock conflicts only with itself among what searches and writes take);
+        -- taking it also makes a partition another maker committed meanwhile visible here
+        LOCK TABLE article_search IN SHARE UPDATE EXCLUSIVE MODE;
+        CONTINUE WHEN to_regclass(quote_ident(name)) IS NOT NULL;
+        -- made apart, then attached: attaching does not lock out the searches and writes of the other months
+        EXECUTE format('CREATE TABLE %I (LIKE article_search INCLUDING DEFAULTS)', name);
+        EXECUTE format('ALTER TABLE article_search ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)', name,
+                       month AT TIME ZONE 'UTC', (month + interval '1 month') AT TIME ZONE 'UTC');
+        made := made + 1;
+    END LOOP;
+    RETURN made;
+END
+$$;
+"""
+
+SEARCH_WORD_SHARE_SQL = r"""
+-- search_word_share(word): the share of articles whose search vector holds the lexeme `word`, by the column's
+-- statistics in each month's partition (its most common elements, from ANALYZE, weighted by the partition's
+-- rows); a month where the word is not among them counts it as absent, so a rare word's share is 0. For
+-- search_articles' planning: which of several words is the rarest, how many articles a query will match.
+CREATE OR REPLACE FUNCTION search_word_share(word text) RETURNS double precision
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN coalesce((
+    SELECT sum(f.freq * c.reltuples) / nullif(max(t.total), 0)
+    FROM pg_inherits AS i
+    JOIN pg_class AS c ON c.oid = i.inhrelid
+    JOIN pg_stats AS st
+      ON st.schemaname = current_schema() AND st.tablename = c.relname AND st.attname = 'search_vector'
+    CROSS JOIN LATERAL unnest(st.most_common_elems::text::text[], st.most_common_elem_freqs) AS f(elem, freq)
+    CROSS JOIN (
+        SELECT sum(p.reltuples) AS total
+        FROM pg_inherits AS pi JOIN pg_class AS p ON p.oid = pi.inhrelid
+        WHERE pi.inhparent = 'article_search'::regclass AND p.reltuples > 0
+    ) AS t
+    WHERE i.inhparent = 'article_search'::regclass AND c.reltuples > 0 AND f.elem = word), 0);
+"""
+
+SEARCH_ARTICLES_SQL = r"""
+-- search_articles(query, lang, since, max_results): ranked matches with a snippet, at a cost that does not
+-- grow with the number of matches (schema/search.md, "Ranking"):
+-- 1. the query is bounded: at most 300 characters and 24 words (error 22023 otherwise);
+-- 2. candidates: the newest matches, found through the search index within a time window that ends at the newest
+--    article (only the months it covers are read) and widens (by the rate at which it found matches) until 100 (or 2 x
+--    max_results) match, up to the whole corpus (or down to since). The first window is the one expected to hold twice
+--    that many by the column's statistics (the share of articles holding the query's rarest word); a query expected in
+--    fewer than 5,000 articles, or found in none of the first window, is looked for in the whole corpus at once. For
+--    several required words the index is asked for the rarest within the window, the rest checked on its rows; rows the
+--    index cannot decide alone (a phrase, the words beside the rarest) are checked newest first, and only until enough
+--    match. No JIT compilation: it costs more than it saves here;
+-- 3. those candidates are ranked: score = (tier + r / (1 + r)) / 3, in [0, 1), where r is ts_rank (title
+--    words weigh more than body words) and tier is 2 when the query occurs as written in the title, 1 when it
+--    does in the first 1000 characters of the text, else 0 (Latin words as whole words, Chinese as a
+--    substring); ties go newest first, then by the larger article id;
+-- 4. snippets are made for the returned rows only, from the text around the first occurrence of a query word.
+-- lang restricts the results to articles with text in that language (article_search.languages); since compares
+-- with published_at (fetched_at when the page gave no date).
+CREATE OR REPLACE FUNCTION search_articles(
+    query text,
+    lang text DEFAULT NULL,
+    since timestamptz DEFAULT NULL,
+    max_results integer DEFAULT 20
+)
+RETURNS TABLE (
+    article_id bigint,
+    rank real,
+    title text,
+    source text,
+    language varchar,
+    published_at timestamptz,
+    url text,
+    snippet text
+)
+LANGUAGE plpgsql STABLE
+SET jit = off
+AS $$
+#variable_conflict use_column
+DECLARE
+    max_chars CONSTANT integer := 300;
+    max_words CONSTANT integer := 24;
+    word_class CONSTANT text := '0-9a-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff';
+    words text[];
+    tsq tsquery;
+    tsq_index tsquery;
+    phrase_check text;
+    rarest tsquery;
+    exact text;
+    wanted integer;
+    newest timestamptz;
+    oldest timestamptz;
+    span interval;
+    share double precision;
+    expected double precision;
+    rare_rows CONSTANT double precision := 5000;
+    lower_bound timestamptz;
+    candidates bigint[];
+    check_rows boolean;
+    found integer;
+BEGIN
+    IF char_length(query) > max_chars THEN
+        RAISE EXCEPTION 'search_articles: the query has % characters; at most %', char_length(query), max_chars
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    words := array_remove(regexp_split_to_array(btrim(search_form(query)), ' '), '');
+    IF cardinality(words) > max_words THEN
+        RAISE EXCEPTION 'search_articles: the query has % words; at most %', cardinality(words), max_words
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF max_results IS NULL OR max_results < 1 OR max_results > 1000 THEN
+        RAISE EXCEPTION 'search_articles: max_results must be between 1 and 1000, not %', max_results
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    tsq := search_tsquery(query, lang);
+    IF tsq IS NULL OR numnode(tsq) = 0 THEN
+        RETURN;
+    END IF;
+    -- a phrase (a Chinese word of 3+ characters, "quoted words") is looked up in the index as all of its words,
+    -- which needs no recheck of the vector, and checked as a phrase only on the rows in the time window
+    IF tsq::text ~ '<(-|[0-9]+)>' THEN
+        tsq_index := regexp_replace(tsq::text, '<(-|[0-9]+)>', '&', 'g')::tsquery;
+        phrase_check := ' AND ts_match_vq(s.search_vector, $1)';
+    ELSE
+        tsq_index := tsq;
+        phrase_check := '';
+    END IF;
+    -- several words, all required (no "or", no "-word"): within a time window the index is asked for the
+    -- rarest of them by the column's statistics (search_word_share), whose number of rows the planner
+    -- estimates well, so that it intersects them with the window in the index; the whole query is checked on
+    -- the rows that are left
+    IF numnode(tsq) > 1 AND tsq::text !~ '[|!]' THEN
+        SELECT ('''' || m.parts[1] || '''' || coalesce(m.parts[2], ''))::tsquery INTO rarest
+        FROM regexp_matches(tsq::text, '''([^'']+)''(:\*)?', 'g') WITH ORDINALITY AS m(parts, n)
+        ORDER BY search_word_share(m.parts[1]), m.n
+        LIMIT 1;
+    END IF;
+    wanted := greatest(100, 2 * max_results);
+    SELECT max(coalesce(a.published_at, a.fetched_at)), min(coalesce(a.published_at, a.fetched_at))
+    INTO newest, oldest FROM articles AS a;
+    IF newest IS NULL THEN
+        RETURN;
+    END IF;
+    -- how many articles are expected to match: the share holding the rarest required word (for alternatives,
+    -- their words together) by the column's statistics (search_word_share); negated words do not count
+    SELECT CASE WHEN tsq::text ~ '[|]' THEN least(1, sum(search_word_share(m.parts[2])))
+                ELSE min(search_word_share(m.parts[2])) END
+    INTO share
+    FROM regexp_matches(tsq_index::text, '(!?)''([^'']+)''', 'g') AS m(parts)
+    WHERE m.parts[1] = '';
+    SELECT coalesce(share, 0) * greatest(c.reltuples, 0) INTO expected
+    FROM pg_class AS c WHERE c.oid = 'articles'::regclass;
+    -- a rare query: the index's rows at once; a common one: the newest articles among which twice `wanted`
+    -- matches are expected, counted on the date index (however unevenly the corpus spreads over time)
+    IF coalesce(expected, 0) >= rare_rows THEN
+        SELECT newest - coalesce(a.published_at, a.fetched_at) INTO span
+        FROM articles AS a
+        ORDER BY coalesce(a.published_at, a.fetched_at) DESC
+        OFFSET least(ceil(2.0 * wanted / share), 1e7)::bigint LIMIT 1;
+        span := greatest(interval '1 day', span);
+    END IF;
+    IF span IS NOT NULL AND newest - span <= oldest THEN
+        span := NULL;
+    END IF;
+    LOOP
+        lower_bound := CASE WHEN span IS NULL THEN since ELSE greatest(newest - span, since) END;
+        -- planned for these values each time (EXECUTE), so the planner sees how wide the window is. Over the
+        -- whole corpus the rows the index finds are all taken first (a materialised CTE): a plan that walks
+        -- the date index hoping to meet matches soon reads every article when the matches are old. The rows
+        -- found are sorted newest first by their date alone, and when the index's answer needs checking (a
+        -- phrase, or the other words beside the rarest) the whole query is checked on them in that order
+        -- until enough match: a check reads the row's search vector, so checking every row found would cost
+        -- in proportion to the corpus
+        check_rows := (span IS NOT NULL AND rarest IS NOT NULL) OR phrase_check <> '';
+        EXECUTE
+            'WITH m AS MATERIALIZED ('
+            '    SELECT s.article_id AS id, s.sort_date AS d FROM article_search AS s'
+            '    WHERE s.search_vector @@ $5'
+            '      AND s.sort_date >= coalesce($2, ''-infinity'')'
+            || CASE WHEN lang IS NULL THEN '' ELSE '      AND $3 = ANY (s.languages)' END
+            || ') SELECT array_agg(c.id) FROM ('
+            || CASE WHEN check_rows THEN
+            '    SELECT n.id FROM (SELECT m.id, m.d FROM m ORDER BY m.d DESC, m.id DESC OFFSET 0) AS n'
+            '    WHERE ts_match_vq((SELECT v.search_vector FROM article_search AS v'
+            '                       WHERE v.article_id = n.id AND v.sort_date = n.d), $1)'
+               ELSE
+            '    SELECT m.id FROM m ORDER BY m.d DESC, m.id DESC' END
+            || '    LIMIT $4) AS c'
+            INTO candidates
+            USING tsq, lower_bound, lang, wanted,
+                  CASE WHEN span IS NOT NULL AND rarest IS NOT NULL THEN rarest ELSE tsq_index END;
+        found := coalesce(cardinality(candidates), 0);
+        EXIT WHEN span IS NULL OR found >= wanted OR (since IS NOT NULL AND lower_bound <= since);
+        -- widen to where the rate found so far promises enough (at least 4x). Nothing found: when the index
+        -- alone decided, the query is absent from the window, so the whole corpus (its matches are old); when
+        -- the language or a check removed what the index found, 16 times the window. A window that would reach
+        -- the oldest article: the whole corpus
+        span := CASE WHEN found > 0 THEN span * greatest(4, ceil(1.5 * wanted / found))
+                     WHEN lang IS NOT NULL OR check_rows THEN span * 16 END;
+        IF span IS NOT NULL AND newest - span <= oldest THEN
+            span := NULL;
+        END IF;
+    END LOOP;
+    IF found = 0 THEN
+        RETURN;
+    END IF;
+    -- the query as written: its words in a row (Chinese words joined), Latin words whole, Chinese as a substring
+    IF cardinality(words) > 0 THEN
+        exact := regexp_replace(array_to_string(words, ' '),
+            '(?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]) (?=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])', '', 'g');
+        exact := '(^|[^' || word_class || '])' || replace(exact, ' ', '[^' || word_class || ']+')
+                 || '($|[^' || word_class || '])';
+    END IF;
+    RETURN QUERY
+    WITH scored AS (
+        SELECT a.id, coalesce(a.published_at, a.fetched_at) AS sort_date,
+               (CASE WHEN exact IS NULL THEN 0
+                     WHEN lower(a.title) ~ exact THEN 2
+                     WHEN lower(left(a.text, 1000)) ~ exact THEN 1
+                     ELSE 0 END
+                + ts_rank(v.search_vector, tsq, 32)) / 3.0 AS score
+        FROM articles AS a
+        JOIN article_search AS v ON v.article_id = a.id AND v.sort_date = coalesce(a.published_at, a.fetched_at)
+        WHERE a.id = ANY (candidates)
+    ),
+    hits AS (
+        SELECT * FROM scored AS h
+        ORDER BY h.score DESC, h.sort_date DESC, h.id DESC
+        LIMIT max_results
+    )
+    SELECT a.id, h.score::real, a.title, s.name, a.language, a.published_at, a.url,
+           CASE
+               WHEN left(coalesce(a.language, ''), 2) = 'zh' THEN
+                   CASE WHEN at.p IS NULL THEN left(regexp_replace(left(a.text, 200), '\s+', ' ', 'g'), 100)
+                        ELSE CASE WHEN at.p > 30 THEN '…' ELSE '' END
+                             || left(regexp_replace(substr(a.text, greatest(at.p - 30, 1), 200), '\s+', ' ', 'g'),
+                                     100)
+                             || '…' END
+               ELSE ts_headline(
+                   CASE a.language WHEN 'en' THEN 'english' WHEN 'de' THEN 'german' ELSE 'simple' END::regconfig,
+                   regexp_replace(substr(a.text, greatest(coalesce(at.p, 1) - 200, 1), 600), '\s+', ' ', 'g'), tsq,
+                   'MaxWords=30, MinWords=12, MaxFragments=1, StartSel=[, StopSel=]')
+           END
+    FROM hits AS h
+    JOIN articles AS a ON a.id = h.id
+    JOIN sources AS s ON s.id = a.source_id
+    -- where the text first has a query word (Chinese) or the stem of one (the tsquery's lexemes)
+    CROSS JOIN LATERAL (
+        SELECT min(nullif(strpos(lower(a.text), w), 0)) AS p
+        FROM unnest(CASE WHEN left(coalesce(a.language, ''), 2) = 'zh' THEN words
+                         ELSE ARRAY(SELECT m[1] FROM regexp_matches(tsq::text, '''([^'']+)''', 'g') AS m) END) AS w
+    ) AS at
+    ORDER BY h.score DESC, h.sort_date DESC, h.id DESC;
+END
+$$;
+"""
+
+BACKFILL_SQL = """
+SELECT search_partitions(ARRAY(
+    SELECT DISTINCT date_trunc('month', coalesce(published_at, fetched_at), 'UTC') FROM articles));
+INSERT INTO article_search (article_id, sort_date, languages, search_vector)
+SELECT id, coalesce(published_at, fetched_at), languages, search_vector
+FROM articles
+WHERE search_vector IS NOT NULL;
+"""
+
+
+def upgrade() -> None:
+    op.create_table(
+        "article_search",
+        sa.Column("article_id", sa.BigInteger(), nullable=False),
+        sa.Column("sort_date", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("languages", postgresql.ARRAY(sa.String(8)), server_default="{}", nullable=False),
+        sa.Column("search_vector", postgresql.TSVECTOR(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["article_id"], ["articles.id"], ondelete="CASCADE", name="fk_article_search_article_id_articles"
+        ),
+        sa.PrimaryKeyConstraint("article_id", "sort_date", name="pk_article_search"),
+        postgresql_partition_by="RANGE (sort_date)",
+    )
+    op.create_index(
+        "ix_article_search_search_vector",
+        "article_search",
+        ["search_vector"],
+        postgresql_using="gin",
+        postgresql_with={"gin_pending_list_limit": PENDING_LIST_KB},
+    )
+    conn = op.get_bind()
+    run_script(conn, SEARCH_PARTITIONS_SQL)
+    run_script(conn, BACKFILL_SQL)
+    from crawler.analyst.search import refresh_search_vectors  # articles stored without a vector, if any
+
+    refresh_search_vectors(conn)
+    op.drop_index("ix_articles_search_vector", table_name="articles")
+    op.drop_column("articles", "search_vector")
+    run_script(conn, SEARCH_WORD_SHARE_SQL)
+    run_script(conn, SEARCH_ARTICLES_SQL)
+
+
+def downgrade() -> None:
+    conn = op.get_bind()
+    op.add_column("articles", sa.Column("search_vector", postgresql.TSVECTOR(), nullable=True))
+    op.execute(
+        "UPDATE articles AS a SET search_vector = s.search_vector FROM article_search AS s "
+        "WHERE s.article_id = a.id AND s.sort_date = coalesce(a.published_at, a.fetched_at)"
+    )
+    op.create_index(
+        "ix_articles_search_vector",
+        "articles",
+        ["search_vector"],
+        postgresql_using="gin",
+        postgresql_with={"gin_pending_list_limit": PENDING_LIST_KB},
+    )
+    previous = revision_module("0015")
+    op.execute("DROP FUNCTION search_word_share(text)")
+    run_script(conn, previous.SEARCH_WORD_SHARE_SQL)
+    run_script(conn, previous.SEARCH_ARTICLES_SQL)
+    op.execute("DROP FUNCTION search_partitions(timestamptz[])")
+    op.drop_table("article_search")  # and its partitions
