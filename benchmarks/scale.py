@@ -1,4 +1,4 @@
-"""How search, the analyst views, the linker and the store behave as the corpus grows: two sizes side by side.
+"""How search, the analyst views, the linker and the store behave as the corpus grows: two sizes (or more) side by side.
 
 Builds a synthetic zh/en/de corpus (text drawn from a Zipf-weighted vocabulary, `--per-day` articles a day,
 10% of them same-language copies of a recent article) through the real store (`Store.store_articles`, the
@@ -25,6 +25,7 @@ on to `--articles`, and is measured again; the table shows both and their ratio:
 Before the queries the tables are VACUUM ANALYZEd, as autovacuum would have done on a live database.
 
 Run:  .venv/bin/python benchmarks/scale.py --small 30000 --articles 300000
+      .venv/bin/python benchmarks/scale.py --small 30000 --articles 300000 --then 1000000   # three sizes
       .venv/bin/python benchmarks/scale.py --small 1000 --articles 10000 --skip-link     # a quick look
 """
 
@@ -45,6 +46,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from itertools import pairwise
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -388,7 +390,7 @@ def measure(engine: Engine, store: Store, database_url: str, size: int, rates: t
         out.rows["stories"] = int(conn.execute(text("SELECT count(*) FROM stories")).scalar() or 0)
         out.rows["database size (MB)"] = (conn.execute(text("SELECT pg_database_size(current_database())")).scalar()
                                           or 0) / 2**20
-        out.rows["search index size, all months (MB)"] = (conn.execute(text(
+        out.rows["search index size, all months (MB)"] = float(conn.execute(text(
             f"SELECT sum(pg_relation_size(inhrelid)) FROM pg_inherits WHERE inhparent = {SEARCH_INDEX!r}::regclass"))
             .scalar() or 0) / 2**20
         out.rows["search index size, newest month (MB)"] = (conn.execute(text(
@@ -459,23 +461,28 @@ def breakdown(store: Store, seed: int, first: int, count: int, batch: int, out: 
                 session.rollback()
 
 
-def print_table(small: Measured, large: Measured) -> None:
-    width = max(len(name) for name in small.rows) + 2
-    print(f"\n{'':<{width}}{small.size:>14,}{large.size:>14,}{'ratio':>9}")
-    for name, first in small.rows.items():
-        second = large.rows.get(name, "")
-        ratio = ""
-        if isinstance(first, (int, float)) and isinstance(second, (int, float)) and first:
-            ratio = f"x{second / first:.2f}"
+def print_table(first: Measured, *others: Measured) -> None:
+    """The rows at each size side by side, and each later size's ratio to the first."""
+    width = max(len(name) for name in first.rows) + 2
 
-        def cell(value: float | int | str) -> str:
-            if isinstance(value, int):
-                return f"{value:,}"
-            if isinstance(value, float):
-                return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.2f}"
-            return str(value)
+    def cell(value: float | int | str) -> str:
+        if isinstance(value, int):
+            return f"{value:,}"
+        if isinstance(value, float):
+            return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.2f}"
+        return str(value)
 
-        print(f"{name:<{width}}{cell(first):>14}{cell(second):>14}{ratio:>9}")
+    header = f"{first.size:>14,}" + "".join(f"{m.size:>14,}{'ratio':>9}" for m in others)
+    print(f"\n{'':<{width}}{header}")
+    for name, base in first.rows.items():
+        cells = f"{cell(base):>14}"
+        for measured in others:
+            value = measured.rows.get(name, "")
+            ratio = ""
+            if isinstance(base, (int, float)) and isinstance(value, (int, float)) and base:
+                ratio = f"x{value / base:.2f}"
+            cells += f"{cell(value):>14}{ratio:>9}"
+        print(f"{name:<{width}}{cells}")
 
 
 @dataclass
@@ -525,6 +532,7 @@ def with_cleanup(database: ThrowawayDatabase, body: Callable[[], None]) -> int:
 def sizes(args: argparse.Namespace) -> Iterator[int]:
     yield args.small
     yield args.articles
+    yield from args.then
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -540,6 +548,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--link-timeout", type=float, default=1800, help="stop the linker after this many seconds")
     parser.add_argument("--breakdown", type=int, default=0, metavar="N",
                         help="also load N articles at each size under variants of the indexes, rolled back")
+    parser.add_argument("--then", type=int, action="append", default=[], metavar="N",
+                        help="grow on to N articles and measure again (repeatable; ratios are to --small)")
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args(argv)
     args.small = args.small or max(args.articles // 10, 1)
@@ -547,6 +557,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("give --database-url or set TEST_DATABASE_URL (a server where this may create a database)")
     if not 0 < args.small < args.articles:
         parser.error("--small must be positive and below --articles")
+    if any(b <= a for a, b in pairwise([args.articles, *args.then])):
+        parser.error("each --then must be larger than the size before it")
     database = ThrowawayDatabase(args.database_url)
 
     def body() -> None:
