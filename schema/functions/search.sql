@@ -151,6 +151,7 @@ RETURNS TABLE (
 )
 LANGUAGE plpgsql STABLE
 SET jit = off
+SET enable_seqscan = off
 AS $$
 #variable_conflict use_column
 DECLARE
@@ -246,13 +247,16 @@ BEGIN
         -- found are sorted newest first by their date alone, and when the index's answer needs checking (a
         -- phrase, or the other words beside the rarest) the whole query is checked on them in that order
         -- until enough match: a check reads the row's search vector, so checking every row found would cost
-        -- in proportion to the corpus
+        -- in proportion to the corpus. No sequential scans (the function's setting), and no date condition over
+        -- the whole corpus, so that the search index finds the rows: a month's search vectors are mostly out of
+        -- line (TOAST), which the planner does not count, and filtering a month's rows on them cost 200-300 ms
+        -- where the month had not been analysed yet or its index had a full pending list
         check_rows := (span IS NOT NULL AND rarest IS NOT NULL) OR phrase_check <> '';
         EXECUTE
             'WITH m AS MATERIALIZED ('
             '    SELECT s.article_id AS id, s.sort_date AS d FROM article_search AS s'
             '    WHERE s.search_vector @@ $5'
-            '      AND s.sort_date >= coalesce($2, ''-infinity'')'
+            || CASE WHEN lower_bound IS NULL THEN '' ELSE '      AND s.sort_date >= $2' END
             || CASE WHEN lang IS NULL THEN '' ELSE '      AND $3 = ANY (s.languages)' END
             || ') SELECT array_agg(c.id) FROM ('
             || CASE WHEN check_rows THEN
