@@ -169,11 +169,11 @@ def _store_search_rows(
 ) -> None:
     """Write each article's search row (`article_search`, crawler.analyst.search) in its month's partition, and
     remove the row an article had under another date (its published date changed)."""
+    dates = {row["url"]: sort_date(row["published_at"], row["fetched_at"]) for row in rows}
     moved = [
-        {"article_id": ids[row["url"]], "sort_date": previous_dates[row["url"]]}
-        for row in rows
-        if row["url"] in previous_dates
-        and previous_dates[row["url"]] != sort_date(row["published_at"], row["fetched_at"])
+        {"article_id": ids[url], "sort_date": old}
+        for url, old in previous_dates.items()
+        if url in dates and old != dates[url]
     ]
     if moved:
         table_ = ArticleSearch.__table__
@@ -182,7 +182,7 @@ def _store_search_rows(
     search_rows = [
         search_row(
             ids[row["url"]],
-            sort_date(row["published_at"], row["fetched_at"]),
+            dates[row["url"]],
             row["languages"],
             article.title,
             article.language,
