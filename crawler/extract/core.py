@@ -10,7 +10,14 @@ import re
 from collections.abc import Mapping
 
 from lxml import etree
-from lxml.html import HtmlElement, HTMLParser, document_fromstring
+from lxml.html import (
+    HtmlComment,
+    HtmlElement,
+    HtmlEntity,
+    HTMLParser,
+    HtmlProcessingInstruction,
+    document_fromstring,
+)
 
 from crawler.extract.attribution import (
     attributions_from_lines,
@@ -37,6 +44,14 @@ ORIGINAL_TITLE_RE = re.compile(r"^原标题\s*[:：]\s*(?P<title>.{2,150})$")
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 # Comments and processing instructions are never content, and trafilatura loses the text after a comment node.
 _PARSER = HTMLParser(remove_comments=True, remove_pis=True)
+# Every element gets lxml.html's HtmlElement (drop_tree, text_content) from a lookup made in C. lxml.html's own
+# lookup is a Python method called each time an element is touched (2.3 million calls over 400 pages, 8 % of the
+# extraction's time, most of it inside trafilatura); it only adds form-field classes, which nothing here uses.
+_PARSER.set_element_class_lookup(
+    etree.ElementDefaultClassLookup(
+        element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity
+    )
+)
 # Work per page is bounded, so one hostile page (a million tiny paragraphs) costs a second, not minutes.
 # Real articles stay far below: the largest of 1,233 development pages has 10,476 elements and 0.9 MB.
 MAX_PAGE_CHARS = 8_000_000
