@@ -101,3 +101,27 @@ def test_a_flattened_menu_or_tag_cloud_is_not_prose() -> None:
     assert not is_prose(" │ ".join(["首页", "股票/期货", "权证", "ETF", "新闻", "外汇", "财金博客", "环球基金"] * 3))
     enumeration = "能源资源性产品，包括煤炭、焦炭、成品油、天然橡胶、稀土、铜、铝、镍等；高端装备的关键零部件。"
     assert is_prose(enumeration * 2)
+
+
+def test_short_lines_both_extractors_keep_after_the_article_are_kept() -> None:
+    # A last list item and a short closing line are too light to confirm anything alone; readability has them right
+    # after the confirmed paragraphs, so they are the article's. Lines around them that it lacks still go.
+    label, closing = "Kreole: Stella Hoops", "Be there or be square!"
+    primary = ["Menü", *ENGLISH, label, closing, "Mehr zum Thema"]
+    assert merge(primary, [*ENGLISH, label, closing]) == [*ENGLISH, label, closing]
+
+
+def test_short_lines_both_keep_above_the_article_are_not_added() -> None:
+    # A kicker or a caption above the article: both extractors keep it, it is not the article's text.
+    assert merge(["Hitzefolgen", *ENGLISH], ["Hitzefolgen", *ENGLISH]) == ENGLISH
+
+
+def test_datelines_and_bracketed_notes_do_not_extend_the_span() -> None:
+    primary = [*BODY, "(2012-01-17 20:00) 晚間新聞", "[來源：Cult of Mac]"]
+    assert merge(primary, primary) == BODY
+    assert merge([*BODY, "[來源：Cult of Mac]"], [*BODY, "[來源：Cult of Mac]"]) == BODY
+
+
+def test_a_short_line_elsewhere_in_the_second_does_not_extend_the_span() -> None:
+    # "社会" is in readability's text, but not right after the paragraph it would follow.
+    assert merge([*BODY, "社会"], ["社会", *BODY]) == BODY

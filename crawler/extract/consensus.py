@@ -9,7 +9,9 @@ article parts kept in other containers. Where they agree, that region is the art
   (no sentence ending, short) sit at its edges, or fill much of its middle, or there is no prose at all.
 - A second opinion without prose (readability found only a headline) is no opinion.
 - When both agree on little, they found different things: the one with more prose wins.
-- Otherwise trafilatura's paragraphs are kept from the first to the last one readability confirms; before
+- Otherwise trafilatura's paragraphs are kept from the first to the last one readability confirms, widened by
+  the short lines readability has right after that span in the same order (a quantity, a closing line; not a
+  dateline or a bracketed credit); before
   that span its prose paragraphs (a teaser, a lead) and a standfirst right before it, after it the prose
   that runs on without a break (a closing remark) and further sections behind a subheading (a heading
   followed by several prose paragraphs), not a teaser that follows the next heading, never the headline
@@ -57,6 +59,10 @@ SECTION_MIN_PROSE = 2
 STANDFIRST_MIN_WEIGHT = 80
 
 _SPACE_RE = re.compile(r"\s+")
+# Lines the confirmed span is never extended by: a date or a time (a dateline, a timestamp), or a bracketed note
+# (a credit or a source: "[來源：Cult of Mac]"). Both extractors keep them beside the article; they are not its text.
+DATELINE_RE = re.compile(r"\d{1,4}\s*[-/.:年月]\s*\d{1,2}")
+BRACKETED_RE = re.compile(r"^\s*[\[【(（].*[\]】)）]\s*$")
 
 
 def is_list(paragraph: str) -> bool:
@@ -117,7 +123,8 @@ def _merge(primary: list[_Paragraph], second: list[_Paragraph]) -> list[_Paragra
     if not primary:
         return second
     second_text = _key(" ".join(p.text for p in second))
-    confirmed = [p.weight >= MIN_AGREEMENT_WEIGHT and _key(p.text) in second_text for p in primary]
+    keys = [_key(p.text) for p in primary]
+    confirmed = [p.weight >= MIN_AGREEMENT_WEIGHT and k in second_text for p, k in zip(primary, keys, strict=True)]
     weight_primary = sum(p.weight for p in primary)
     weight_second = sum(p.weight for p in second)
     agreed = sum(p.weight for p, ok in zip(primary, confirmed, strict=True) if ok)
@@ -127,12 +134,29 @@ def _merge(primary: list[_Paragraph], second: list[_Paragraph]) -> list[_Paragra
     if weight_second > SECOND_SUPERSET_RATIO * weight_primary and agreed >= SECOND_SUPERSET_COVERAGE * weight_primary:
         return second
     hits = [i for i, ok in enumerate(confirmed) if ok]
-    first, last = hits[0], hits[-1]
+    first, last = hits[0], _widen([p.text for p in primary], keys, second_text, hits[-1])
     after = primary[last + 1 :]
     before = [p for p in primary[:first] if p.prose]
     if first > 0 and not primary[first - 1].prose and primary[first - 1].weight >= STANDFIRST_MIN_WEIGHT:
         before.append(primary[first - 1])
     return before + primary[first : last + 1] + after[: _run_on(after)]
+
+
+def _widens(text: str) -> bool:
+    return DATELINE_RE.search(text) is None and BRACKETED_RE.match(text) is None
+
+
+def _widen(texts: Sequence[str], keys: Sequence[str], second_text: str, last: int) -> int:
+    """The confirmed span grown at its end by the paragraphs the second extractor has right after it, in the same
+    order: short lines (a quantity, a closing line, a last list item) too light to confirm anything alone. Not at
+    its start: what both keep above an article is its kicker, caption or dateline, not its text."""
+    end = second_text.rfind(keys[last]) + len(keys[last])
+    while last + 1 < len(keys) and keys[last + 1] and _widens(texts[last + 1]):
+        found = second_text.find(keys[last + 1], end)
+        if found != end:
+            break
+        last, end = last + 1, found + len(keys[last + 1])
+    return last
 
 
 def _run_on(after: Sequence[_Paragraph]) -> int:
