@@ -139,3 +139,27 @@ def test_trafilatura_paragraphs_are_those_of_its_xml_output(name: str) -> None:
     paragraphs = trafilatura_paragraphs(tree, "https://example.org/")
     assert len(paragraphs) > 3
     assert paragraphs == xml_paragraphs(etree.fromstring(expected.encode("utf-8")))
+
+
+def test_a_source_link_is_found_whatever_the_case_of_its_context() -> None:
+    from crawler.extract.attribution import source_links_from_tree
+
+    html = (
+        "<html><body><p>Text of the post.</p><p>READ THE ORIGINAL POST AT "
+        "<a href='https://origin.example.org/story'>Source link</a></p></body></html>"
+    )
+    tree = parse_html(html, "https://aggregator.example.com/post")
+    links = source_links_from_tree(tree, "https://aggregator.example.com/post")
+    assert [a.url for a in links] == ["https://origin.example.org/story"]
+    plain = parse_html("<html><body><p>See <a href='https://elsewhere.example.org/'>this</a>.</p></body></html>", "")
+    assert source_links_from_tree(plain, "https://aggregator.example.com/post") == []
+
+
+def test_a_page_signature_is_tried_only_on_pages_holding_its_phrase() -> None:
+    from crawler.extract.profiles import profile_for
+
+    footer = "<div class='entry-content'><p>Body.</p><p>This is a syndicated post. Read the original post at</p></div>"
+    page = parse_html(f"<html><body>{footer}</body></html>", "https://unknown-blog.example.net/p/1")
+    assert profile_for("https://unknown-blog.example.net/p/1", page).name == "wordpress_syndicator"
+    other = parse_html("<html><body><div class='entry-content'><p>Body.</p></div></body></html>", "")
+    assert profile_for("https://unknown-blog.example.net/p/2", other).name == "generic"

@@ -25,6 +25,8 @@ SOURCE_LINK_CONTEXT_RE = re.compile(
     r"原文链接|原文地址|信息原文地址|阅读原文|查看原文|Zum Originalartikel|Originalartikel",
     re.IGNORECASE,
 )
+# Words every SOURCE_LINK_CONTEXT_RE phrase holds (lower case).
+SOURCE_LINK_CONTEXT_WORDS = ("original", "原文")
 SOURCE_LINK_ANCHOR_RE = re.compile(r"^(?:Source link|Source|Original|原文|阅读原文|Quelle|Link)$", re.IGNORECASE)
 # Lines that name where the article comes from: prefix, then a name or a URL.
 SOURCE_LINE_RE = re.compile(
@@ -97,12 +99,17 @@ def attributions_from_lines(lines: Iterable[str]) -> list[Attribution]:
     return found
 
 
-def source_links_from_tree(tree: HtmlElement, url: str) -> list[Attribution]:
-    """Links whose surrounding text says they lead to the original ("Read the original post at Source link")."""
+def source_links_from_tree(tree: HtmlElement, url: str, page_text: str | None = None) -> list[Attribution]:
+    """Links whose surrounding text says they lead to the original ("Read the original post at Source link").
+    `page_text` is the tree's text content, when the caller has it already."""
     found: list[Attribution] = []
     # A link's context is its parent's text, a stretch of the page's text: a page whose text never says
-    # "original post" has no such link, and its anchors need not be read one by one.
-    if not SOURCE_LINK_CONTEXT_RE.search(tree.text_content()):
+    # "original post" has no such link, and its anchors need not be read one by one. Every context phrase holds
+    # "original" or 原文, and looking for those first is cheap: the case-blind pattern over a whole page's text
+    # cost a millisecond, 4 % of an extraction.
+    text = tree.text_content() if page_text is None else page_text
+    lowered = text.lower()
+    if not any(word in lowered for word in SOURCE_LINK_CONTEXT_WORDS) or not SOURCE_LINK_CONTEXT_RE.search(text):
         return found
     for anchor in tree.iter("a"):
         href = (anchor.get("href") or "").strip()

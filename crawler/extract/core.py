@@ -123,9 +123,10 @@ def extract(body: bytes, url: str, headers: Mapping[str, str] | None = None) -> 
     elements = int(tree.xpath("count(//*)"))
     if elements > MAX_PAGE_ELEMENTS:
         raise PageRejected(f"page too large to extract: {elements} elements (limit {MAX_PAGE_ELEMENTS})", url)
-    profile = profile_for(url, tree)
+    page_text = tree.text_content()
+    profile = profile_for(url, tree, page_text)
     meta = extract_metadata(tree, url, profile)
-    source_links = source_links_from_tree(tree, url)
+    source_links = source_links_from_tree(tree, url, page_text)
     body_found = extract_paragraphs(tree, profile.container, profile.drop, url)  # changes the tree: last reader
     original_title, paragraphs = _split_original_title(_normalised(body_found.paragraphs))
 

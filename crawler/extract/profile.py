@@ -19,13 +19,16 @@ class Profile:
 
     `hosts` match the URL's host or any subdomain of it; `url_pattern` (a regex on the full URL) narrows
     that further; `page_signature` (an XPath) lets a profile claim pages from any host by their markup
-    (e.g. WordPress syndicators). XPaths are tried in order, the first that finds something wins.
+    (e.g. WordPress syndicators), and `page_phrase`, when given, is text the page must hold before that
+    XPath is tried (a substring test costs far less than an XPath over every element). XPaths are tried
+    in order, the first that finds something wins.
     """
 
     name: str
     hosts: tuple[str, ...] = ()
     url_pattern: str | None = None
     page_signature: str | None = None
+    page_phrase: str | None = None
     language: str | None = None
     timezone: str | None = None
     container: tuple[str, ...] = ()
@@ -52,9 +55,15 @@ class Profile:
             return False
         return self.url_pattern is None or re.search(self.url_pattern, url) is not None
 
-    def matches_page(self, tree: HtmlElement) -> bool:
-        """True when the page carries this profile's markup signature."""
-        return bool(self.page_signature) and bool(tree.xpath(self.page_signature))
+    def matches_page(self, tree: HtmlElement, page_text: str | None = None) -> bool:
+        """True when the page carries this profile's markup signature (`page_text`: the tree's text, if known)."""
+        if not self.page_signature:
+            return False
+        if self.page_phrase is not None:
+            text = tree.text_content() if page_text is None else page_text
+            if self.page_phrase not in text:
+                return False
+        return bool(tree.xpath(self.page_signature))
 
     @property
     def drop_line_res(self) -> tuple[re.Pattern[str], ...]:

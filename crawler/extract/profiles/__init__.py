@@ -22,15 +22,16 @@ PROFILES: tuple[Profile, ...] = (
 )
 
 
-def profile_for(url: str, tree: HtmlElement | None = None) -> Profile:
-    """The profile for a page: by URL host, else by page signature, else GENERIC."""
+def profile_for(url: str, tree: HtmlElement | None = None, page_text: str | None = None) -> Profile:
+    """The profile for a page: by URL host, else by page signature, else GENERIC (`page_text`: the tree's
+    text content, when the caller has it already)."""
     host = (urlsplit(url).hostname or "").lower()
     by_host = [p for p in PROFILES if p.matches_url(url)]
     if by_host:
         return max(by_host, key=lambda p: max(len(h) for h in p.hosts if host.endswith(h)))
     if tree is not None:
         for profile in PROFILES:
-            if profile.matches_page(tree):
+            if profile.matches_page(tree, page_text):
                 return profile
     return GENERIC
 

@@ -5,6 +5,7 @@ Claimed by host (qpute.com) or, on any host, by WordPress markup carrying that f
 
 from crawler.extract.profile import Profile
 
+SYNDICATION_PHRASE = "This is a syndicated post"
 SYNDICATION_FOOTER = (
     "//*[contains(@class,'entry-content') or contains(@class,'post-content')]"
     "//*[contains(., 'This is a syndicated post')]"
@@ -32,6 +33,7 @@ PROFILE = Profile(
     name="wordpress_syndicator",
     hosts=("qpute.com",),
     page_signature=SYNDICATION_FOOTER,
+    page_phrase=SYNDICATION_PHRASE,
     container=CONTAINER,
     drop=DROP,
     title=TITLE,
