@@ -202,6 +202,20 @@ def test_a_gbk_page_read_as_windows_1252_and_saved_as_utf8_is_read_again() -> No
     assert "消防局确认" in article.text
 
 
+def test_a_gbk_page_read_as_latin_9_under_heavy_markup_is_read_again() -> None:
+    # Latin-9 puts Ž at 0xB4 and € at 0xA4 where windows-1252 has ´ and ¤: read back through windows-1252 the
+    # page gives CJK text too, but scattered over rare ideographs (幀硛 for 船长); the Latin-9 reading wins. The
+    # markup's ASCII outweighs the garbled text, so it is judged without its tags.
+    nav = "".join(f"<li class='navigation-item navigation-item-{n}'><a href='/channel/{n}.shtml'>x</a></li>"
+                  for n in range(300))
+    page = (f"<html><head><meta charset='GBK'><title>船长被游轮公司认定责任</title></head><body><ul>{nav}</ul>"
+            f"<p>{ARTICLE_ZH}</p><p>船长自作主张，游轮偏离既定航线，导致触礁搁浅。</p></body></html>")
+    saved = page.encode("gb18030").decode("iso8859_15").encode("utf-8")
+    decoded = decode_body(saved, None, "https://news.example.com/a.shtml")
+    assert decoded.encoding == "gb18030 read as iso8859_15"
+    assert ARTICLE_ZH in decoded.text and "船长自作主张" in decoded.text
+
+
 def test_utf8_pages_declaring_gb2312_are_not_read_again() -> None:
     german = ("<html><head><meta charset='gb2312'></head><body><p>Die Bürger wählten am Sonntag über Straßen."
               "</p></body></html>")

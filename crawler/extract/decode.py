@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 
-from crawler.extract.mojibake import garbled_reason
+from crawler.extract.mojibake import common_han_share, garbled_reason
 
 # Charset labels decoded with a superset, as browsers do (WHATWG encoding standard).
 CHARSET_SUPERSETS: dict[str, str] = {
@@ -51,6 +51,7 @@ MAX_BAD_UTF8_SHARE = 0.01
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
 _XML_ENCODING_RE = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
 _INVISIBLE_RE = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
+_TAG_RE = re.compile(r"<[^>]*>")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _HEADER_CHARSET_RE = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
 
@@ -103,8 +104,9 @@ def _strict(body: bytes, encoding: str) -> str | None:
 
 
 def _visible(text: str) -> str:
-    """The text outside scripts, styles and comments: what a reader of the page would see."""
-    return _INVISIBLE_RE.sub(" ", text)
+    """The text outside scripts, styles, comments and tags: what a reader of the page would see. (Markup left in
+    would dilute a garbled text's rate of odd characters with the ASCII of its tags and attributes.)"""
+    return _TAG_RE.sub(" ", _INVISIBLE_RE.sub(" ", text))
 
 
 # Legacy multi-byte charsets whose pages are sometimes saved a second time as UTF-8 after being read as Latin-1.
@@ -112,9 +114,13 @@ LEGACY_CJK = frozenset({"gb18030", "big5hkscs", "shift_jis", "cp932", "euc_jp", 
 # Damaged sequences (a character garbled twice over) tolerated per CJK character of the reading again.
 MAX_BAD_REREAD_SHARE = 0.02
 MAX_MISREAD_LAYERS = 2
-# The single-byte charset such a page was read with on its way into UTF-8: windows-1252 as browsers read it,
-# where the five bytes cp1252 leaves undefined (and Latin-1 readings) become the C1 controls U+0080-U+009F;
-# its inverse maps both back to their byte.
+# The single-byte charsets such a page was read with on its way into UTF-8: windows-1252 (browsers, Windows) and
+# Latin-9 (the default of many European Unix locales: € at 0xA4, Ž at 0xB4). The reading that gives the most
+# common ideographs wins.
+MISREAD_CHARSETS = ("cp1252", "iso8859_15")
+_HAN_RE = re.compile(r"[\u4e00-\u9fff]")
+# Reading back to bytes: the five bytes windows-1252 leaves undefined (and Latin-1 readings) became the C1
+# controls U+0080-U+009F, and a character outside the misreading charset but within Latin-1 is its Latin-1 byte.
 _C1_PASSTHROUGH = "newscrawl-latin1-passthrough"
 
 
@@ -142,20 +148,29 @@ def _legacy_saved_as_utf8(text: str, candidates: list[str | None]) -> tuple[str,
     layers = 0
     while layers < MAX_MISREAD_LAYERS and (peeled := _peel_utf8(text)) is not None:
         text, layers = peeled, layers + 1
-    raw = _misread_bytes(text)
-    if raw is None:
+    best: tuple[float, str, str] | None = None
+    for misread in MISREAD_CHARSETS:
+        raw = _misread_bytes(text, misread)
+        if raw is None:
+            continue
+        reread = raw.decode(legacy, errors="replace")
+        bad, cjk = reread.count("\ufffd"), _CJK_RE.findall(reread)
+        if not cjk or bad > MAX_BAD_REREAD_SHARE * len(cjk):
+            continue
+        # Both Latin readings give CJK text; the wrong one scatters over rare ideographs (幀硛 for 船长).
+        share = common_han_share(_HAN_RE.findall(reread) or cjk)
+        if best is None or share > best[0]:
+            best = (share, reread, misread)
+    if best is None:
         return None
-    reread = raw.decode(legacy, errors="replace")
-    bad, cjk = reread.count("\ufffd"), len(_CJK_RE.findall(reread))
-    if not cjk or bad > MAX_BAD_REREAD_SHARE * cjk:
-        return None
-    return reread, f"{legacy} read as cp1252" + (f" x{layers + 1}" if layers else "")
+    return best[1], f"{legacy} read as {best[2]}" + (f" x{layers + 1}" if layers else "")
 
 
-def _misread_bytes(text: str) -> bytes | None:
-    """The bytes a windows-1252 reading of them gave `text`, or None when it holds other characters."""
+def _misread_bytes(text: str, misread: str = "cp1252") -> bytes | None:
+    """The bytes a reading of them in `misread` (windows-1252 or Latin-9) gave `text`, or None when it holds other
+    characters."""
     try:
-        return text.encode("cp1252", errors=_C1_PASSTHROUGH)
+        return text.encode(misread, errors=_C1_PASSTHROUGH)
     except UnicodeEncodeError:
         return None
 
