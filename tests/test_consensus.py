@@ -125,3 +125,13 @@ def test_datelines_and_bracketed_notes_do_not_extend_the_span() -> None:
 def test_a_short_line_elsewhere_in_the_second_does_not_extend_the_span() -> None:
     # "社会" is in readability's text, but not right after the paragraph it would follow.
     assert merge([*BODY, "社会"], ["社会", *BODY]) == BODY
+
+
+def test_a_paragraph_shown_twice_is_confirmed_once() -> None:
+    # A teaser block repeats the article's only paragraph: readability holds it once, so only its first copy is
+    # confirmed and the menu and headline between the copies stay out.
+    lead = BODY[0] + BODY[1]
+    primary = [lead, "最新 | 發燒 | 哇新聞", "春節旅遊慎防禽流感", lead]
+    assert merge(primary, [lead]) == [lead]
+    # where readability holds both copies (a gallery repeating a caption), both are the article's
+    assert merge([*ENGLISH, ENGLISH[0]], [*ENGLISH, ENGLISH[0]]) == [*ENGLISH, ENGLISH[0]]

@@ -224,3 +224,12 @@ def test_utf8_pages_declaring_gb2312_are_not_read_again() -> None:
     assert decode_body(chinese.encode("utf-8")).text == chinese  # already CJK: nothing to read again
     undeclared = _misread_as_windows_1252(chinese.replace("gb2312", "utf-8").encode("gb18030")).encode("utf-8")
     assert "消防局" not in decode_body(undeclared).text  # no CJK charset declared: left to the text check
+
+
+def test_c1_controls_in_utf8_are_read_as_windows_1252() -> None:
+    # A windows-1252 page converted to UTF-8 as if it were Latin-1: its curly quotes became U+0093/U+0094.
+    page = "<html><body><p>\u201cThis is urgent,\u201d he said.</p></body></html>"
+    converted = page.encode("cp1252").decode("latin-1").encode("utf-8")
+    assert "\x94" in converted.decode("utf-8")
+    assert decode_body(converted).text == page
+    assert decode_body(page.encode("utf-8")).text == page  # nothing to do: the bytes are looked at first

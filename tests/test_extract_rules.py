@@ -100,3 +100,4 @@ def test_clean_title(raw: str, title: str, via: str | None) -> None:
 def test_padded_chinese_two_character_names() -> None:
     assert split_authors(["本报记者  王乐文  方  敏"]) == ["王乐文", "方敏"]
     assert split_authors(["By John Smith and Jane Doe"]) == ["John Smith", "Jane Doe"]
+

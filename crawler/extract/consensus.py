@@ -124,7 +124,7 @@ def _merge(primary: list[_Paragraph], second: list[_Paragraph]) -> list[_Paragra
         return second
     second_text = _key(" ".join(p.text for p in second))
     keys = [_key(p.text) for p in primary]
-    confirmed = [p.weight >= MIN_AGREEMENT_WEIGHT and k in second_text for p, k in zip(primary, keys, strict=True)]
+    confirmed = _confirmed(primary, keys, second_text)
     weight_primary = sum(p.weight for p in primary)
     weight_second = sum(p.weight for p in second)
     agreed = sum(p.weight for p, ok in zip(primary, confirmed, strict=True) if ok)
@@ -140,6 +140,23 @@ def _merge(primary: list[_Paragraph], second: list[_Paragraph]) -> list[_Paragra
     if first > 0 and not primary[first - 1].prose and primary[first - 1].weight >= STANDFIRST_MIN_WEIGHT:
         before.append(primary[first - 1])
     return before + primary[first : last + 1] + after[: _run_on(after)]
+
+
+def _confirmed(primary: Sequence[_Paragraph], keys: Sequence[str], second_text: str) -> list[bool]:
+    """Which paragraphs the second extractor's text holds. Each of its copies confirms one paragraph: a page that
+    shows a paragraph twice (a teaser block repeating the article's lead) has it confirmed once, where readability
+    found it, not twice, which would stretch the span over everything between the copies."""
+    left: dict[str, int] = {}
+    out = []
+    for para, key in zip(primary, keys, strict=True):
+        if para.weight < MIN_AGREEMENT_WEIGHT:
+            out.append(False)
+            continue
+        if key not in left:
+            left[key] = second_text.count(key)
+        out.append(left[key] > 0)
+        left[key] -= 1
+    return out
 
 
 def _widens(text: str) -> bool:

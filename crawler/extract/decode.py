@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
+from ftfy.fixes import fix_c1_controls
 
 from crawler.extract.mojibake import common_han_share, garbled_reason
 
@@ -52,6 +53,7 @@ _META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.
 _XML_ENCODING_RE = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
 _INVISIBLE_RE = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
 _TAG_RE = re.compile(r"<[^>]*>")
+_C1_UTF8_RE = re.compile(rb"\xc2[\x80-\x9f]")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _HEADER_CHARSET_RE = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
 
@@ -182,6 +184,16 @@ def _peel_utf8(text: str) -> str | None:
     return peeled if peeled is not None and peeled != text else None
 
 
+def _windows_1252_controls(text: str, body: bytes) -> str:
+    """UTF-8 text with its C1 control characters (U+0080-U+009F) read as the windows-1252 characters they were
+    (U+0094 is ”), as browsers do (ftfy's fix). They come from a windows-1252 page converted to UTF-8 as if it
+    were Latin-1; no text uses them as controls. One extraction keeping ” and another dropping the control would
+    no longer agree on the paragraph. Looked for in the bytes first (C2 80-9F), which is cheap."""
+    if not _C1_UTF8_RE.search(body):
+        return text
+    return fix_c1_controls(text)
+
+
 def decode_body(body: bytes, headers: Mapping[str, str] | None = None, url: str | None = None) -> Decoded:
     """Decode an HTML/XML body. Never refuses a page for its characters: the extracted text is judged later
     (crawler.extract.mojibake), so a declared charset that gives garbage is skipped, and the least garbled
@@ -204,13 +216,13 @@ def decode_body(body: bytes, headers: Mapping[str, str] | None = None, url: str 
         reread = _legacy_saved_as_utf8(text, candidates)
         if reread is not None:
             return Decoded(reread[0], reread[1], declared)
-        return Decoded(text, first or "utf-8", declared)
+        return Decoded(_windows_1252_controls(text, body), first or "utf-8", declared)
     lenient_utf8 = body.decode("utf-8", errors="replace")
     bad = lenient_utf8.count("\ufffd")
     well_formed = len(lenient_utf8) - len(lenient_utf8.encode("ascii", "ignore")) - bad
     if bad <= MAX_BAD_UTF8_SHARE * well_formed:
         # UTF-8 with a few corrupt bytes (a truncated character, a stray byte): no legacy charset reads it better.
-        return Decoded(lenient_utf8, "utf-8", declared)
+        return Decoded(_windows_1252_controls(lenient_utf8, body), "utf-8", declared)
     fallback: Decoded | None = None
     lenient: Decoded | None = None  # a declared charset that fits all but a few bytes
     for encoding in dict.fromkeys(c for c in candidates if c and c != "utf-8"):
