@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+from pathlib import Path
 
 import pytest
 from lxml import etree
 
 from crawler.extract import extract
-from crawler.extract.body import ALWAYS_DROP, readability_paragraphs, remove_nodes, xml_paragraphs
+from crawler.extract.body import (
+    ALWAYS_DROP,
+    drop_always_dropped,
+    readability_paragraphs,
+    remove_nodes,
+    xml_paragraphs,
+)
 from crawler.extract.core import parse_html
 from crawler.items import PageRejected
 
@@ -163,3 +171,28 @@ def test_a_page_signature_is_tried_only_on_pages_holding_its_phrase() -> None:
     assert profile_for("https://unknown-blog.example.net/p/1", page).name == "wordpress_syndicator"
     other = parse_html("<html><body><div class='entry-content'><p>Body.</p></div></body></html>", "")
     assert profile_for("https://unknown-blog.example.net/p/2", other).name == "generic"
+
+
+RECORDED_PAGES = sorted(
+    p for p in (Path(__file__).parent / "fixtures" / "pages").rglob("*") if p.name.endswith((".html", ".html.gz"))
+)
+
+
+def test_the_one_walk_drops_exactly_what_the_always_drop_xpaths_match() -> None:
+    forms = (
+        "<form action='/search'><input name='q'><button>Go</button></form>"
+        "<form id='aspnetForm'><div class='article'><p>" + PROSE * 12 + "</p></div>"
+        "<script>var tracking = 1;</script><form><input name='inner'></form></form>"
+        "<div aria-hidden='true'>Skip</div><div id='comments'><p>A reader says hi.</p></div>"
+        "<script type='application/ld+json'>{}</script><iframe src='/ad'></iframe>"
+    )
+    pages = [_page(forms).decode(), *(
+        (gzip.decompress(p.read_bytes()) if p.suffix == ".gz" else p.read_bytes()).decode("utf-8", "replace")
+        for p in RECORDED_PAGES
+    )]
+    assert len(pages) > 30
+    for html in pages:
+        by_xpath, by_walk = parse_html(html, "https://example.org/"), parse_html(html, "https://example.org/")
+        remove_nodes(by_xpath, ALWAYS_DROP)
+        drop_always_dropped(by_walk)
+        assert etree.tostring(by_walk) == etree.tostring(by_xpath)

@@ -52,6 +52,46 @@ BREAK_MARK = "\n\n"
 _BR_RUN_RE = re.compile(r"\n{2,}")
 
 
+# ALWAYS_DROP as one walk over the page (drop_always_dropped): eleven XPaths each walked the whole tree, 3 % of an
+# extraction. The XPaths stay the definition; a test holds the walk to them on the recorded pages.
+_DROP_FIRST_TAGS = frozenset({"script", "style", "noscript", "template", "iframe"})
+_DROP_TAGS = frozenset({"button", "select", "textarea"})
+_DROP_IDS = frozenset({"respond", "comments"})
+_DROP_CLASSES = frozenset({"comment-respond", "comments-area"})
+_CONTROL_FORM = etree.XPath(f"not(ancestor::form) and string-length(normalize-space()) < {MAX_CONTROL_FORM_CHARS}")
+
+
+def drop_always_dropped(tree: HtmlElement) -> None:
+    """Remove what ALWAYS_DROP matches, in its order: scripts (not JSON-LD), styles and frames first, then the
+    control-sized forms (judged without their scripts), then buttons, fields, comment sections and hidden nodes."""
+    first: list[HtmlElement] = []
+    forms: list[HtmlElement] = []
+    rest: list[HtmlElement] = []
+    for node in tree.iter(etree.Element):
+        tag = node.tag
+        if tag in _DROP_FIRST_TAGS:
+            if tag != "script" or node.get("type") != "application/ld+json":
+                first.append(node)
+        elif tag == "form":
+            forms.append(node)
+        if (
+            tag in _DROP_TAGS
+            or node.get("aria-hidden") == "true"
+            or node.get("id") in _DROP_IDS
+            or node.get("class") in _DROP_CLASSES
+        ):
+            rest.append(node)
+    _drop(first)
+    _drop([form for form in forms if _CONTROL_FORM(form)])
+    _drop(rest)
+
+
+def _drop(nodes: Iterable[HtmlElement]) -> None:
+    for node in nodes:
+        if node.getparent() is not None:
+            node.drop_tree()
+
+
 def remove_nodes(tree: HtmlElement, xpaths: Iterable[str]) -> None:
     """Remove every node matched by the XPaths, keeping the text that follows each removed node."""
     for xpath in xpaths:
@@ -236,7 +276,8 @@ def extract_paragraphs(
 ) -> Body:
     """Raw paragraphs of the article. Removes the drop nodes from `tree` itself: call it after everything
     else that reads the page (metadata, links), so no copy of the page is needed."""
-    remove_nodes(tree, (*ALWAYS_DROP, *drop_xpaths))
+    drop_always_dropped(tree)
+    remove_nodes(tree, drop_xpaths)
     container = first_match(tree, container_xpaths) if container_xpaths else None
     if container is not None:
         remove_nodes(container, (".//script",))
