@@ -101,3 +101,33 @@ def test_padded_chinese_two_character_names() -> None:
     assert split_authors(["本报记者  王乐文  方  敏"]) == ["王乐文", "方敏"]
     assert split_authors(["By John Smith and Jane Doe"]) == ["John Smith", "Jane Doe"]
 
+
+
+def test_the_one_byline_walk_finds_a_page_whenever_the_ordered_xpaths_do() -> None:
+    import gzip
+    from pathlib import Path
+
+    from crawler.extract.core import parse_html
+    from crawler.extract.metadata import ANY_BYLINE_XPATH, BYLINE_XPATHS
+
+    snippets = [
+        "<span itemprop='author'><span itemprop='name'>Ana Li</span></span>",
+        "<span itemprop='author'>Ana Li</span>",
+        "<a rel='author' href='/ana'>Ana Li</a>",
+        "<p class='story byline'>By Ana Li</p>",
+        "<div class='post-author-name'>Ana Li</div>",
+        "<p class='bylines'>not a byline class</p>",
+        "<p>By Ana Li</p>",
+    ]
+    pages = [f"<html><body>{s}<p>Text.</p></body></html>" for s in snippets]
+    for path in sorted((Path(__file__).parent / "fixtures" / "pages").rglob("*")):
+        if path.name.endswith((".html", ".html.gz")):
+            raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+            pages.append(raw.decode("utf-8", "replace"))
+    found = 0
+    for html in pages:
+        tree = parse_html(html, "https://example.org/")
+        ordered = any(tree.xpath(x) for x in BYLINE_XPATHS)
+        assert bool(tree.xpath(ANY_BYLINE_XPATH)) == ordered
+        found += ordered
+    assert found >= 5
