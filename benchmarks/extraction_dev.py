@@ -11,8 +11,11 @@ same process, so the ratios between extractors hold on a busy machine.
 from __future__ import annotations
 
 import ast
+import contextlib
+import cProfile
 import gzip
 import json
+import pstats
 import statistics
 import time
 from collections import defaultdict
@@ -167,3 +170,42 @@ def rejected_lines(results: list[PageResult]) -> list[str]:
         if "ours" in r.errors:
             out.append(f"  crashed {r.page_id}: {r.errors['ours']}")
     return out
+
+
+# The stages of `crawler.extract.extract` whose share of its time --profile prints: (label, file suffix, function).
+STAGES = (
+    ("trafilatura (its extraction and our reading of its XML)", "crawler/extract/body.py", "trafilatura_paragraphs"),
+    ("readability's second opinion and the consensus", "crawler/extract/consensus.py", "consensus"),
+    ("metadata", "crawler/extract/metadata.py", "extract_metadata"),
+    ("  of which htmldate", "htmldate/core.py", "find_date"),
+    ("language per paragraph", "crawler/text/language.py", "segment_by_language"),
+    ("always-dropped markup (scripts, forms, hidden nodes)", "crawler/extract/body.py", "drop_always_dropped"),
+    ("parsing", "crawler/extract/core.py", "parse_html"),
+    ("decoding", "crawler/extract/decode.py", "decode_body"),
+    ("normalising paragraphs", "crawler/extract/core.py", "_normalised"),
+)
+
+
+def profile_ours(folder: Path, only: set[str] | None = None, limit: int | None = None) -> list[str]:
+    """Our extractor over the pages in this one process under cProfile: each stage's share of its time."""
+    from crawler.extract import extract
+
+    pages = [(record.get("url") or PLACEHOLDER_HOST + page_id, body) for page_id, record, body in
+             _jobs(folder, only, limit)]
+
+    def run() -> None:
+        for url, body in pages:
+            with contextlib.suppress(PageRejected):
+                extract(body, url)
+
+    profiler = cProfile.Profile()
+    profiler.runcall(run)
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    total = next(ct for (file, _line, name), (_cc, _nc, _tt, ct, _callers) in stats.items()
+                 if name == "extract" and file.endswith("crawler/extract/core.py"))
+    lines = [f"where the time of crawler.extract.extract goes ({len(pages)} pages, cProfile, cumulative):"]
+    for label, suffix, function in STAGES:
+        spent = sum(ct for (file, _line, name), (_cc, _nc, _tt, ct, _callers) in stats.items()
+                    if name == function and file.endswith(suffix))
+        lines.append(f"  {label:58} {spent / total:6.1%}")
+    return lines

@@ -7,7 +7,8 @@ match where the ground truth has them, and pages that raised. Run: `.venv/bin/py
 
 `--dev [DIR]` scores the wider development set instead (default `../shared/dev/extraction`, which is not part
 of the repository): F1 per language and subset for ours, trafilatura and readability-lxml side by side, our
-rejections, and CPU per page as a ratio to trafilatura's (see `extraction_dev.py`).
+rejections, and CPU per page as a ratio to trafilatura's (see `extraction_dev.py`). `--dev --profile` prints where
+our extractor's time goes instead, stage by stage (cProfile, one process).
 """
 
 from __future__ import annotations
@@ -110,11 +111,14 @@ KEYS = {"raised": "raised", "P": "precision", "R": "recall", "F1": "f1", "bp_lef
 
 def dev_main(args: argparse.Namespace) -> int:
     from extraction_dev import evaluate as evaluate_dev
-    from extraction_dev import rejected_lines, report
+    from extraction_dev import profile_ours, rejected_lines, report
     from peers import available
 
     names, notes = available()
     only = set(args.only.split(",")) if args.only else None
+    if args.profile:
+        print("\n".join(profile_ours(Path(args.dev), only=only, limit=args.limit)))
+        return 0
     results = evaluate_dev(Path(args.dev), jobs=args.jobs, only=only, limit=args.limit)
     for line in [*notes, *report(results, list(names)), *rejected_lines(results)]:
         print(line)
@@ -130,6 +134,8 @@ def main() -> int:
     parser.add_argument("--only", help="--dev: comma-separated subsets or languages (e.g. zh,daniel_en)")
     parser.add_argument("--limit", type=int, help="--dev: at most this many pages")
     parser.add_argument("--save", help="--dev: write per-page results as JSON to this file")
+    parser.add_argument("--profile", action="store_true",
+                        help="--dev: profile our extractor over the pages instead (share of time per stage)")
     args = parser.parse_args()
     if args.dev:
         return dev_main(args)
