@@ -151,3 +151,40 @@ def test_near_duplicate_stream_reads_each_text_once_and_forgets_it_with_the_wind
     later = T0 + NEARDUP_WINDOW + timedelta(days=10)
     stream.feed([(SigDoc(99, "en", signature_of(sets[1]), later), later)])
     assert set(stream._hashes) <= {99}  # the window moved on: what it held is forgotten
+
+
+def test_the_sliding_band_window_finds_what_banding_the_whole_window_again_finds() -> None:
+    from crawler.linking.neardup import MIN_SHINGLES, BandWindow, lsh_candidates
+
+    rng = random.Random(11)
+    boilerplate = _story(random.Random(3), 60)
+    signatures = {}
+    stories = []
+    for i in range(600):
+        language = "en" if i % 3 else "de"
+        if stories and rng.random() < 0.3:  # a copy, an excerpt or a padded repost of an earlier story
+            source, source_language = rng.choice(stories[-80:])
+            words = source.split()
+            cut = rng.choice([len(words), len(words) // 3, len(words) // 5])
+            text, language = " ".join(words[:cut]) + " " + _story(rng, rng.randint(0, 40)), source_language
+        else:
+            text = _story(rng, rng.randint(10, 160))
+            if i % 4 == 0:  # a stock text many articles share: buckets too big for the excerpt banding
+                text = boilerplate + " " + text
+            stories.append((text, language))
+        signatures[i] = (language, signature_of(shingles(text, language)))
+    days = [list(range(start, start + 60)) for start in range(0, 600, 60)]
+    window = BandWindow()
+    held: list[int] = []
+    for day, ids in enumerate(days):
+        if day >= 3:  # three days behind the block are kept
+            window.forget(days[day - 3])
+            held = [i for i in held if i not in days[day - 3]]
+        block = [(i, *signatures[i]) for i in ids]
+        got = window.add(block)
+        want = lsh_candidates([*((i, *signatures[i]) for i in held), *block], queries=ids)
+        assert got == want
+        held += ids
+    assert len(window) == sum(1 for i in held[-180:] if signatures[i][1].size >= MIN_SHINGLES)  # short ones: never
+    last = max(i for i in held if signatures[i][1].size >= MIN_SHINGLES)
+    assert (last, 9999) in window.add([(9999, *signatures[last])])  # an exact copy of a held article is a candidate

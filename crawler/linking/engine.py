@@ -108,12 +108,26 @@ def neardup_stage(
 ) -> list[Proposal]:
     """Same-language near-duplicates between `new` and `indexed` (which may include `new`); `load_shingles`
     gives the hashed shingles (`shingles.shingle_hashes`) of the articles in candidate pairs."""
-    members = [(d.id, d.language, d.signature) for d in (*indexed, *new)]
-    pairs = plausible(lsh_candidates(members, queries=[d.id for d in new]), {i: sig for i, _lang, sig in members})
+    docs = {d.id: d for d in (*indexed, *new)}
+    members = [(d.id, d.language, d.signature) for d in docs.values()]
+    return neardup_proposals(lsh_candidates(members, queries=[d.id for d in new]), docs, load_shingles, known)
+
+
+def neardup_proposals(
+    candidates: Iterable[tuple[int, int]],
+    docs: Mapping[int, SigDoc],
+    load_shingles: Callable[[list[int]], Mapping[int, np.ndarray]],
+    known: set[tuple[int, int]] | None = None,
+) -> list[Proposal]:
+    """The near-duplicates among LSH candidate pairs (`docs` holds every article they name): plausible by their
+    signatures, confirmed on their shingles, each with its direction."""
+    candidates = [pair for pair in candidates if pair[0] in docs and pair[1] in docs]
+    named = sorted({i for pair in candidates for i in pair})
+    pairs = plausible(candidates, {i: docs[i].signature for i in named})
     if not pairs:
         return []
     sets = load_shingles(sorted({i for pair in pairs for i in pair}))
-    published = {d.id: d.published_at for d in (*indexed, *new)}
+    published = {i: docs[i].published_at for i in named}
     proposals: list[Proposal] = []
     for dup in confirm(sorted(pairs), sets):
         way = direction(dup.a, dup.b, published, known)

@@ -64,6 +64,31 @@ class NearDuplicate:
     jaccard: float
 
 
+def _banded(
+    docs: Iterable[tuple[int, str, Signature]], bands: int, rows: int
+) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per language: the ids, the band values (one row of bands * rows MinHash values each) and the shingle counts
+    of the articles long enough to be judged (MIN_SHINGLES), each id once."""
+    by_language: dict[str, dict[int, Signature]] = {}
+    for article_id, language, signature in docs:
+        if signature.size >= MIN_SHINGLES and len(signature.hashvalues) >= bands * rows:
+            by_language.setdefault(language, {}).setdefault(article_id, signature)
+    out = {}
+    for language, members in by_language.items():
+        ids = np.fromiter(members, dtype=np.int64, count=len(members))
+        values = np.vstack([sig.hashvalues[: bands * rows] for sig in members.values()]).astype(np.uint64)
+        sizes = np.array([sig.size for sig in members.values()], dtype=np.float64)
+        out[language] = (ids, values, sizes)
+    return out
+
+
+def _bandings(values: np.ndarray, bands: int, rows: int) -> Iterator[tuple[bool, np.ndarray]]:
+    """(excerpts, keys) for the two bandings: one 64-bit key per (article, band), shape (articles, bands)."""
+    for band_rows, excerpts in ((rows, False), (EXCERPT_ROWS, True)):
+        matrix = values[:, : bands * band_rows].reshape(len(values), bands, band_rows)
+        yield excerpts, _band_keys(matrix, int(excerpts))
+
+
 def lsh_candidates(
     docs: Sequence[tuple[int, str, Signature]],
     queries: Iterable[int] | None = None,
@@ -76,30 +101,21 @@ def lsh_candidates(
     each band of each signature is hashed to one 64-bit key, the keys are sorted, and articles sharing a key
     (in the same band and language) are candidates. A hash collision can only add a candidate, which
     `confirm` checks on the real shingles. Texts shorter than MIN_SHINGLES are left out. With `queries`, only
-    pairs with at least one of those articles are returned. Cost: a sort of len(docs) * bands keys."""
-    by_language: dict[str, dict[int, np.ndarray]] = {}
-    for article_id, language, signature in docs:
-        if signature.size >= MIN_SHINGLES and len(signature.hashvalues) >= bands * rows:
-            by_language.setdefault(language, {}).setdefault(article_id, signature.hashvalues[: bands * rows])
+    pairs with at least one of those articles are returned. Cost: a sort of len(docs) * bands keys (a window
+    that slides block by block is `BandWindow`'s, at a cost that follows the block)."""
     keep = None if queries is None else set(queries)
-    sizes = {article_id: signature.size for article_id, _language, signature in docs}
     pairs: set[tuple[int, int]] = set()
-    for language_index, members in enumerate(by_language.values()):
-        if len(members) < 2:
+    for ids, values, size in _banded(docs, bands, rows).values():
+        if len(ids) < 2:
             continue
-        ids = np.fromiter(members, dtype=np.int64, count=len(members))
-        values = np.vstack(list(members.values())).astype(np.uint64)
-        size = np.array([sizes[i] for i in members], dtype=np.float64)
-        asking = None if keep is None else np.fromiter((i in keep for i in members), dtype=bool, count=len(ids))
-        for band_rows, excerpts in ((rows, False), (EXCERPT_ROWS, True)):
-            matrix = values[:, : bands * band_rows].reshape(len(ids), bands, band_rows)
-            keys = _band_keys(matrix, language_index * 2 + excerpts)
+        asking = None if keep is None else np.fromiter((i in keep for i in ids.tolist()), dtype=bool, count=len(ids))
+        for excerpts, keys in _bandings(values, bands, rows):
             owners = np.broadcast_to(np.arange(len(ids))[:, None], keys.shape).ravel()
-            keys = keys.ravel()
+            flat = keys.ravel()
             if asking is not None:  # only the buckets a query is in (whole, so bucket sizes are unchanged)
-                wanted = np.isin(keys, keys.reshape(len(ids), -1)[asking].ravel())
-                keys, owners = keys[wanted], owners[wanted]
-            for a, b in _colliding(keys, owners, EXCERPT_MAX_BUCKET if excerpts else None):
+                wanted = np.isin(flat, keys[asking].ravel())
+                flat, owners = flat[wanted], owners[wanted]
+            for a, b in _colliding(flat, owners, EXCERPT_MAX_BUCKET if excerpts else None):
                 if excerpts:
                     wide = np.maximum(size[a], size[b]) >= EXCERPT_SIZE_RATIO * np.minimum(size[a], size[b])
                     a, b = a[wide], b[wide]
@@ -108,6 +124,88 @@ def lsh_candidates(
     if keep is not None:
         pairs = {pair for pair in pairs if pair[0] in keep or pair[1] in keep}
     return pairs
+
+
+@dataclass
+class _Chunk:
+    """One block's band keys in one language and banding, sorted, with each key's article and its shingle count."""
+
+    keys: np.ndarray
+    owners: np.ndarray
+    sizes: np.ndarray
+
+    def without(self, ids: np.ndarray) -> _Chunk:
+        keep = ~np.isin(self.owners, ids)
+        return _Chunk(self.keys[keep], self.owners[keep], self.sizes[keep])
+
+
+class BandWindow:
+    """`lsh_candidates` over a window that slides block by block, at a cost that follows the block, not the
+    window: each article's band keys are computed once, when its block comes in, and kept sorted per block;
+    a new block's keys are looked up in each kept block by binary search instead of the window being banded
+    and sorted again. It finds the same pairs as `lsh_candidates(window + block, queries=block)`."""
+
+    def __init__(self, bands: int = LSH_BANDS, rows: int = LSH_ROWS) -> None:
+        self.bands, self.rows = bands, rows
+        self._chunks: dict[tuple[str, bool], dict[int, _Chunk]] = {}
+        self._block_of: dict[int, int] = {}
+        self._serial = 0
+
+    def __len__(self) -> int:
+        return len(self._block_of)
+
+    def forget(self, ids: Iterable[int]) -> None:
+        """Take articles out of the window (only the blocks that hold them are rewritten)."""
+        by_block: dict[int, list[int]] = {}
+        for article_id in ids:
+            block = self._block_of.pop(article_id, None)
+            if block is not None:
+                by_block.setdefault(block, []).append(article_id)
+        for block, gone in by_block.items():
+            dropped = np.array(gone, dtype=np.int64)
+            for chunks in self._chunks.values():
+                if block in chunks:
+                    chunks[block] = chunks[block].without(dropped)
+                    if not len(chunks[block].keys):
+                        del chunks[block]
+
+    def add(self, docs: Sequence[tuple[int, str, Signature]]) -> set[tuple[int, int]]:
+        """Put a block into the window; its candidate pairs (low id, high id), each with one of its articles."""
+        self._serial += 1
+        pairs: set[tuple[int, int]] = set()
+        for language, (ids, values, sizes) in _banded(docs, self.bands, self.rows).items():
+            self._block_of.update(dict.fromkeys(ids.tolist(), self._serial))
+            for excerpts, keys in _bandings(values, self.bands, self.rows):
+                owners = np.repeat(ids, keys.shape[1])
+                order = np.argsort(keys.ravel(), kind="stable")
+                new = _Chunk(keys.ravel()[order], owners[order], np.repeat(sizes, keys.shape[1])[order])
+                chunks = self._chunks.setdefault((language, excerpts), {})
+                chunks[self._serial] = new
+                pairs |= self._pairs(new, list(chunks.values()), excerpts)
+        return pairs
+
+    @staticmethod
+    def _pairs(new: _Chunk, chunks: list[_Chunk], excerpts: bool) -> set[tuple[int, int]]:
+        spans = [(chunk, np.searchsorted(chunk.keys, new.keys, "left"), np.searchsorted(chunk.keys, new.keys, "right"))
+                 for chunk in chunks]
+        total = sum(hi - lo for _chunk, lo, hi in spans)  # bucket size of each new key over the whole window
+        asked = (total >= 2) & (total <= EXCERPT_MAX_BUCKET) if excerpts else total >= 2
+        pairs: set[tuple[int, int]] = set()
+        for chunk, lo, hi in spans:
+            counts = np.where(asked, hi - lo, 0)
+            found = int(counts.sum())
+            if not found:
+                continue
+            query = np.repeat(np.arange(len(new.keys)), counts)
+            at = np.repeat(lo, counts) + np.arange(found) - np.repeat(np.cumsum(counts) - counts, counts)
+            a, b = new.owners[query], chunk.owners[at]
+            keep = a != b
+            if excerpts:
+                mine, theirs = new.sizes[query], chunk.sizes[at]
+                keep &= np.maximum(mine, theirs) >= EXCERPT_SIZE_RATIO * np.minimum(mine, theirs)
+            a, b = a[keep], b[keep]
+            pairs.update(zip(np.minimum(a, b).tolist(), np.maximum(a, b).tolist(), strict=True))
+        return pairs
 
 
 def plausible(

@@ -26,7 +26,7 @@ days, and a bounded index is what keeps memory and time per article flat as the 
 from __future__ import annotations
 
 import time
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -34,8 +34,9 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 
 from crawler.linking.anchors import AnchorMatch, WeightCache, match_weighted
-from crawler.linking.engine import SigDoc, neardup_stage, translation_docs, translation_proposals
+from crawler.linking.engine import SigDoc, neardup_proposals, translation_docs, translation_proposals
 from crawler.linking.model import LinkDoc, Proposal
+from crawler.linking.neardup import BandWindow
 from crawler.linking.translation import (
     ANCHORS_VOUCH,
     MIN_ANCHOR_SCORE_ALONE,
@@ -283,12 +284,15 @@ class NearDupStream:
     """Same-language near-duplicates of each fed block among the articles of the NEARDUP_WINDOW before it.
 
     The hashed shingles of the articles it has read are kept while those articles are in the window, so an
-    article's text is loaded and shingled once, not once for every block it is a candidate in."""
+    article's text is loaded and shingled once, not once for every block it is a candidate in; so are their
+    LSH band keys (`BandWindow`), so a block costs the same whether the window behind it is full or not."""
 
     load_shingles: Callable[[list[int]], Mapping[int, np.ndarray]]
     window: timedelta = NEARDUP_WINDOW
     indexed: dict[int, tuple[SigDoc, datetime]] = field(default_factory=dict)
     _hashes: dict[int, np.ndarray] = field(default_factory=dict)
+    _bands: BandWindow = field(default_factory=BandWindow)
+    _order: deque[tuple[datetime, int]] = field(default_factory=deque)
 
     def feed(
         self, block: Sequence[tuple[SigDoc, datetime]], known: set[tuple[int, int]] | None = None
@@ -298,15 +302,24 @@ class NearDupStream:
         if not block:
             return []
         start = min(at for _doc, at in block)
-        for i in [i for i, (_doc, at) in self.indexed.items() if at < start - self.window]:
-            del self.indexed[i]
-            self._hashes.pop(i, None)
-        at_of = {doc.id: at for doc, at in block} | {i: at for i, (_doc, at) in self.indexed.items()}
-        proposals = neardup_stage([doc for doc, _at in block], [doc for doc, _at in self.indexed.values()],
-                                  self._load, known)
+        gone = []
+        while self._order and self._order[0][0] < start - self.window:
+            _at, i = self._order.popleft()
+            if i in self.indexed and self.indexed[i][1] < start - self.window:
+                del self.indexed[i]
+                self._hashes.pop(i, None)
+                gone.append(i)
+        self._bands.forget(gone)
+        self._bands.forget(doc.id for doc, _at in block if doc.id in self.indexed)  # fed again: banded anew
+        candidates = self._bands.add([(doc.id, doc.language, doc.signature) for doc, _at in block])
+        named = {i for pair in candidates for i in pair}
+        docs = {i: self.indexed[i][0] for i in named if i in self.indexed} | {doc.id: doc for doc, _at in block}
+        at_of = {i: self.indexed[i][1] for i in named if i in self.indexed} | {doc.id: at for doc, at in block}
+        proposals = neardup_proposals(candidates, docs, self._load, known)
         kept = [p for p in proposals
                 if p.original_id is None or abs(at_of[p.copy_id] - at_of[p.original_id]) <= self.window]
         self.indexed.update({doc.id: (doc, at) for doc, at in block})  # every article read is now indexed
+        self._order.extend((at, doc.id) for doc, at in block)  # a stale entry of an article fed again is skipped
         return kept
 
     def _load(self, wanted: list[int]) -> dict[int, np.ndarray]:
