@@ -15,8 +15,10 @@ on to `--articles`, and is measured again; the table shows both and their ratio:
 - `search_articles()` first page (20 rows) for a common and a rare word in zh, en and de: p50 and max of the
   server's execution time (EXPLAIN ANALYZE) over `--repeat` runs;
 - `SELECT * FROM stories / story_articles / daily_source_counts`: p50 and max execution time;
-- `newscrawl link --rebuild --no-encoder` in a subprocess: seconds, ms per article and the peak RSS of its
-  process tree (polled every 0.2 s; stopped after `--link-timeout` s); `--skip-link` leaves it out;
+- `newscrawl link --rebuild --no-encoder` in a subprocess: seconds, ms per article, the CPU of its own processes
+  per article and the peak RSS of its process tree (polled every 0.2 s; stopped after `--link-timeout` s), and
+  its time per article over a fixed CPU workload timed before and after it (`reference_seconds`: the machine's
+  speed drifts by 10 % and more between sizes measured half an hour apart); `--skip-link` leaves it out;
 - database size and the search index's size;
 - with `--breakdown N`: where the store's time goes, N further articles stored at each size in a transaction
   that is rolled back, as configured and without each of its costs in turn (search index settings, no search
@@ -36,6 +38,7 @@ import contextlib
 import json
 import os
 import random
+import resource
 import signal
 import statistics
 import subprocess
@@ -326,6 +329,34 @@ def tree_rss(process: Any) -> int:
     return total
 
 
+def reference_seconds(rounds: int = 3) -> float:
+    """How long a fixed CPU workload takes right now (the best of `rounds`): Python dict and string work, hashing
+    and a numpy sort, the kinds of work the rebuild does. The machine's speed drifts by 10 % and more over a long
+    run; the rebuild's time divided by this one is comparable between sizes measured half an hour apart."""
+    import hashlib
+
+    import numpy as np
+
+    best = float("inf")
+    for warm_up in [True] + [False] * rounds:  # the first round pays for allocating the arrays: not counted
+        began = time.process_time()
+        rng = np.random.default_rng(7)
+        np.sort(rng.integers(0, 2**63, size=2_000_000, dtype=np.int64))
+        table: dict[int, str] = {}
+        for i in range(300_000):
+            table[i * 7919 % 1_000_003] = hashlib.sha1(str(i).encode()).hexdigest()[:8]
+        sum(len(v) for v in table.values())
+        if not warm_up:
+            best = min(best, time.process_time() - began)
+    return best
+
+
+def children_cpu() -> float:
+    """CPU seconds of this process's reaped children (the link command and its workers), user and system."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_link(database_url: str, timeout: float) -> tuple[float, int, bool, str]:
     """`newscrawl link --rebuild --no-encoder` on the database: (seconds, peak tree RSS, finished, last line)."""
     import psutil
@@ -399,9 +430,17 @@ def measure(engine: Engine, store: Store, database_url: str, size: int, rates: t
     if args.skip_link:
         out.rows["link --rebuild"] = "skipped"
     else:
+        reference = reference_seconds()
+        cpu_before = children_cpu()
         seconds, peak, finished, last = run_link(database_url, args.link_timeout)
+        cpu = children_cpu() - cpu_before
+        reference = (reference + reference_seconds()) / 2  # the machine's speed before and after
         out.rows["link --rebuild (s)"] = seconds if finished else f"stopped after {seconds:.0f} s"
         out.rows["link --rebuild per article (ms)"] = seconds / size * 1000 if finished else "n/a"
+        out.rows["link --rebuild CPU per article, its own processes (ms)"] = cpu / size * 1000 if finished else "n/a"
+        out.rows["reference workload (s; the machine's speed, before and after)"] = reference
+        out.rows["link --rebuild per article / reference workload (x 1000)"] = (
+            seconds / size / reference * 1_000_000 if finished else "n/a")
         out.rows["link --rebuild peak RSS (MB)"] = peak / 2**20
         print(f"  link: {last}", file=sys.stderr, flush=True)
     return out
