@@ -95,9 +95,7 @@ def _drop(nodes: Iterable[HtmlElement]) -> None:
 def remove_nodes(tree: HtmlElement, xpaths: Iterable[str]) -> None:
     """Remove every node matched by the XPaths, keeping the text that follows each removed node."""
     for xpath in xpaths:
-        for node in tree.xpath(xpath):
-            if isinstance(node, HtmlElement) and node.getparent() is not None:
-                node.drop_tree()
+        _drop(node for node in tree.xpath(xpath) if isinstance(node, HtmlElement))
 
 
 def first_match(tree: HtmlElement, xpaths: Sequence[str]) -> HtmlElement | None:

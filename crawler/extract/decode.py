@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from charset_normalizer import from_bytes
 from ftfy.fixes import fix_c1_controls
 
-from crawler.extract.mojibake import common_han_share, garbled_reason
+from crawler.extract.mojibake import HAN_RE, common_han_share, garbled_reason
 
 # Charset labels decoded with a superset, as browsers do (WHATWG encoding standard).
 CHARSET_SUPERSETS: dict[str, str] = {
@@ -120,7 +120,6 @@ MAX_MISREAD_LAYERS = 2
 # Latin-9 (the default of many European Unix locales: € at 0xA4, Ž at 0xB4). The reading that gives the most
 # common ideographs wins.
 MISREAD_CHARSETS = ("cp1252", "iso8859_15")
-_HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 # Reading back to bytes: the five bytes windows-1252 leaves undefined (and Latin-1 readings) became the C1
 # controls U+0080-U+009F, and a character outside the misreading charset but within Latin-1 is its Latin-1 byte.
 _C1_PASSTHROUGH = "newscrawl-latin1-passthrough"
@@ -160,7 +159,7 @@ def _legacy_saved_as_utf8(text: str, candidates: list[str | None]) -> tuple[str,
         if not cjk or bad > MAX_BAD_REREAD_SHARE * len(cjk):
             continue
         # Both Latin readings give CJK text; the wrong one scatters over rare ideographs (幀硛 for 船长).
-        share = common_han_share(_HAN_RE.findall(reread) or cjk)
+        share = common_han_share(HAN_RE.findall(reread) or cjk)
         if best is None or share > best[0]:
             best = (share, reread, misread)
     if best is None:

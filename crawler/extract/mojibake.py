@@ -41,7 +41,8 @@ MIN_LATIN1_SUPPLEMENT_CHARS = 20
 MIN_COMMON_HAN_SHARE = 0.8
 MIN_HAN_FOR_CHECK = 20
 COMMON_HAN_CODECS = ("gb2312", "big5", "cp932", "euc_kr")
-_HAN_RE = re.compile("[\u4e00-\u9fff]")
+# CJK unified ideographs (the basic block), the characters the national repertoires are judged on.
+HAN_RE = re.compile("[\u4e00-\u9fff]")
 _LATIN1_SUPPLEMENT_RE = re.compile("[\u0080-\u00ff]")
 
 
@@ -93,7 +94,7 @@ def garbled_reason(text: str) -> str | None:
     latin1 = len(_LATIN1_SUPPLEMENT_RE.findall(text))
     if latin1 >= MIN_LATIN1_SUPPLEMENT_CHARS and latin1 / (letters + latin1) > MAX_LATIN1_SUPPLEMENT_SHARE:
         return f"mojibake: {latin1} Latin-1 symbols beside {letters} letters (CJK bytes read as a Latin charset?)"
-    han = _HAN_RE.findall(text)
+    han = HAN_RE.findall(text)
     if len(han) >= MIN_HAN_FOR_CHECK:
         share = common_han_share(han, enough=MIN_COMMON_HAN_SHARE)
         if share < MIN_COMMON_HAN_SHARE:

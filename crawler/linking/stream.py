@@ -301,11 +301,11 @@ class NearDupStream:
         other and with the indexed articles within the window before them."""
         if not block:
             return []
-        start = min(at for _doc, at in block)
+        cutoff = min(at for _doc, at in block) - self.window
         gone = []
-        while self._order and self._order[0][0] < start - self.window:
+        while self._order and self._order[0][0] < cutoff:
             _at, i = self._order.popleft()
-            if i in self.indexed and self.indexed[i][1] < start - self.window:
+            if i in self.indexed and self.indexed[i][1] < cutoff:
                 del self.indexed[i]
                 self._hashes.pop(i, None)
                 gone.append(i)

@@ -8,7 +8,7 @@ from crawler.extract.profile import Profile
 SYNDICATION_PHRASE = "This is a syndicated post"
 SYNDICATION_FOOTER = (
     "//*[contains(@class,'entry-content') or contains(@class,'post-content')]"
-    "//*[contains(., 'This is a syndicated post')]"
+    f"//*[contains(., '{SYNDICATION_PHRASE}')]"
 )
 CONTAINER = (
     "//article//div[contains(@class,'entry-content')]",
