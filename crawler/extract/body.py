@@ -242,10 +242,14 @@ def _cleaned_document_class() -> Any:
     tree. Here the tree is already without scripts, styles and comments, and the rest never holds text, so
     each pass only copies the tree. What readability itself drops before scoring is dropped
     here too: hidden and invisibly styled elements; and the JSON-LD scripts kept for trafilatura go.
+    readability's text folding is replaced by an identical, faster one (crawler.extract.readability_speedup).
     """
     from readability import Document
     from readability.readability import REGEXES
 
+    from crawler.extract.readability_speedup import install
+
+    install()  # readability's whitespace folding, the same result in fewer passes
     invisible = REGEXES["displayNoneRe"]  # readability's own test of a style that hides the element
 
     class CleanedDocument(Document):  # type: ignore[misc]
