@@ -103,6 +103,21 @@ def test_a_flattened_menu_or_tag_cloud_is_not_prose() -> None:
     assert is_prose(enumeration * 2)
 
 
+def test_a_long_run_of_names_without_any_sentence_end_is_not_prose() -> None:
+    names = "Popular Celebrity: Miley Cyrus Jamie Lynn Spears Miranda Cosgrove Vanessa Anne Hudgens Zac Efron " * 2
+    assert len(names) > 150
+    assert not is_prose(names)
+    assert is_prose(names + "were all seen at the premiere. Their films opened on the same weekend")
+    paragraphs, used = consensus([*ENGLISH, names], lambda: ENGLISH)
+    assert used and paragraphs == ENGLISH
+
+
+def test_a_tenth_of_link_lines_inside_the_text_puts_it_in_doubt() -> None:
+    body = [*ENGLISH, "双色球开奖结果3D开奖结果大乐透开奖结果更多开奖结果", ENGLISH[0] + " " + ENGLISH[1]]
+    assert in_doubt(body)
+    assert not in_doubt([*ENGLISH, "Read more", ENGLISH[0] + " " + ENGLISH[1]])
+
+
 def test_short_lines_both_extractors_keep_after_the_article_are_kept() -> None:
     # A last list item and a short closing line are too light to confirm anything alone; readability has them right
     # after the confirmed paragraphs, so they are the article's. Lines around them that it lacks still go.

@@ -26,7 +26,8 @@ from dataclasses import dataclass
 
 from crawler.text.language import text_weight
 
-# A paragraph is prose when it is this long and ends like a sentence, or when it is long whatever its end.
+# A paragraph is prose when it is this long and ends like a sentence, or when it is long and holds a sentence
+# end somewhere (a run of names or links as long as a paragraph, "Popular: Miley Cyrus Zac Efron ...", has none).
 PROSE_MIN_WEIGHT = 60
 PROSE_ANY_END_WEIGHT = 150
 # Sentence ends in the scripts we meet: CJK and Latin stops, closing quotes (German „…“ and «…» too), the Urdu
@@ -39,8 +40,9 @@ LIST_MIN_SEPARATORS = 10
 LIST_SEPARATORS_PER_SENTENCE = 5
 # Non-prose text (letters, a CJK character counting 3) at the edges that puts trafilatura's text in doubt.
 DOUBTFUL_EDGE_WEIGHT = 100
-# Share of non-prose text between the first and last prose paragraph that puts it in doubt.
-DOUBTFUL_INNER_SHARE = 0.3
+# Share of non-prose text between the first and last prose paragraph that puts it in doubt: a link list or a
+# widget inside what trafilatura kept (0.3 let a tenth of the text be lottery links or a share bar).
+DOUBTFUL_INNER_SHARE = 0.1
 # A paragraph shorter than this is too short to show agreement (a label like "社会" matches anywhere).
 MIN_AGREEMENT_WEIGHT = 20
 # Below this share of the shorter text confirmed by the other, the two extractors found different things.
@@ -73,13 +75,14 @@ def is_list(paragraph: str) -> bool:
 
 
 def is_prose(paragraph: str, weight: int | None = None) -> bool:
-    """True for running text: long enough and ending like a sentence, or simply long; never a flattened list."""
+    """True for running text: long enough and ending like a sentence, or long with a sentence end inside it;
+    never a flattened list."""
     weight = text_weight(paragraph) if weight is None else weight
     if weight < PROSE_MIN_WEIGHT or is_list(paragraph):
         return False
-    if weight >= PROSE_ANY_END_WEIGHT:
+    if SENTENCE_END_RE.search(paragraph) is not None:
         return True
-    return SENTENCE_END_RE.search(paragraph) is not None
+    return weight >= PROSE_ANY_END_WEIGHT and SENTENCE_RE.search(paragraph) is not None
 
 
 @dataclass(frozen=True)
