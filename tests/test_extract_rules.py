@@ -7,7 +7,7 @@ import pytest
 
 from crawler.extract.attribution import attributions_from_lines
 from crawler.extract.metadata import clean_title, split_authors
-from crawler.extract.rules import apply_line_rules, boilerplate_rule
+from crawler.extract.rules import MAX_BOILERPLATE_LINE, apply_line_rules, boilerplate_rule
 
 
 @pytest.mark.parametrize(
@@ -48,6 +48,18 @@ def test_article_lines_are_not_boilerplate(line: str) -> None:
 def test_disclaimer_cuts_everything_after_it() -> None:
     paras = ["正文第一段，内容很长。" * 5, "以上内容为资讯信息快照，本站未对信息做任何修改", "探访中原“神算子”", "2024-05-07 15:56:00"]
     assert apply_line_rules(paras) == [paras[0]]
+
+
+def test_a_long_rights_notice_late_in_the_text_ends_the_article() -> None:
+    body = ["The hospital will open in the spring with sixty beds for patients who need long stays. " * 3] * 3
+    notice = ("© 2012 American City Business Journals, Inc. and its licensors. All rights reserved. The material "
+              "on this site may not be reproduced, distributed, transmitted, cached or otherwise used.")
+    assert len(notice) > MAX_BOILERPLATE_LINE
+    terms = "Use of this site constitutes acceptance of our User Agreement and Privacy Policy."
+    assert apply_line_rules([*body, notice, terms]) == body
+    # early on, a notice is no footer: the text after it stays (the short one is dropped as a line)
+    assert apply_line_rules([notice, *body]) == [notice, *body]
+    assert apply_line_rules(["版权所有 新华社", *body]) == body
 
 
 def test_related_heading_early_only_drops_the_heading() -> None:

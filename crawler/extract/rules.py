@@ -61,6 +61,9 @@ PRINT_EDITION_LINE = (
     r"\s*\d{0,3}\s*版\s*[）)]$"
 )
 COPYRIGHT_LINE = r"^(?:Copyright|©|\(c\))\s*\S.{0,120}$|版权所有|未经.{0,10}授权.{0,6}(?:禁止|不得)"
+# A site's rights notice ("© 2012 … All rights reserved."): the footer has begun, however long the notice is.
+RIGHTS_NOTICE = r"(?i:all rights reserved)|Alle Rechte vorbehalten|版权所有|保留所有权利|版權所有"
+MAX_RIGHTS_NOTICE_LINE = 400
 
 RELATED_HEADING = (
     r"^(?:相关阅读|相关新闻|相关文章|相关推荐|相关报道|延伸阅读|推荐阅读|热门推荐|猜你喜欢|热点推荐|精彩推荐|"
@@ -90,11 +93,14 @@ DROP_LINE_RULES: tuple[tuple[str, str], ...] = (
 CUTOFF_ALWAYS: tuple[str, ...] = (SNAPSHOT_DISCLAIMER,)
 # Cut here only in the latter part of the text (at least this share of letters already seen).
 CUTOFF_LATE: tuple[str, ...] = (RELATED_HEADING, COMMENT_FORM)
+# Cut here in the latter part of the text even when the line is longer than a boilerplate line.
+CUTOFF_LATE_LONG: tuple[str, ...] = (RIGHTS_NOTICE,)
 CUTOFF_LATE_MIN_SHARE = 0.4
 
 _DROP_RES = tuple((name, re.compile(p)) for name, p in DROP_LINE_RULES)
 _CUTOFF_ALWAYS_RES = tuple(re.compile(p) for p in CUTOFF_ALWAYS)
 _CUTOFF_LATE_RES = tuple(re.compile(p) for p in CUTOFF_LATE)
+_CUTOFF_LATE_LONG_RES = tuple(re.compile(p) for p in CUTOFF_LATE_LONG)
 
 
 @dataclass(frozen=True)
@@ -125,7 +131,10 @@ def _cutoff_index(paragraphs: Sequence[str], site: LineRules) -> int | None:
         short = len(para) <= MAX_BOILERPLATE_LINE
         if short and any(p.search(para) for p in (*_CUTOFF_ALWAYS_RES, *site.cutoff)):
             return i
-        if short and seen / total >= CUTOFF_LATE_MIN_SHARE and any(p.search(para) for p in _CUTOFF_LATE_RES):
+        late = seen / total >= CUTOFF_LATE_MIN_SHARE
+        if short and late and any(p.search(para) for p in _CUTOFF_LATE_RES):
+            return i
+        if late and len(para) <= MAX_RIGHTS_NOTICE_LINE and any(p.search(para) for p in _CUTOFF_LATE_LONG_RES):
             return i
         seen += len(para)
     return None
