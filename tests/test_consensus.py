@@ -112,6 +112,15 @@ def test_a_long_run_of_names_without_any_sentence_end_is_not_prose() -> None:
     assert used and paragraphs == ENGLISH
 
 
+def test_a_paragraph_made_of_the_seconds_paragraphs_is_confirmed() -> None:
+    joined = ENGLISH[0] + " " + ENGLISH[1] + " Copyright 2008 by UPI"
+    menu = ["Current News", "News by Category", "Business", "Entertainment", "Environment", "Technology", "World"]
+    assert merge(["Home | News Archives | Browse | Feedback", joined, *menu], ENGLISH) == [joined]
+    # a paragraph that only shares a sentence with the second is not made of it
+    other = ENGLISH[0] + " The mayor then left for a conference abroad that will last until the end of the month."
+    assert merge([*BODY, "Related", other], [*BODY, ENGLISH[0]]) == BODY
+
+
 def test_a_tenth_of_link_lines_inside_the_text_puts_it_in_doubt() -> None:
     body = [*ENGLISH, "双色球开奖结果3D开奖结果大乐透开奖结果更多开奖结果", ENGLISH[0] + " " + ENGLISH[1]]
     assert in_doubt(body)

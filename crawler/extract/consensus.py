@@ -9,6 +9,8 @@ article parts kept in other containers. Where they agree, that region is the art
   (no sentence ending, short) sit at its edges, or fill much of its middle, or there is no prose at all.
 - A second opinion without prose (readability found only a headline) is no opinion.
 - When both agree on little, they found different things: the one with more prose wins.
+- readability confirms a paragraph when its text holds it, or when its paragraphs make up most of it (trafilatura
+  joined what readability kept apart).
 - Otherwise trafilatura's paragraphs are kept from the first to the last one readability confirms, widened by
   the short lines readability has right after that span in the same order (a quantity, a closing line; not a
   dateline or a bracketed credit); before
@@ -47,6 +49,8 @@ DOUBTFUL_INNER_SHARE = 0.1
 MIN_AGREEMENT_WEIGHT = 20
 # Below this share of the shorter text confirmed by the other, the two extractors found different things.
 MIN_AGREED_SHARE = 0.5
+# A paragraph is confirmed when the second extractor's paragraphs it holds make up this share of it.
+MADE_OF_SHARE = 0.8
 # readability's text wins outright when it is this much longer and holds nearly all of trafilatura's.
 SECOND_SUPERSET_RATIO = 2.0
 SECOND_SUPERSET_COVERAGE = 0.85
@@ -129,7 +133,8 @@ def _merge(primary: list[_Paragraph], second: list[_Paragraph]) -> list[_Paragra
         return second
     second_text = _key(" ".join(p.text for p in second))
     keys = [_key(p.text) for p in primary]
-    confirmed = _confirmed(primary, keys, second_text)
+    second_keys = [_key(p.text) for p in second if p.weight >= MIN_AGREEMENT_WEIGHT]
+    confirmed = _confirmed(primary, keys, second_text, second_keys)
     weight_primary = sum(p.weight for p in primary)
     weight_second = sum(p.weight for p in second)
     agreed = sum(p.weight for p, ok in zip(primary, confirmed, strict=True) if ok)
@@ -147,11 +152,14 @@ def _merge(primary: list[_Paragraph], second: list[_Paragraph]) -> list[_Paragra
     return before + primary[first : last + 1] + after[: _run_on(after)]
 
 
-def _confirmed(primary: Sequence[_Paragraph], keys: Sequence[str], second_text: str) -> list[bool]:
+def _confirmed(
+    primary: Sequence[_Paragraph], keys: Sequence[str], second_text: str, second_keys: Sequence[str] = ()
+) -> list[bool]:
     """Which paragraphs the second extractor's text holds. Each of its copies confirms one paragraph: a page that
     shows a paragraph twice (a teaser block repeating the article's lead) has it confirmed once, where readability
     found it, not twice, which would stretch the span over everything between the copies."""
     left: dict[str, int] = {}
+    made: set[str] = set()
     out = []
     for para, key in zip(primary, keys, strict=True):
         if para.weight < MIN_AGREEMENT_WEIGHT:
@@ -159,9 +167,17 @@ def _confirmed(primary: Sequence[_Paragraph], keys: Sequence[str], second_text: 
             continue
         if key not in left:
             left[key] = second_text.count(key)
-        out.append(left[key] > 0)
+            if not left[key] and _made_of(key, second_keys):
+                made.add(key)
+        out.append(left[key] > 0 or key in made)  # made of the second's paragraphs: each copy confirmed
         left[key] -= 1
     return out
+
+
+def _made_of(key: str, second_keys: Sequence[str]) -> bool:
+    """True when the second extractor's paragraphs make up most of this one: trafilatura joined what readability
+    kept apart, and added a little (a wire credit at the end: "… in 17 meetings. Copyright 2008 by UPI")."""
+    return sum(len(k) for k in second_keys if k in key) >= MADE_OF_SHARE * len(key)
 
 
 def _widens(text: str) -> bool:
@@ -172,7 +188,10 @@ def _widen(texts: Sequence[str], keys: Sequence[str], second_text: str, last: in
     """The confirmed span grown at its end by the paragraphs the second extractor has right after it, in the same
     order: short lines (a quantity, a closing line, a last list item) too light to confirm anything alone. Not at
     its start: what both keep above an article is its kicker, caption or dateline, not its text."""
-    end = second_text.rfind(keys[last]) + len(keys[last])
+    found_last = second_text.rfind(keys[last])
+    if found_last < 0:  # confirmed by the paragraphs it is made of: no single place to widen from
+        return last
+    end = found_last + len(keys[last])
     while last + 1 < len(keys) and keys[last + 1] and _widens(texts[last + 1]):
         found = second_text.find(keys[last + 1], end)
         if found != end:
