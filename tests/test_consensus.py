@@ -121,6 +121,18 @@ def test_a_paragraph_made_of_the_seconds_paragraphs_is_confirmed() -> None:
     assert merge([*BODY, "Related", other], [*BODY, ENGLISH[0]]) == BODY
 
 
+def test_teasers_cut_off_in_an_ellipsis_put_the_text_in_doubt() -> None:
+    teasers = [
+        "A group of researchers has found that heavy use of the internet can change the brains of young people,...",
+        "Recently a poll was organised by the Royal College of General Practitioners which asked people whether...",
+        "A team of researchers at the Medical Research Council has found after a study that mothers should not…",
+    ]
+    assert not in_doubt([*ENGLISH, *teasers[:2]])
+    assert in_doubt([*ENGLISH, *teasers])
+    paragraphs, used = consensus([*ENGLISH, "Must reads", *teasers], lambda: ENGLISH)
+    assert used and paragraphs == ENGLISH
+
+
 def test_a_tenth_of_link_lines_inside_the_text_puts_it_in_doubt() -> None:
     body = [*ENGLISH, "双色球开奖结果3D开奖结果大乐透开奖结果更多开奖结果", ENGLISH[0] + " " + ENGLISH[1]]
     assert in_doubt(body)

@@ -6,7 +6,8 @@ counts, category names. readability keeps one container and its siblings, which 
 article parts kept in other containers. Where they agree, that region is the article.
 
 - The second opinion is asked for only when trafilatura's text is in doubt: when lines that are not prose
-  (no sentence ending, short) sit at its edges, or fill much of its middle, or there is no prose at all.
+  (no sentence ending, short) sit at its edges, or fill a tenth of its middle, or several paragraphs end cut
+  off in an ellipsis (teasers), or there is no prose at all.
 - A second opinion without prose (readability found only a headline) is no opinion.
 - When both agree on little, they found different things: the one with more prose wins.
 - readability confirms a paragraph when its text holds it, or when its paragraphs make up most of it (trafilatura
@@ -64,6 +65,10 @@ SECTION_MIN_PROSE = 2
 STANDFIRST_MIN_WEIGHT = 80
 
 _SPACE_RE = re.compile(r"\s+")
+# Teasers of other articles end where they were cut, in an ellipsis ("… who spend hours on it,..."); this many
+# paragraphs so cut put the text in doubt (one is a quotation trailing off).
+TEASER_END_RE = re.compile(r"(?:\.\.\.|…)\s*$")
+DOUBTFUL_TEASERS = 3
 # Lines the confirmed span is never extended by: a date or a time (a dateline, a timestamp), or a bracketed note
 # (a credit or a source: "[來源：Cult of Mac]"). Both extractors keep them beside the article; they are not its text.
 DATELINE_RE = re.compile(r"\d{1,4}\s*[-/.:年月]\s*\d{1,2}")
@@ -111,7 +116,9 @@ def _in_doubt(paragraphs: list[_Paragraph]) -> bool:
     first, last = prose.index(True), len(prose) - 1 - prose[::-1].index(True)
     edge = sum(p.weight for i, p in enumerate(paragraphs) if i < first or i > last)
     inner = sum(p.weight for i, p in enumerate(paragraphs) if first < i < last and not p.prose)
-    return edge >= DOUBTFUL_EDGE_WEIGHT or inner > DOUBTFUL_INNER_SHARE * sum(p.weight for p in paragraphs)
+    if edge >= DOUBTFUL_EDGE_WEIGHT or inner > DOUBTFUL_INNER_SHARE * sum(p.weight for p in paragraphs):
+        return True
+    return sum(TEASER_END_RE.search(p.text) is not None for p in paragraphs) >= DOUBTFUL_TEASERS
 
 
 def in_doubt(paragraphs: Sequence[str]) -> bool:
@@ -203,18 +210,16 @@ def _widen(texts: Sequence[str], keys: Sequence[str], second_text: str, last: in
 def _run_on(after: Sequence[_Paragraph]) -> int:
     """How many paragraphs after the confirmed span still belong to the article: prose without a break, and
     a section of it behind a subheading (one short line followed by at least SECTION_MIN_PROSE prose
-    paragraphs). A heading followed by a single teaser is where the article ended."""
+    paragraphs). A heading followed by a single teaser is where the article ended; a paragraph cut off in an
+    ellipsis is a teaser, never the article running on."""
+    running = [p.prose and TEASER_END_RE.search(p.text) is None for p in after]
     n = 0
     while n < len(after):
-        if after[n].prose:
+        if running[n]:
             n += 1
             continue
-        section = after[n + 1 : n + 1 + SECTION_MIN_PROSE]
-        if (
-            after[n].weight <= SUBHEADING_MAX_WEIGHT
-            and len(section) == SECTION_MIN_PROSE
-            and all(p.prose for p in section)
-        ):
+        section = running[n + 1 : n + 1 + SECTION_MIN_PROSE]
+        if after[n].weight <= SUBHEADING_MAX_WEIGHT and len(section) == SECTION_MIN_PROSE and all(section):
             n += 1
             continue
         break
