@@ -62,6 +62,13 @@ def test_a_long_rights_notice_late_in_the_text_ends_the_article() -> None:
     assert apply_line_rules(["版权所有 新华社", *body]) == body
 
 
+def test_a_legal_notice_heading_late_in_the_text_ends_the_article() -> None:
+    body = ["西吉县土豆种植面积为66万亩，其种薯除满足当地需求外，还销往国内其他土豆产区。" * 3] * 3
+    notice = ["反侵权公告：", "根据《中华人民共和国著作权法》等法律法规，本网站刊登的作品版权归本社所有。"]
+    assert apply_line_rules([*body, *notice]) == body
+    assert apply_line_rules([*body, "Disclaimer", "The views expressed are the author's own."]) == body
+
+
 def test_related_heading_early_only_drops_the_heading() -> None:
     paras = ["相关新闻：", "正文第一段。" * 10, "正文第二段。" * 10]
     assert apply_line_rules(paras) == paras[1:]

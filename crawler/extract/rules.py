@@ -64,6 +64,11 @@ COPYRIGHT_LINE = r"^(?:Copyright|©|\(c\))\s*\S.{0,120}$|版权所有|未经.{0,
 # A site's rights notice ("© 2012 … All rights reserved."): the footer has begun, however long the notice is.
 RIGHTS_NOTICE = r"(?i:all rights reserved)|Alle Rechte vorbehalten|版权所有|保留所有权利|版權所有"
 MAX_RIGHTS_NOTICE_LINE = 400
+# A heading over the site's legal notices (an anti-infringement notice, a disclaimer), alone on its line.
+LEGAL_NOTICE_HEADING = (
+    r"^[【\[]?(?:反侵权公告|版权声明|免责声明|郑重声明|法律声明|版權聲明|免責聲明|Disclaimer|Legal Notice|"
+    r"Copyright Notice|Haftungsausschluss|Rechtliche Hinweise)[】\]]?\s*[:：]?$"
+)
 
 RELATED_HEADING = (
     r"^(?:相关阅读|相关新闻|相关文章|相关推荐|相关报道|延伸阅读|推荐阅读|热门推荐|猜你喜欢|热点推荐|精彩推荐|"
@@ -92,7 +97,7 @@ DROP_LINE_RULES: tuple[tuple[str, str], ...] = (
 # Cut here whatever the position: nothing after a snapshot disclaimer belongs to the article.
 CUTOFF_ALWAYS: tuple[str, ...] = (SNAPSHOT_DISCLAIMER,)
 # Cut here only in the latter part of the text (at least this share of letters already seen).
-CUTOFF_LATE: tuple[str, ...] = (RELATED_HEADING, COMMENT_FORM)
+CUTOFF_LATE: tuple[str, ...] = (RELATED_HEADING, COMMENT_FORM, LEGAL_NOTICE_HEADING)
 # Cut here in the latter part of the text even when the line is longer than a boilerplate line.
 CUTOFF_LATE_LONG: tuple[str, ...] = (RIGHTS_NOTICE,)
 CUTOFF_LATE_MIN_SHARE = 0.4
