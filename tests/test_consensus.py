@@ -133,6 +133,13 @@ def test_teasers_cut_off_in_an_ellipsis_put_the_text_in_doubt() -> None:
     assert used and paragraphs == ENGLISH
 
 
+def test_long_lines_in_scripts_without_full_stops_are_prose() -> None:
+    thai = "รัฐบาลประกาศมาตรการใหม่เพื่อช่วยเหลือเกษตรกรที่ได้รับผลกระทบจากภัยแล้ง " * 4
+    burmese = "အစိုးရသည် လယ်သမားများအတွက် အထောက်အပံ့အသစ်ကို ကြေညာခဲ့သည်။ " * 3
+    assert is_prose(thai.strip())
+    assert is_prose(burmese.strip())
+
+
 def test_a_tenth_of_link_lines_inside_the_text_puts_it_in_doubt() -> None:
     body = [*ENGLISH, "双色球开奖结果3D开奖结果大乐透开奖结果更多开奖结果", ENGLISH[0] + " " + ENGLISH[1]]
     assert in_doubt(body)

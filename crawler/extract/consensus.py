@@ -34,11 +34,13 @@ from crawler.text.language import text_weight
 PROSE_MIN_WEIGHT = 60
 PROSE_ANY_END_WEIGHT = 150
 # Sentence ends in the scripts we meet: CJK and Latin stops, closing quotes (German „…“ and «…» too), the Urdu
-# and Arabic full stop and question mark, the Devanagari danda.
-SENTENCE_END_RE = re.compile(r"[。！？.!?;；…:：”“\"'’』」»«)）۔؟।॥]\s*$")
+# and Arabic full stop and question mark, the Devanagari danda, the Myanmar, Armenian, Ethiopic and Tibetan stops.
+SENTENCE_END_RE = re.compile(r"[。｡！？.!?;；…:：”“\"'’』」»«)）۔؟।॥။։።།]\s*$")
 # A paragraph with this many item separators, and this many per sentence, is a flattened list, not prose.
 LIST_SEPARATOR_RE = re.compile(r"[、|│｜·•/»]")
-SENTENCE_RE = re.compile(r"[。！？!?۔؟।]|\.(?:\s|$)")
+SENTENCE_RE = re.compile(r"[。｡！？!?۔؟।။։።།]|\.(?:\s|$)")
+# Scripts that end sentences with a space, not a mark (Thai, Lao, Khmer): their long lines count as prose.
+NO_STOP_SCRIPT_RE = re.compile(r"[\u0e00-\u0eff\u1780-\u17ff]")
 LIST_MIN_SEPARATORS = 10
 LIST_SEPARATORS_PER_SENTENCE = 5
 # Non-prose text (letters, a CJK character counting 3) at the edges that puts trafilatura's text in doubt.
@@ -91,7 +93,9 @@ def is_prose(paragraph: str, weight: int | None = None) -> bool:
         return False
     if SENTENCE_END_RE.search(paragraph) is not None:
         return True
-    return weight >= PROSE_ANY_END_WEIGHT and SENTENCE_RE.search(paragraph) is not None
+    return weight >= PROSE_ANY_END_WEIGHT and (
+        SENTENCE_RE.search(paragraph) is not None or NO_STOP_SCRIPT_RE.search(paragraph) is not None
+    )
 
 
 @dataclass(frozen=True)
