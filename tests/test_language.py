@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import random
+import string
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from crawler.text.language import detect_language, majority_language, ranked_guesses, segment_by_language
+from crawler.text import language
+from crawler.text.language import (
+    detect_language,
+    letter_count,
+    majority_language,
+    ranked_guesses,
+    script_counts,
+    segment_by_language,
+    text_weight,
+)
 
 SEEDS = Path(__file__).parent / "fixtures/pages/seeds"  # verbatim copies of ../shared/seeds
 
@@ -113,3 +125,17 @@ def test_guesses_are_ranked_probabilities() -> None:
     assert guesses[0][0] == "de"
     assert [p for _, p in guesses] == sorted((p for _, p in guesses), reverse=True)
     assert all(0.0 <= p <= 1.0 for _, p in guesses)
+
+
+def test_ascii_counts_agree_with_the_letter_patterns() -> None:
+    """ASCII text is counted without regular expressions; the counts are the patterns' own."""
+    rnd = random.Random(7)
+    alphabet = string.printable + "_"
+    for _ in range(3000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 60)))
+        letters = len(language._LETTER_RE.findall(text))
+        assert text_weight(text) == letters
+        assert letter_count(text) == letters
+        latin = len(language._SCRIPT_RES["latin"].findall(text))
+        assert script_counts(text) == (Counter({"latin": latin}) if latin else Counter())
+    assert text_weight("Zoë and 中文") == 6 + 2 * 3  # not ASCII: the patterns count, CJK three times

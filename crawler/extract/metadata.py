@@ -13,6 +13,7 @@ from datetime import datetime
 from urllib.parse import urljoin
 
 import trafilatura
+from lxml import etree
 from lxml.html import HtmlElement
 
 from crawler.extract.dates import date_from_url, parse_datetime, timezone_for_host
@@ -67,6 +68,8 @@ LABELLED_DATE_RE = re.compile(
     r"(\d{4}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?)"
 )
 MAX_LABELLED_DATE_LINE = 160
+# The page's text nodes as plain strings (lxml's default "smart" strings, which know their parent, cost more).
+_BODY_TEXTS = etree.XPath("//body//text()", smart_strings=False)
 # htmldate, the last resort for the date: the original (not the updated) date, from the page's markup and URL.
 # Its extensive search (every date-like string in the text, parsed in every language) is left out: it costs
 # more than the rest of extraction, and labelled dates in the text are read above already.
@@ -216,8 +219,7 @@ def _looks_chinese(tree: HtmlElement) -> bool:
 
 def _labelled_dates(tree: HtmlElement) -> list[str]:
     found: list[str] = []
-    for text in tree.xpath("//body//text()[normalize-space()]"):
-        text = str(text)
+    for text in _BODY_TEXTS(tree):
         if len(text) <= MAX_LABELLED_DATE_LINE:
             match = LABELLED_DATE_RE.search(text)
             if match:
