@@ -103,13 +103,14 @@ class _Paragraph:
     text: str
     weight: int
     prose: bool
+    teaser: bool  # cut off in an ellipsis
 
 
 def _measured(paragraphs: Sequence[str]) -> list[_Paragraph]:
     out = []
     for text in paragraphs:
         weight = text_weight(text)
-        out.append(_Paragraph(text, weight, is_prose(text, weight)))
+        out.append(_Paragraph(text, weight, is_prose(text, weight), TEASER_END_RE.search(text) is not None))
     return out
 
 
@@ -122,7 +123,7 @@ def _in_doubt(paragraphs: list[_Paragraph]) -> bool:
     inner = sum(p.weight for i, p in enumerate(paragraphs) if first < i < last and not p.prose)
     if edge >= DOUBTFUL_EDGE_WEIGHT or inner > DOUBTFUL_INNER_SHARE * sum(p.weight for p in paragraphs):
         return True
-    return sum(TEASER_END_RE.search(p.text) is not None for p in paragraphs) >= DOUBTFUL_TEASERS
+    return sum(p.teaser for p in paragraphs) >= DOUBTFUL_TEASERS
 
 
 def in_doubt(paragraphs: Sequence[str]) -> bool:
@@ -164,7 +165,7 @@ def _merge(primary: list[_Paragraph], second: list[_Paragraph]) -> list[_Paragra
 
 
 def _confirmed(
-    primary: Sequence[_Paragraph], keys: Sequence[str], second_text: str, second_keys: Sequence[str] = ()
+    primary: Sequence[_Paragraph], keys: Sequence[str], second_text: str, second_keys: Sequence[str]
 ) -> list[bool]:
     """Which paragraphs the second extractor's text holds. Each of its copies confirms one paragraph: a page that
     shows a paragraph twice (a teaser block repeating the article's lead) has it confirmed once, where readability
@@ -216,7 +217,7 @@ def _run_on(after: Sequence[_Paragraph]) -> int:
     a section of it behind a subheading (one short line followed by at least SECTION_MIN_PROSE prose
     paragraphs). A heading followed by a single teaser is where the article ended; a paragraph cut off in an
     ellipsis is a teaser, never the article running on."""
-    running = [p.prose and TEASER_END_RE.search(p.text) is None for p in after]
+    running = [p.prose and not p.teaser for p in after]
     n = 0
     while n < len(after):
         if running[n]:

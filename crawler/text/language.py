@@ -60,7 +60,6 @@ def _ascii_letters(text: str) -> int:
     return len(text) - len(text.encode("ascii").translate(None, _ASCII_LETTERS))
 
 
-
 def script_counts(text: str) -> Counter[str]:
     """How many letters of each script class (han, kana, hangul, latin, cyrillic, other) the text has."""
     counts: Counter[str] = Counter()
