@@ -178,3 +178,20 @@ def test_a_paragraph_shown_twice_is_confirmed_once() -> None:
     assert merge(primary, [lead]) == [lead]
     # where readability holds both copies (a gallery repeating a caption), both are the article's
     assert merge([*ENGLISH, ENGLISH[0]], [*ENGLISH, ENGLISH[0]]) == [*ENGLISH, ENGLISH[0]]
+
+
+def test_prose_readability_has_between_confirmed_paragraphs_is_added() -> None:
+    # trafilatura skipped a definition kept in a table cell; readability has it between two paragraphs both keep.
+    definition = (
+        "employee - a person who works for a public or private employer and receives remuneration in wages, salary,"
+        " a retainer fee from their employer while working on a commission basis, tips, piece-rates or in kind."
+    )
+    primary = ["Menü", ENGLISH[0], ENGLISH[1], "Mehr zum Thema"]
+    assert merge(primary, [ENGLISH[0], definition, ENGLISH[1]]) == [ENGLISH[0], definition, ENGLISH[1]]
+    # not after the span's last paragraph (nothing of the span follows it there), nor a light caption inside it
+    assert merge(primary, [*ENGLISH, definition]) == ENGLISH
+    assert merge(primary, [ENGLISH[0], "A man walks past the hall.", ENGLISH[1]]) == ENGLISH
+    # nor what trafilatura has in another form: readability's copy carries a watermark that trafilatura's lacks
+    assert merge(["首页", *BODY], [BODY[0], BODY[1] + " 加 拿 大 家园网", BODY[2]]) == BODY
+    # nor a paragraph readability places out of trafilatura's order
+    assert merge(primary, [ENGLISH[1], definition, ENGLISH[0]]) == ENGLISH

@@ -14,7 +14,8 @@ article parts kept in other containers. Where they agree, that region is the art
   joined what readability kept apart).
 - Otherwise trafilatura's paragraphs are kept from the first to the last one readability confirms, widened by
   the short lines readability has right after that span in the same order (a quantity, a closing line; not a
-  dateline or a bracketed credit); before
+  dateline or a bracketed credit), and filled with the prose readability has between two paragraphs of the span
+  that trafilatura skipped (a definition list, a quotation's source); before
   that span its prose paragraphs (a teaser, a lead) and a standfirst right before it, after it the prose
   that runs on without a break (a closing remark) and further sections behind a subheading (a heading
   followed by several prose paragraphs), not a teaser that follows the next heading, never the headline
@@ -65,6 +66,12 @@ SECTION_MIN_PROSE = 2
 # Just before the confirmed span, a line at least this heavy that is not prose is a standfirst (a lead without a
 # sentence end), kept; a headline is lighter.
 STANDFIRST_MIN_WEIGHT = 80
+# A paragraph readability has between two confirmed ones and trafilatura lacks is added when it is prose this
+# heavy: about 25 English words or 43 Chinese characters. Image captions, which trafilatura leaves out by design
+# and readability keeps, are mostly lighter (on the recorded MDR pages: 84-126). It is not added when its first or
+# last GAP_PROBE characters (without whitespace) are in trafilatura's text: trafilatura has it in another form.
+GAP_MIN_WEIGHT = 130
+GAP_PROBE = 20
 
 _SPACE_RE = re.compile(r"\s+")
 # Teasers of other articles end where they were cut, in an ellipsis ("… who spend hours on it,..."); this many
@@ -161,7 +168,50 @@ def _merge(primary: list[_Paragraph], second: list[_Paragraph]) -> list[_Paragra
     before = [p for p in primary[:first] if p.prose]
     if first > 0 and not primary[first - 1].prose and primary[first - 1].weight >= STANDFIRST_MIN_WEIGHT:
         before.append(primary[first - 1])
-    return before + primary[first : last + 1] + after[: _run_on(after)]
+    span = _filled(primary, keys, first, last, second)
+    return before + span + after[: _run_on(after)]
+
+
+def _filled(
+    primary: Sequence[_Paragraph], keys: Sequence[str], first: int, last: int, second: Sequence[_Paragraph]
+) -> list[_Paragraph]:
+    """trafilatura's confirmed span with the prose paragraphs readability has between two of its paragraphs and
+    trafilatura lacks (a definition list, a quotation's source line, a paragraph in a table cell that trafilatura
+    skipped). A paragraph goes in after the one readability has just before it, when the one readability has
+    just after it also lies in the span, in the same order. A paragraph trafilatura has in another form (its start
+    or end found in trafilatura's text: a watermark cut off, a different break) is not added twice."""
+    primary_text = "".join(keys)
+    at_key = {keys[i]: i for i in range(last, first - 1, -1) if keys[i]}  # the first of equal paragraphs
+    inserts: dict[int, list[_Paragraph]] = {}
+    anchor: int | None = None
+    pending: list[_Paragraph] = []
+    for para in second:
+        key = _key(para.text)
+        if not key:
+            continue
+        if key in primary_text:
+            at = at_key.get(key)
+            if at is None:
+                at = next(
+                    (
+                        i
+                        for i in range(first, last + 1)
+                        if key in keys[i] or (primary[i].weight >= MIN_AGREEMENT_WEIGHT and keys[i] in key)
+                    ),
+                    None,
+                )
+            if at is not None and anchor is not None and pending and at >= anchor:
+                inserts.setdefault(anchor, []).extend(pending)
+            anchor, pending = at, []
+        elif key[:GAP_PROBE] in primary_text or key[-GAP_PROBE:] in primary_text:
+            continue
+        elif anchor is not None and para.prose and not para.teaser and para.weight >= GAP_MIN_WEIGHT:
+            pending.append(para)
+    out: list[_Paragraph] = []
+    for i in range(first, last + 1):
+        out.append(primary[i])
+        out.extend(inserts.get(i, ()))
+    return out
 
 
 def _confirmed(
