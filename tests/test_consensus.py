@@ -195,3 +195,17 @@ def test_prose_readability_has_between_confirmed_paragraphs_is_added() -> None:
     assert merge(["首页", *BODY], [BODY[0], BODY[1] + " 加 拿 大 家园网", BODY[2]]) == BODY
     # nor a paragraph readability places out of trafilatura's order
     assert merge(primary, [ENGLISH[1], definition, ENGLISH[0]]) == ENGLISH
+
+
+def test_a_small_block_of_prose_behind_a_break_puts_the_text_in_doubt() -> None:
+    notice = (
+        "This page is best viewed in an up-to-date web browser with style sheets (CSS) enabled. While you will be able"
+        " to view the content of this page in your current browser, you will not get the full visual experience."
+    )
+    article = [*ENGLISH, ENGLISH[0] + " " + ENGLISH[1], ENGLISH[1] + " " + ENGLISH[0]] * 2
+    assert not in_doubt(article)
+    assert in_doubt([*article, "SEE ALSO", "Story Tools", notice])
+    assert not in_doubt([*article, "Story Tools", notice])  # one short line is a subheading, not a break
+    assert not in_doubt([*article[:4], "SEE ALSO", "Story Tools", *article[4:]])  # the parts are of a size
+    paragraphs, used = consensus([*article, "SEE ALSO", "Story Tools", notice], lambda: article)
+    assert used and paragraphs == article

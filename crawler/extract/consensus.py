@@ -7,7 +7,8 @@ article parts kept in other containers. Where they agree, that region is the art
 
 - The second opinion is asked for only when trafilatura's text is in doubt: when lines that are not prose
   (no sentence ending, short) sit at its edges, or fill a tenth of its middle, or several paragraphs end cut
-  off in an ellipsis (teasers), or there is no prose at all.
+  off in an ellipsis (teasers), or a break of such lines cuts a small block of prose off the rest (a site
+  notice after "Story tools"), or there is no prose at all.
 - A second opinion without prose (readability found only a headline) is no opinion.
 - When both agree on little, they found different things: the one with more prose wins.
 - readability confirms a paragraph when its text holds it, or when its paragraphs make up most of it (trafilatura
@@ -72,6 +73,10 @@ STANDFIRST_MIN_WEIGHT = 80
 # last GAP_PROBE characters (without whitespace) are in trafilatura's text: trafilatura has it in another form.
 GAP_MIN_WEIGHT = 130
 GAP_PROBE = 20
+# A run of this many lines that are not prose is a break in the text; prose behind it that is less than this share
+# of all the prose puts the text in doubt.
+BREAK_LINES = 2
+BREAK_SMALL_SHARE = 0.2
 
 _SPACE_RE = re.compile(r"\s+")
 # Teasers of other articles end where they were cut, in an ellipsis ("… who spend hours on it,..."); this many
@@ -130,7 +135,25 @@ def _in_doubt(paragraphs: list[_Paragraph]) -> bool:
     inner = sum(p.weight for i, p in enumerate(paragraphs) if first < i < last and not p.prose)
     if edge >= DOUBTFUL_EDGE_WEIGHT or inner > DOUBTFUL_INNER_SHARE * sum(p.weight for p in paragraphs):
         return True
-    return sum(p.teaser for p in paragraphs) >= DOUBTFUL_TEASERS
+    if sum(p.teaser for p in paragraphs) >= DOUBTFUL_TEASERS:
+        return True
+    return _small_block_behind_a_break(paragraphs, first, last)
+
+
+def _small_block_behind_a_break(paragraphs: list[_Paragraph], first: int, last: int) -> bool:
+    """True when a run of BREAK_LINES non-prose lines inside the prose cuts off a small part of it (less than
+    BREAK_SMALL_SHARE of the prose weight) at either end: the article and, behind a "See also / Story tools"
+    break, a site notice ("This page is best viewed in an up-to-date browser ..."), or a promotion above it."""
+    total = sum(p.weight for p in paragraphs[first : last + 1] if p.prose)
+    before, run = 0, 0
+    for p in paragraphs[first : last + 1]:
+        if not p.prose:
+            run += 1
+            continue
+        if run >= BREAK_LINES and min(before, total - before) < BREAK_SMALL_SHARE * total:
+            return True
+        before, run = before + p.weight, 0
+    return False
 
 
 def in_doubt(paragraphs: Sequence[str]) -> bool:
