@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import string
 from collections import Counter
 from pathlib import Path
@@ -127,15 +128,25 @@ def test_guesses_are_ranked_probabilities() -> None:
     assert all(0.0 <= p <= 1.0 for _, p in guesses)
 
 
-def test_ascii_counts_agree_with_the_letter_patterns() -> None:
-    """ASCII text is counted without regular expressions; the counts are the patterns' own."""
+def test_counts_agree_with_finding_each_character() -> None:
+    """Letters and scripts are counted by deleting what is not of the class (and ASCII text without regular
+    expressions); the counts are those of finding each character of the class, in any script."""
+    letter = re.compile(r"[^\W\d_]")
+    cjk = re.compile(f"[{language._KANA}{language._HANGUL}{language._HAN}]")
+    scripts = {name: re.compile(f"[{chars}]") for name, chars in language._SCRIPT_CLASSES.items()}
     rnd = random.Random(7)
-    alphabet = string.printable + "_"
-    for _ in range(3000):
-        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 60)))
-        letters = len(language._LETTER_RE.findall(text))
-        assert text_weight(text) == letters
-        assert letter_count(text) == letters
-        latin = len(language._SCRIPT_RES["latin"].findall(text))
-        assert script_counts(text) == (Counter({"latin": latin}) if latin else Counter())
+    ascii_alphabet = string.printable + "_"
+    wide_alphabet = (
+        ascii_alphabet + "ÄäÖöüßéñÆøĳ·–—“”„«»…　、。，！？０９Ａｚ"
+        "абвЖЯ中文汉字國語かなカナ한국어ㄱ٣١αβ€😀𠀀𪜀_\u200b\xa0\ufeff"
+    )
+    for alphabet in (ascii_alphabet, wide_alphabet):
+        for _ in range(3000):
+            text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 60)))
+            letters = len(letter.findall(text))
+            assert letter_count(text) == letters
+            assert text_weight(text) == letters + 2 * len(cjk.findall(text))
+            expected = Counter({name: len(p.findall(text)) for name, p in scripts.items()})
+            expected["other"] = letters - sum(expected.values())
+            assert script_counts(text) == +expected  # zero and negative counts are not listed
     assert text_weight("Zoë and 中文") == 6 + 2 * 3  # not ASCII: the patterns count, CJK three times

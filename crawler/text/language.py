@@ -39,25 +39,36 @@ KANA_SHARE_JA = 0.15
 _KANA = "\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9d"
 _HANGUL = "\uac00-\ud7af\u1100-\u11ff\u3130-\u318f"
 _HAN = "\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0003134f\u3007"
-_SCRIPT_RES: dict[str, re.Pattern[str]] = {
-    "kana": re.compile(f"[{_KANA}]"),
-    "hangul": re.compile(f"[{_HANGUL}]"),
-    "han": re.compile(f"[{_HAN}]"),
-    "latin": re.compile(
-        "[A-Za-z\u00aa\u00ba\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02af\u1d00-\u1dbf\u1e00-\u1eff"
-        "\u2c60-\u2c7f\ua720-\ua7ff\uab30-\uab6f\uff21-\uff3a\uff41-\uff5a]"
+_SCRIPT_CLASSES: dict[str, str] = {
+    "kana": _KANA,
+    "hangul": _HANGUL,
+    "han": _HAN,
+    "latin": (
+        "A-Za-z\u00aa\u00ba\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02af\u1d00-\u1dbf\u1e00-\u1eff"
+        "\u2c60-\u2c7f\ua720-\ua7ff\uab30-\uab6f\uff21-\uff3a\uff41-\uff5a"
     ),
-    "cyrillic": re.compile("[\u0400-\u052f\u1c80-\u1c8f\u2de0-\u2dff\ua640-\ua69f]"),
+    "cyrillic": "\u0400-\u052f\u1c80-\u1c8f\u2de0-\u2dff\ua640-\ua69f",
 }
-_LETTER_RE = re.compile(r"[^\W\d_]")
+# Characters of a class are counted by deleting everything else (runs of the complement class) and measuring what
+# is left: one pass in C, where finding each character would build a string per character (3x slower on CJK).
+_NOT_SCRIPT_RES: dict[str, re.Pattern[str]] = {
+    script: re.compile(f"[^{chars}]+") for script, chars in _SCRIPT_CLASSES.items()
+}
+_NOT_LETTER_RE = re.compile(r"[\W\d_]+")  # the complement of a letter, [^\W\d_]
 _CJK_RE = re.compile(f"[{_KANA}{_HANGUL}{_HAN}]")
-# ASCII letters, for counting them in ASCII text without a regular expression (what _LETTER_RE finds there).
+_NOT_CJK_RE = re.compile(f"[^{_KANA}{_HANGUL}{_HAN}]+")
+# ASCII letters, for counting them in ASCII text without a regular expression (what _NOT_LETTER_RE leaves there).
 _ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
 
 
 def _ascii_letters(text: str) -> int:
     """Letters in an ASCII text: its length less what is left once the letters are deleted (C speed)."""
     return len(text) - len(text.encode("ascii").translate(None, _ASCII_LETTERS))
+
+
+def _kept(not_class: re.Pattern[str], text: str) -> int:
+    """How many characters of a class the text has: its length once every run outside the class is deleted."""
+    return len(not_class.sub("", text))
 
 
 def script_counts(text: str) -> Counter[str]:
@@ -69,12 +80,12 @@ def script_counts(text: str) -> Counter[str]:
             counts["latin"] = letters
         return counts
     known = 0
-    for script, pattern in _SCRIPT_RES.items():
-        n = len(pattern.findall(text))
+    for script, not_script in _NOT_SCRIPT_RES.items():
+        n = _kept(not_script, text)
         if n:
             counts[script] = n
             known += n
-    other = len(_LETTER_RE.findall(text)) - known
+    other = _kept(_NOT_LETTER_RE, text) - known
     if other > 0:
         counts["other"] = other
     return counts
@@ -82,7 +93,7 @@ def script_counts(text: str) -> Counter[str]:
 
 def letter_count(text: str) -> int:
     """Number of letters (any script) in the text."""
-    return _ascii_letters(text) if text.isascii() else len(_LETTER_RE.findall(text))
+    return _ascii_letters(text) if text.isascii() else _kept(_NOT_LETTER_RE, text)
 
 
 # One CJK character carries about as much text as a short Latin word.
@@ -93,7 +104,7 @@ def text_weight(text: str) -> int:
     """Amount of text: letters, with CJK characters counted CJK_LETTER_WEIGHT times."""
     if text.isascii():
         return _ascii_letters(text)
-    return len(_LETTER_RE.findall(text)) + (CJK_LETTER_WEIGHT - 1) * len(_CJK_RE.findall(text))
+    return _kept(_NOT_LETTER_RE, text) + (CJK_LETTER_WEIGHT - 1) * _kept(_NOT_CJK_RE, text)
 
 
 @lru_cache(maxsize=1)
