@@ -1,17 +1,22 @@
-"""The faster whitespace folding put into readability-lxml gives exactly the library's own result."""
+"""The faster whitespace folding and page passes put into readability-lxml give exactly the library's own result."""
 
 from __future__ import annotations
 
+import gzip
 import importlib.util
 import random
+import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import readability.readability as readability_module
-from lxml.html import fromstring
+from lxml import etree
+from lxml.html import document_fromstring, fromstring
+from readability import Document
 
-from crawler.extract.readability_speedup import fast_clean, install
+from crawler.extract.readability_speedup import FASTER_PASSES, fast_clean, faster_passes, install
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 
@@ -69,3 +74,74 @@ def test_install_replaces_only_an_agreeing_library_function(
     monkeypatch.setattr(readability_module, "clean", library_clean)
     assert install() is True
     assert readability_module.clean is fast_clean
+
+
+# -- the passes over the page ---------------------------------------------------------------------------------
+
+PASSES = tuple(FASTER_PASSES)
+
+
+def _after(pass_function: Callable[[Any], None], html: str) -> bytes:
+    document = Document(html)
+    document.html = document_fromstring(html)
+    pass_function(document)
+    return etree.tostring(document.html)
+
+
+def _random_page(rnd: random.Random) -> str:
+    tags = ["div", "div", "div", "p", "span", "a", "b", "em", "i", "br", "img", "ul", "li", "table", "td", "pre",
+            "code", "section", "article", "main", "dl", "dt", "blockquote", "small", "font", "u", "abbr", "o:p",
+            "style", "script", "h2", "DIV", "Span"]
+    classes = ["", "", "comment", "sidebar main", "footer", "content", "menu", "article-body", "ad-break", "rss x"]
+    texts = ["", "", " ", "word", " tail text ", "<p>", "a<p", "中文", "\n"]
+
+    def element(depth: int) -> str:
+        tag = rnd.choice(tags)
+        if tag in ("br", "img"):
+            return f"<{tag}>" + rnd.choice(texts).replace("<", "&lt;")
+        attributes = ""
+        if rnd.random() < 0.4:
+            attributes += f' class="{rnd.choice(classes)}"'
+        if rnd.random() < 0.2:
+            attributes += f' id="{rnd.choice(classes)}"'
+        if rnd.random() < 0.1:
+            attributes += ' title="x<p y"'
+        if tag in ("style", "script"):
+            return f"<{tag}{attributes}>{rnd.choice(texts)}</{tag}>"
+        inner = rnd.choice(texts).replace("<", "&lt;")
+        if depth < 5:
+            inner += "".join(element(depth + 1) for _ in range(rnd.randint(0, 4)))
+        return f"<{tag}{attributes}>{inner}</{tag}>" + rnd.choice(texts).replace("<", "&lt;")
+
+    return "<html><body>" + "".join(element(0) for _ in range(rnd.randint(1, 6))) + "</body></html>"
+
+
+@pytest.mark.parametrize("name", PASSES)
+def test_passes_leave_random_pages_as_the_library_does(name: str) -> None:
+    rnd = random.Random(hash(name) % 1000 + 20261201)
+    for _ in range(1500):
+        html = _random_page(rnd)
+        assert _after(FASTER_PASSES[name], html) == _after(getattr(Document, name), html), html
+
+
+@pytest.mark.parametrize("name", PASSES)
+def test_passes_leave_the_recorded_pages_as_the_library_does(name: str) -> None:
+    pages = sorted(PAGES.rglob("*.html")) + sorted(PAGES.rglob("*.html.gz"))
+    assert len(pages) > 30, "the recorded pages are missing"
+    for page in pages:
+        raw = page.read_bytes()
+        html = (gzip.decompress(raw) if page.suffix == ".gz" else raw).decode("utf-8", "replace")
+        assert _after(FASTER_PASSES[name], html) == _after(getattr(Document, name), html), page.name
+
+
+def test_faster_passes_are_used_only_where_they_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert set(faster_passes(Document)) == set(PASSES)
+
+    def keeps_every_div(doc: Any) -> None:  # readability would turn a div without blocks into a paragraph
+        return None
+
+    monkeypatch.setitem(FASTER_PASSES, "transform_misused_divs_into_paragraphs", keeps_every_div)
+    assert faster_passes(Document) == {}
+    monkeypatch.undo()
+    monkeypatch.setitem(readability_module.REGEXES, "divToPElementsRe", re.compile("<(div|p)", re.I))
+    assert faster_passes(Document) == {}

@@ -242,12 +242,13 @@ def _cleaned_document_class() -> Any:
     tree. Here the tree is already without scripts, styles and comments, and the rest never holds text, so
     each pass only copies the tree. What readability itself drops before scoring is dropped
     here too: hidden and invisibly styled elements; and the JSON-LD scripts kept for trafilatura go.
-    readability's text folding is replaced by an identical, faster one (crawler.extract.readability_speedup).
+    readability's text folding, and its passes that turn divs into paragraphs and drop unlikely candidates, are
+    replaced by identical, faster ones (crawler.extract.readability_speedup).
     """
     from readability import Document
     from readability.readability import REGEXES
 
-    from crawler.extract.readability_speedup import install
+    from crawler.extract.readability_speedup import faster_passes, install
 
     install()  # readability's whitespace folding, the same result in fewer passes
     invisible = REGEXES["displayNoneRe"]  # readability's own test of a style that hides the element
@@ -261,6 +262,8 @@ def _cleaned_document_class() -> Any:
                     node.drop_tree()
             return copy.deepcopy(input)  # each pass (readability retries less strictly) starts from the page
 
+    for name, faster in faster_passes(Document).items():
+        setattr(CleanedDocument, name, faster)
     return CleanedDocument
 
 
