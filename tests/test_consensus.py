@@ -209,3 +209,14 @@ def test_a_small_block_of_prose_behind_a_break_puts_the_text_in_doubt() -> None:
     assert not in_doubt([*article[:4], "SEE ALSO", "Story Tools", *article[4:]])  # the parts are of a size
     paragraphs, used = consensus([*article, "SEE ALSO", "Story Tools", notice], lambda: article)
     assert used and paragraphs == article
+
+
+def test_the_lead_readability_has_right_before_the_span_is_added() -> None:
+    lead = (
+        "Der Zickzack-Kurs der Katholischen Kirche in Bezug auf Anliegen queerer Menschen geht weiter, und das neueste"
+        " Kapitel schrieb der Papst am Mittwoch selbst."
+    )
+    primary = ["VATIKAN: Eltern sollen Kinder unterstützen", *ENGLISH, "Weitere Artikel"]
+    assert merge(primary, ["Chronik", lead, *ENGLISH]) == [lead, *ENGLISH]
+    # not when a line of readability's own sits between it and the span (a headline above the lead's teaser)
+    assert merge(primary, [lead, "Chronik", *ENGLISH]) == ENGLISH

@@ -16,7 +16,7 @@ article parts kept in other containers. Where they agree, that region is the art
 - Otherwise trafilatura's paragraphs are kept from the first to the last one readability confirms, widened by
   the short lines readability has right after that span in the same order (a quantity, a closing line; not a
   dateline or a bracketed credit), and filled with the prose readability has between two paragraphs of the span
-  that trafilatura skipped (a definition list, a quotation's source); before
+  that trafilatura skipped (a definition list, a quotation's source) or right before it (a lead); before
   that span its prose paragraphs (a teaser, a lead) and a standfirst right before it, after it the prose
   that runs on without a break (a closing remark) and further sections behind a subheading (a heading
   followed by several prose paragraphs), not a teaser that follows the next heading, never the headline
@@ -201,12 +201,14 @@ def _filled(
     """trafilatura's confirmed span with the prose paragraphs readability has between two of its paragraphs and
     trafilatura lacks (a definition list, a quotation's source line, a paragraph in a table cell that trafilatura
     skipped). A paragraph goes in after the one readability has just before it, when the one readability has
-    just after it also lies in the span, in the same order. A paragraph trafilatura has in another form (its start
+    just after it also lies in the span, in the same order. The prose readability has right before the span's
+    first paragraph is its lead, and goes in before it. A paragraph trafilatura has in another form (its start
     or end found in trafilatura's text: a watermark cut off, a different break) is not added twice."""
     primary_text = "".join(keys)
     at_key = {keys[i]: i for i in range(last, first - 1, -1) if keys[i]}  # the first of equal paragraphs
     inserts: dict[int, list[_Paragraph]] = {}
-    anchor: int | None = None
+    lead = first - 1  # the place of what goes before the span's first paragraph
+    anchor: int | None = lead
     pending: list[_Paragraph] = []
     for para in second:
         key = _key(para.text)
@@ -223,14 +225,16 @@ def _filled(
                     ),
                     None,
                 )
-            if at is not None and anchor is not None and pending and at >= anchor:
+            if at is not None and anchor is not None and pending and at >= anchor and (anchor > lead or at == first):
                 inserts.setdefault(anchor, []).extend(pending)
             anchor, pending = at, []
         elif key[:GAP_PROBE] in primary_text or key[-GAP_PROBE:] in primary_text:
             continue
         elif anchor is not None and para.prose and not para.teaser and para.weight >= GAP_MIN_WEIGHT:
             pending.append(para)
-    out: list[_Paragraph] = []
+        elif anchor == lead:
+            pending = []  # a lead runs right up to the span
+    out: list[_Paragraph] = list(inserts.get(lead, ()))
     for i in range(first, last + 1):
         out.append(primary[i])
         out.extend(inserts.get(i, ()))
