@@ -220,3 +220,21 @@ def test_the_lead_readability_has_right_before_the_span_is_added() -> None:
     assert merge(primary, ["Chronik", lead, *ENGLISH]) == [lead, *ENGLISH]
     # not when a line of readability's own sits between it and the span (a headline above the lead's teaser)
     assert merge(primary, [lead, "Chronik", *ENGLISH]) == ENGLISH
+
+
+def test_teasers_of_other_articles_above_the_span_are_dropped() -> None:
+    # headline and one-sentence teaser, twice, above the article readability confirms
+    teasers = [
+        "Chatham: Great Expectations",
+        "It's the 200th anniversary of Charles Dickens' birth and our hunter will be looking.",
+        "Researchers identify yet another threat to hive health",
+        "Scientists have identified a new threat to the health of honey bee hives.",
+    ]
+    article = [ENGLISH[0] + " " + ENGLISH[1], ENGLISH[1] + " " + ENGLISH[0]]
+    assert merge([*teasers, *article, "Win a holiday"], article) == article
+    # one short paragraph alone above the article is its lead, and a run of prose is the article's own
+    assert merge([*teasers[:2], *article, "Win a holiday"], article) == [teasers[1], *article]
+    assert merge([teasers[0], *BODY, teasers[2], *article], article) == [*BODY, *article]
+    # nor are long paragraphs between subheadings (sections of the article above what readability found)
+    sections = [teasers[0], BODY[0], teasers[2], BODY[1], "Im Detail", *article]
+    assert merge(sections, article) == [BODY[0], BODY[1], *article]

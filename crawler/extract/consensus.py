@@ -16,11 +16,11 @@ article parts kept in other containers. Where they agree, that region is the art
 - Otherwise trafilatura's paragraphs are kept from the first to the last one readability confirms, widened by
   the short lines readability has right after that span in the same order (a quantity, a closing line; not a
   dateline or a bracketed credit), and filled with the prose readability has between two paragraphs of the span
-  that trafilatura skipped (a definition list, a quotation's source) or right before it (a lead); before
-  that span its prose paragraphs (a teaser, a lead) and a standfirst right before it, after it the prose
-  that runs on without a break (a closing remark) and further sections behind a subheading (a heading
-  followed by several prose paragraphs), not a teaser that follows the next heading, never the headline
-  lists and labels.
+  that trafilatura skipped (a definition list, a quotation's source) or right before it (a lead).
+- Before that span its prose paragraphs are kept (a teaser, a lead; not short teasers of other articles, each
+  under its headline) and a standfirst right before it; after it the prose that runs on without a break (a
+  closing remark) and further sections behind a subheading (a heading followed by several prose paragraphs),
+  not a teaser that follows the next heading, never the headline lists and labels.
 """
 
 from __future__ import annotations
@@ -73,6 +73,10 @@ STANDFIRST_MIN_WEIGHT = 80
 # last GAP_PROBE characters (without whitespace) are in trafilatura's text: trafilatura has it in another form.
 GAP_MIN_WEIGHT = 130
 GAP_PROBE = 20
+# Above the span, prose paragraphs lighter than this, each alone between non-prose lines, are teasers of other
+# articles when there are at least LEAD_IN_TEASERS of them.
+TEASER_MAX_WEIGHT = 100
+LEAD_IN_TEASERS = 2
 # A run of this many lines that are not prose is a break in the text; prose behind it that is less than this share
 # of all the prose puts the text in doubt.
 BREAK_LINES = 2
@@ -188,7 +192,7 @@ def _merge(primary: list[_Paragraph], second: list[_Paragraph]) -> list[_Paragra
     hits = [i for i, ok in enumerate(confirmed) if ok]
     first, last = hits[0], _widen([p.text for p in primary], keys, second_text, hits[-1])
     after = primary[last + 1 :]
-    before = [p for p in primary[:first] if p.prose]
+    before = _lead_in(primary[:first])
     if first > 0 and not primary[first - 1].prose and primary[first - 1].weight >= STANDFIRST_MIN_WEIGHT:
         before.append(primary[first - 1])
     span = _filled(primary, keys, first, last, second)
@@ -239,6 +243,22 @@ def _filled(
         out.append(primary[i])
         out.extend(inserts.get(i, ()))
     return out
+
+
+def _lead_in(above: Sequence[_Paragraph]) -> list[_Paragraph]:
+    """The prose paragraphs above the confirmed span, without teasers of other articles: short paragraphs each
+    alone between lines that are not prose (a headline and its teaser), when there are several of them."""
+    prose = [p.prose for p in above]
+    alone = [
+        i
+        for i, p in enumerate(above)
+        if prose[i]
+        and p.weight < TEASER_MAX_WEIGHT
+        and (i == 0 or not prose[i - 1])
+        and (i + 1 == len(above) or not prose[i + 1])
+    ]
+    dropped = set(alone) if len(alone) >= LEAD_IN_TEASERS else set()
+    return [p for i, p in enumerate(above) if prose[i] and i not in dropped]
 
 
 def _confirmed(
