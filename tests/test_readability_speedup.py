@@ -145,3 +145,16 @@ def test_faster_passes_are_used_only_where_they_agree(monkeypatch: pytest.Monkey
     monkeypatch.undo()
     monkeypatch.setitem(readability_module.REGEXES, "divToPElementsRe", re.compile("<(div|p)", re.I))
     assert faster_passes(Document) == {}
+
+
+def test_names_are_matched_as_the_case_insensitive_patterns_match_them() -> None:
+    from crawler.extract.readability_speedup import _finds
+
+    rnd = random.Random(11)
+    pieces = ["Comment", "SIDEBAR", "foot", "Menu", "ad-break", "Main", "article", "Column", "x", "-", "_", " ",
+              "\u212a", "\u017f", "\u0130", "ß", "Ä", "ﬀ", "Header", "rss", "Twitter", "pager", "and", "body"]
+    for name in ("unlikelyCandidatesRe", "okMaybeItsACandidateRe", "positiveRe", "negativeRe"):
+        pattern = readability_module.REGEXES[name]
+        for _ in range(4000):
+            text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 6)))
+            assert _finds(pattern, text) == (pattern.search(text) is not None), (name, text)

@@ -23,7 +23,8 @@ folding keeps its own.
   (or at) it has a tag with one of those beginnings, asked of the elements and stopped at the first; where a
   script or style sits inside, the library's own serialisation answers.
 - `remove_unlikely_candidates` tests the class and id of every element; elements with neither are skipped
-  by the library itself, so only those with one are visited.
+  by the library itself, so only those with one are visited, and ASCII names are lowercased and tested with
+  the patterns made case-sensitive (Python's case-insensitive matching is four times slower).
 They are used only when the library's pattern is the one above and both passes leave a probe page exactly as
 the library's own do; tests hold them to the library on every recorded page.
 """
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
@@ -157,6 +159,20 @@ def transform_misused_divs_into_paragraphs(doc: Any) -> None:
                 child.drop_tree()
 
 
+@lru_cache(maxsize=8)
+def _lowercase_form(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """A case-insensitive pattern of ASCII text as a case-sensitive one to run on lowercased ASCII text (which
+    finds the same, four times faster); None when the pattern is not of that kind."""
+    if not pattern.flags & re.IGNORECASE or not pattern.pattern.isascii() or pattern.pattern != pattern.pattern.lower():
+        return None
+    return re.compile(pattern.pattern)
+
+
+def _finds(pattern: re.Pattern[str], text: str) -> bool:
+    lowered = _lowercase_form(pattern) if text.isascii() else None
+    return (lowered.search(text.lower()) if lowered is not None else pattern.search(text)) is not None
+
+
 def remove_unlikely_candidates(doc: Any) -> None:
     """readability's pass: elements whose class or id sound like page furniture (and not like content) are
     removed, unless they are html/body, inside preformatted code, or hold a main/article/math element."""
@@ -166,8 +182,8 @@ def remove_unlikely_candidates(doc: Any) -> None:
     for element in _WITH_CLASS_OR_ID(doc.html):
         names = "{} {}".format(element.get("class", ""), element.get("id", ""))
         if (
-            unlikely.search(names)
-            and not maybe.search(names)
+            _finds(unlikely, names)
+            and not _finds(maybe, names)
             and element.tag not in ("html", "body")
             and not _UNDER_PRE_OR_CODE(element)
             and not _HOLDS_MAIN(element)
