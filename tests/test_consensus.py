@@ -238,3 +238,10 @@ def test_teasers_of_other_articles_above_the_span_are_dropped() -> None:
     # nor are long paragraphs between subheadings (sections of the article above what readability found)
     sections = [teasers[0], BODY[0], teasers[2], BODY[1], "Im Detail", *article]
     assert merge(sections, article) == [BODY[0], BODY[1], *article]
+
+
+def test_lines_readability_joined_in_pairs_are_kept_once_in_order() -> None:
+    # trafilatura broke at <br>, readability kept each <p> whole: every readability paragraph is two of trafilatura's
+    lines = [f"Line {i} of the long report on the city budget and its many parts." for i in range(40)]
+    joined = [lines[i] + " " + lines[i + 1] for i in range(0, 40, 2)]
+    assert merge(["Menu", "Home", *lines], joined) == lines

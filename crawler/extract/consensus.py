@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 from crawler.text.language import text_weight
 
@@ -220,11 +221,12 @@ def _filled(
             continue
         if key in primary_text:
             at = at_key.get(key)
-            if at is None:
+            if at is None:  # looked for from the last place found on: readability's order is trafilatura's
+                start = anchor if anchor is not None and anchor >= first else first
                 at = next(
                     (
                         i
-                        for i in range(first, last + 1)
+                        for i in chain(range(start, last + 1), range(first, start))
                         if key in keys[i] or (primary[i].weight >= MIN_AGREEMENT_WEIGHT and keys[i] in key)
                     ),
                     None,
