@@ -160,3 +160,12 @@ def test_short_text_in_other_scripts_keeps_the_detectors_answer() -> None:
     assert detect_language("حکومت نے نئے اقدامات کا اعلان کیا۔") in ("ur", "fa", "ar")
     segments = segment_by_language(["सरकार ने सोमवार को अर्थव्यवस्था के लिए नए उपायों की घोषणा की।"] * 2)
     assert [s.language for s in segments] == ["hi"]
+
+
+def test_vowel_signs_of_brahmic_scripts_weigh_as_letters() -> None:
+    hindi = "सरकार ने सोमवार को अर्थव्यवस्था के लिए नए उपायों की घोषणा की।"  # 31 letters and 18 vowel signs
+    assert letter_count(hindi) == 31
+    assert text_weight(hindi) == 31 + 18
+    thai = "รัฐบาลประกาศมาตรการใหม่"
+    assert text_weight(thai) == len(thai)  # every character is a letter or a sign written on one
+    assert text_weight("Zoë und Ärger") == letter_count("Zoë und Ärger")  # precomposed Latin: nothing added

@@ -11,6 +11,7 @@ detector's answer). Text without letters is "und" and never raises.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
@@ -58,6 +59,11 @@ _NOT_SCRIPT_RES: dict[str, re.Pattern[str]] = {
 _NOT_LETTER_RE = re.compile(r"[\W\d_]+")  # the complement of a letter, [^\W\d_]
 _CJK_RE = re.compile(f"[{_KANA}{_HANGUL}{_HAN}]")
 _NOT_CJK_RE = re.compile(f"[^{_KANA}{_HANGUL}{_HAN}]+")
+# The combining vowel signs and other marks of the Brahmic and Southeast Asian scripts (Devanagari to Khmer) are not
+# letters to Python, but half of what a Hindi or Thai sentence is written with: text_weight counts them.
+_SCRIPT_MARKS = "".join(chr(c) for c in range(0x0900, 0x1800) if unicodedata.category(chr(c)) in ("Mn", "Mc"))
+_WITH_MARKS_RE = re.compile("[\u0900-\u17ff]")
+_NOT_MARK_RE = re.compile(f"[^{_SCRIPT_MARKS}]+")
 # ASCII letters, for counting them in ASCII text without a regular expression (what _NOT_LETTER_RE leaves there).
 _ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
 
@@ -102,10 +108,14 @@ CJK_LETTER_WEIGHT = 3
 
 
 def text_weight(text: str) -> int:
-    """Amount of text: letters, with CJK characters counted CJK_LETTER_WEIGHT times."""
+    """Amount of text: letters (and the vowel signs of Brahmic scripts), with CJK characters counted
+    CJK_LETTER_WEIGHT times."""
     if text.isascii():
         return _ascii_letters(text)
-    return _kept(_NOT_LETTER_RE, text) + (CJK_LETTER_WEIGHT - 1) * _kept(_NOT_CJK_RE, text)
+    weight = _kept(_NOT_LETTER_RE, text) + (CJK_LETTER_WEIGHT - 1) * _kept(_NOT_CJK_RE, text)
+    if _WITH_MARKS_RE.search(text) is not None:
+        weight += _kept(_NOT_MARK_RE, text)
+    return weight
 
 
 @lru_cache(maxsize=1)
