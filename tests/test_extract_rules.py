@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from crawler.extract.attribution import attributions_from_lines
@@ -150,3 +152,18 @@ def test_the_one_byline_walk_finds_a_page_whenever_the_ordered_xpaths_do() -> No
         assert bool(tree.xpath(ANY_BYLINE_XPATH)) == ordered
         found += ordered
     assert found >= 5
+
+
+def test_the_fast_original_post_check_agrees_with_the_case_blind_pattern() -> None:
+    import random
+
+    from crawler.extract.attribution import SOURCE_LINK_CONTEXT_RE, says_original
+
+    assert not re.search(r"\\[A-Z]", SOURCE_LINK_CONTEXT_RE.pattern)  # lowercasing the pattern keeps its meaning
+    rnd = random.Random(5)
+    pieces = ["Read the ", "READ THE ", "original ", "ORIGINAL ", "Original", "post at", "POST AT", "article at",
+              "Originalartikel", "ORIGINALARTIKEL", "原文链接", "阅读原文", "ſtory at", "\u212a", "\u0130", "\u0131",
+              "ly published at", "Zum ", " ", "x", "ß", "é"]
+    for _ in range(20000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 8)))
+        assert says_original(text) == (SOURCE_LINK_CONTEXT_RE.search(text) is not None), text

@@ -27,6 +27,11 @@ SOURCE_LINK_CONTEXT_RE = re.compile(
 )
 # Words every SOURCE_LINK_CONTEXT_RE phrase holds (lower case).
 SOURCE_LINK_CONTEXT_WORDS = ("original", "原文")
+# SOURCE_LINK_CONTEXT_RE made case-sensitive, run over the lowercased page text: four times faster than the
+# case-blind pattern over the page. Lowercasing differs from case-blind matching only for the characters below
+# (dotted and dotless i, long s, Kelvin sign), and a page holding one of them is searched the case-blind way.
+_CONTEXT_LOWERED_RE = re.compile(SOURCE_LINK_CONTEXT_RE.pattern.lower())
+_CASE_FOLDING_TRAPS = ("\u0130", "\u0131", "\u017f", "\u212a")
 SOURCE_LINK_ANCHOR_RE = re.compile(r"^(?:Source link|Source|Original|原文|阅读原文|Quelle|Link)$", re.IGNORECASE)
 # Lines that name where the article comes from: prefix, then a name or a URL.
 SOURCE_LINE_RE = re.compile(
@@ -99,6 +104,16 @@ def attributions_from_lines(lines: Iterable[str]) -> list[Attribution]:
     return found
 
 
+def says_original(text: str) -> bool:
+    """Whether SOURCE_LINK_CONTEXT_RE finds anything in the text (computed the fast way where that is exact)."""
+    lowered = text.lower()
+    if not any(word in lowered for word in SOURCE_LINK_CONTEXT_WORDS):
+        return False
+    if any(trap in text for trap in _CASE_FOLDING_TRAPS):
+        return SOURCE_LINK_CONTEXT_RE.search(text) is not None
+    return _CONTEXT_LOWERED_RE.search(lowered) is not None
+
+
 def source_links_from_tree(tree: HtmlElement, url: str, page_text: str | None = None) -> list[Attribution]:
     """Links whose surrounding text says they lead to the original ("Read the original post at Source link").
     `page_text` is the tree's text content, when the caller has it already."""
@@ -108,8 +123,7 @@ def source_links_from_tree(tree: HtmlElement, url: str, page_text: str | None = 
     # "original" or 原文, and looking for those first is cheap: the case-blind pattern over a whole page's text
     # cost a millisecond, 4 % of an extraction.
     text = tree.text_content() if page_text is None else page_text
-    lowered = text.lower()
-    if not any(word in lowered for word in SOURCE_LINK_CONTEXT_WORDS) or not SOURCE_LINK_CONTEXT_RE.search(text):
+    if not says_original(text):
         return found
     for anchor in tree.iter("a"):
         href = (anchor.get("href") or "").strip()
