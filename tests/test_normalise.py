@@ -72,3 +72,26 @@ def test_piecewise_traditional_conversion_equals_converting_the_whole_text() -> 
 def test_simplified_text_passes_through_unconverted() -> None:
     text = "这个国家的经济发展很快。"
     assert to_simplified(text) is text
+
+
+def _every_step(text: str) -> str:
+    """normalise_inline's steps all taken, whatever the text holds (the definition its shortcuts must match)."""
+    import html
+    import unicodedata
+
+    text = html.unescape(text)
+    text = unicodedata.normalize("NFC", text)
+    text = text.translate(normalise._FULLWIDTH_ALNUM)
+    text = normalise._INVISIBLE_RE.sub("", text)
+    text = text.translate(normalise._SPACE_TABLE)
+    text = normalise._CJK_LINEBREAK_RE.sub("", text)
+    return normalise._WS_RUN_RE.sub(" ", text).strip()
+
+
+def test_shortcuts_of_normalise_inline_change_nothing() -> None:
+    rnd = random.Random(3)
+    alphabet = [*"ab \n\t&;#x", "&amp;", "&nbsp;", "&#12354;", "&lt;", "&#xff21;", "\u200b", "\u00ad", "\u00a0",
+                "\u3000", "\u2009", "Ａ", "９", "ｚ", "中", "文", "e\u0301", "ﬁ", "\r", "，", "Ä", "\n\n"]
+    for _ in range(30000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 20)))
+        assert normalise_inline(text) == _every_step(text), repr(text)

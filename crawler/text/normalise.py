@@ -35,14 +35,24 @@ _WS_RUN_RE = re.compile(r"[ \t\r\f\v\n]+")
 _HAN_RE = re.compile("[\u3400-\u9fff]")
 
 
+# Any character the folding steps of normalise_inline change: full-width alphanumerics, invisible characters and
+# disguised spaces. Text without one (most text) skips those steps, each a pass over every character.
+_FOLDED_RE = re.compile(f"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a{INVISIBLE_CHARS}{SPACE_CHARS}]")
+
+
 def normalise_inline(text: str) -> str:
     """Normalise one paragraph: entities, NFC, full-width alphanumerics, invisible chars, one space between words."""
-    text = html.unescape(text)
+    if "&" in text:
+        text = html.unescape(text)
+    if text.isascii():  # nothing below but the spaces applies to ASCII text
+        return _WS_RUN_RE.sub(" ", text).strip()
     text = unicodedata.normalize("NFC", text)
-    text = text.translate(_FULLWIDTH_ALNUM)
-    text = _INVISIBLE_RE.sub("", text)
-    text = text.translate(_SPACE_TABLE)
-    text = _CJK_LINEBREAK_RE.sub("", text)
+    if _FOLDED_RE.search(text) is not None:
+        text = text.translate(_FULLWIDTH_ALNUM)
+        text = _INVISIBLE_RE.sub("", text)
+        text = text.translate(_SPACE_TABLE)
+    if "\n" in text:
+        text = _CJK_LINEBREAK_RE.sub("", text)
     return _WS_RUN_RE.sub(" ", text).strip()
 
 
