@@ -167,3 +167,23 @@ def test_the_fast_original_post_check_agrees_with_the_case_blind_pattern() -> No
     for _ in range(20000):
         text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 8)))
         assert says_original(text) == (SOURCE_LINK_CONTEXT_RE.search(text) is not None), text
+
+
+def test_a_legal_notice_or_disclaimer_late_in_the_text_ends_the_article() -> None:
+    body = [
+        "国家发改委昨天下发通知，要求落实价格调控政策，稳定发电用煤价格，合同电煤控制价格涨幅在百分之五以内。" * 2,
+        "按照计划，明年跨省煤炭铁路运力配置总量与今年相比减少了近一成，其中向化肥行业配置的运力也有所减少。" * 2,
+    ]
+    for notice in (
+        "免责声明：本文仅代表作者个人观点，与本网无关。其原创性以及文中陈述文字和内容未经本站证实，请读者仅作参考。",
+        "声明：此栏目文章为本网原创资讯，不构成投资建议，投资者据此操作，风险自担。",
+        "风险提示：市场有风险，投资需谨慎。本文观点仅供参考，不构成任何投资建议。",
+        "Disclaimer: the author holds shares in the companies named in this article.",
+        "The views expressed in articles are not necessarily those of the publisher, and we accept no responsibility.",
+    ):
+        assert apply_line_rules([*body, notice, "更多精彩内容，请关注我们的其他栏目和专题报道，欢迎读者来信来稿。"]) == body
+    # a statement quoted early in the text, and a sentence reporting one, are the article's
+    quoted = "声明：公司将于下周一召开临时股东大会，审议董事会提出的重组方案，并公告相关决议的全部内容。"
+    assert apply_line_rules([quoted, *body]) == [quoted, *body]
+    reported = "公司声明称，将于下周一召开临时股东大会，审议董事会提出的重组方案。"
+    assert apply_line_rules([*body, reported]) == [*body, reported]

@@ -69,6 +69,14 @@ LEGAL_NOTICE_HEADING = (
     r"^[【\[]?(?:反侵权公告|版权声明|免责声明|郑重声明|法律声明|版權聲明|免責聲明|Disclaimer|Legal Notice|"
     r"Copyright Notice|Haftungsausschluss|Rechtliche Hinweise)[】\]]?\s*[:：]?$"
 )
+# A site's legal notice or disclaimer paragraph: its heading word with the notice after the colon ("声明：此栏目文章
+# 为……原创资讯，不构成投资建议", "Disclaimer: ..."), or a disclaimer's own words. Late in the text it ends the
+# article, as long as a rights notice may be.
+LEGAL_NOTICE_LINE = (
+    r"^[【\[]?(?:声明|免责声明|郑重声明|法律声明|版权声明|特别声明|风险提示|免責聲明|版權聲明|Disclaimer|"
+    r"Haftungsausschluss)[】\]]?\s*[:：]\s*\S|"
+    r"^(?:The )?(?:views|opinions) expressed (?:in|here|by|on)\b|不构成(?:任何)?投资建议|不構成(?:任何)?投資建議"
+)
 
 RELATED_HEADING = (
     r"^(?:相关阅读|相关新闻|相关文章|相关推荐|相关报道|延伸阅读|推荐阅读|热门推荐|猜你喜欢|热点推荐|精彩推荐|"
@@ -99,7 +107,7 @@ CUTOFF_ALWAYS: tuple[str, ...] = (SNAPSHOT_DISCLAIMER,)
 # Cut here only in the latter part of the text (at least this share of letters already seen).
 CUTOFF_LATE: tuple[str, ...] = (RELATED_HEADING, COMMENT_FORM, LEGAL_NOTICE_HEADING)
 # Cut here in the latter part of the text even when the line is longer than a boilerplate line.
-CUTOFF_LATE_LONG: tuple[str, ...] = (RIGHTS_NOTICE,)
+CUTOFF_LATE_LONG: tuple[str, ...] = (RIGHTS_NOTICE, LEGAL_NOTICE_LINE)
 CUTOFF_LATE_MIN_SHARE = 0.4
 
 _DROP_RES = tuple((name, re.compile(p)) for name, p in DROP_LINE_RULES)
