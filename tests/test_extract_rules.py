@@ -187,3 +187,18 @@ def test_a_legal_notice_or_disclaimer_late_in_the_text_ends_the_article() -> Non
     assert apply_line_rules([quoted, *body]) == [quoted, *body]
     reported = "公司声明称，将于下周一召开临时股东大会，审议董事会提出的重组方案。"
     assert apply_line_rules([*body, reported]) == [*body, reported]
+
+
+def test_markup_that_reached_the_text_is_taken_out_and_its_text_kept() -> None:
+    leaked = (
+        '<dl class="border"> <dt class="closed">BLOGS</dt> <dd class="inset"><dl> <dt class="rule">Breaking News</dt>'
+        ' <dd> <div class="chad xml"> <p class="c"> Israel closes vital Gaza crossings after rocket fire </p>'
+    )
+    css = "body { MARGIN: 0; } #NewsTopText { padding:3px 8px; text-align:left; } a { color: red; }"
+    article = "The council approved the budget on Tuesday after a debate that lasted late into the night."
+    assert apply_line_rules([article, leaked, css]) == [
+        article, "BLOGS Breaking News Israel closes vital Gaza crossings after rocket fire", "body #NewsTopText a"
+    ]
+    # a paragraph that merely mentions a tag or uses braces stays as written
+    prose = "Write <b> to make text bold, or {name: value; other: value} for a style, the guide explains."
+    assert apply_line_rules([prose]) == [prose]

@@ -153,8 +153,26 @@ def _cutoff_index(paragraphs: Sequence[str], site: LineRules) -> int | None:
     return None
 
 
+# Markup that reached the text (a page whose broken element swallowed the HTML after it as text): tags, and CSS rules.
+_MARKUP_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]{0,300})?/?>|\{[^{}]{0,300}:[^{}]{0,300};[^{}]{0,300}\}")
+MARKUP_SHARE = 0.3
+MARKUP_MIN_TAGS = 3
+
+
+def is_markup(paragraph: str) -> bool:
+    """True for a paragraph that is mostly HTML tags or CSS rules."""
+    if "<" not in paragraph and "{" not in paragraph:
+        return False
+    found = _MARKUP_RE.findall(paragraph)
+    return len(found) >= MARKUP_MIN_TAGS and sum(map(len, found)) >= MARKUP_SHARE * len(paragraph)
+
+
+def _without_markup(paragraph: str) -> str:
+    return " ".join(_MARKUP_RE.sub(" ", paragraph).split()) if is_markup(paragraph) else paragraph
+
+
 def apply_line_rules(paragraphs: Sequence[str], site: LineRules = LineRules()) -> list[str]:
-    """Paragraphs without boilerplate lines, cut at the first end-of-article marker."""
+    """Paragraphs without boilerplate lines or leaked markup, cut at the first end-of-article marker."""
     cut = _cutoff_index(paragraphs, site)
-    kept = paragraphs[:cut] if cut is not None else paragraphs
-    return [p for p in kept if boilerplate_rule(p, site.drop) is None]
+    kept = [_without_markup(p) for p in (paragraphs[:cut] if cut is not None else paragraphs)]
+    return [p for p in kept if p and boilerplate_rule(p, site.drop) is None]
