@@ -180,6 +180,9 @@ def test_a_legal_notice_or_disclaimer_late_in_the_text_ends_the_article() -> Non
         "风险提示：市场有风险，投资需谨慎。本文观点仅供参考，不构成任何投资建议。",
         "Disclaimer: the author holds shares in the companies named in this article.",
         "The views expressed in articles are not necessarily those of the publisher, and we accept no responsibility.",
+        "① 凡本網注明“稿件來源：本網”的所有文字、圖片和音視頻稿件，版權均屬本網所有，任何媒體未經授權不得轉載。",
+        "严正申明：未经授权严禁转载，违者必究。",
+        "本网站所刊载信息，不代表本社和本网观点。刊用本网站稿件，务经书面授权。",
     ):
         assert apply_line_rules([*body, notice, "更多精彩内容，请关注我们的其他栏目和专题报道，欢迎读者来信来稿。"]) == body
     # a statement quoted early in the text, and a sentence reporting one, are the article's

@@ -75,7 +75,10 @@ LEGAL_NOTICE_HEADING = (
 LEGAL_NOTICE_LINE = (
     r"^[【\[]?(?:声明|免责声明|郑重声明|法律声明|版权声明|特别声明|风险提示|免責聲明|版權聲明|Disclaimer|"
     r"Haftungsausschluss)[】\]]?\s*[:：]\s*\S|"
-    r"^(?:The )?(?:views|opinions) expressed (?:in|here|by|on)\b|不构成(?:任何)?投资建议|不構成(?:任何)?投資建議"
+    r"^(?:The )?(?:views|opinions) expressed (?:in|here|by|on)\b|不构成(?:任何)?投资建议|不構成(?:任何)?投資建議|"
+    # Chinese sites' reprint terms: "凡本网注明……版权均属……", "未经授权严禁转载", "本网站所刊载信息，不代表……观点"
+    r"^\W{0,3}凡本[网網站]|版[权權]均[属屬]|严正申明|嚴正申明|未[经經].{0,10}授[权權].{0,6}(?:严禁|禁止|嚴禁|不得).{0,4}[转轉][载載]|"
+    r"禁止.{0,4}[转轉][载載]|本[网網站].{0,8}(?:刊载|刊載)[^。]{0,20}不代表"
 )
 
 RELATED_HEADING = (
