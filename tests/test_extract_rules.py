@@ -205,3 +205,15 @@ def test_markup_that_reached_the_text_is_taken_out_and_its_text_kept() -> None:
     # a paragraph that merely mentions a tag or uses braces stays as written
     prose = "Write <b> to make text bold, or {name: value; other: value} for a style, the guide explains."
     assert apply_line_rules([prose]) == [prose]
+
+
+def test_a_menu_flattened_into_one_paragraph_is_dropped() -> None:
+    article = "The council approved the budget on Tuesday after a debate that lasted late into the night."
+    menu = "Home | News | Sports | Forums | Blogs | Multimedia | Entertainment | Jobs | Autos | Real Estate | Classifieds"
+    bullets = "首页 • 新闻 • 体育 • 财经 • 娱乐 • 科技 • 汽车 • 房产 • 教育"
+    assert apply_line_rules([article, menu, bullets]) == [article]
+    # sentences that happen to hold bars, and a short list of three, stay
+    scores = ("Results: Arsenal 2 | Chelsea 1. Liverpool 0 | Everton 0. Spurs 3 | Fulham 1. City 1 | United 1. "
+              "Villa 2 | Wolves 2. Leeds 0 | Forest 1. The table is tight.")
+    assert apply_line_rules([article, scores]) == [article, scores]
+    assert apply_line_rules([article, "Home | News | Sports"]) == [article, "Home | News | Sports"]

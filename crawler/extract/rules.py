@@ -170,6 +170,24 @@ def is_markup(paragraph: str) -> bool:
     return len(found) >= MARKUP_MIN_TAGS and sum(map(len, found)) >= MARKUP_SHARE * len(paragraph)
 
 
+# A menu flattened into one line: "Home | News | Sports | Forums | Blogs | Jobs | Autos": many bar or bullet
+# separators, few sentence ends, short items.
+_MENU_SEPARATOR_RE = re.compile(r"\s[|│｜•]\s|\s[|│｜•]$|^[|│｜•]\s")
+_SENTENCE_END_RE = re.compile(r"[。！？!?]|\.(?:\s|$)")
+MENU_MIN_SEPARATORS = 6
+MENU_MAX_ITEM = 40
+
+
+def is_menu(paragraph: str) -> bool:
+    """True for a navigation menu or link list flattened into one paragraph."""
+    separators = len(_MENU_SEPARATOR_RE.findall(paragraph))
+    if separators < MENU_MIN_SEPARATORS:
+        return False
+    items = [item.strip() for item in re.split(r"[|│｜•]", paragraph) if item.strip()]
+    short = sum(len(item) <= MENU_MAX_ITEM for item in items)
+    return short >= 0.8 * len(items) and len(_SENTENCE_END_RE.findall(paragraph)) * 4 < separators
+
+
 def _without_markup(paragraph: str) -> str:
     return " ".join(_MARKUP_RE.sub(" ", paragraph).split()) if is_markup(paragraph) else paragraph
 
@@ -178,4 +196,4 @@ def apply_line_rules(paragraphs: Sequence[str], site: LineRules = LineRules()) -
     """Paragraphs without boilerplate lines or leaked markup, cut at the first end-of-article marker."""
     cut = _cutoff_index(paragraphs, site)
     kept = [_without_markup(p) for p in (paragraphs[:cut] if cut is not None else paragraphs)]
-    return [p for p in kept if p and boilerplate_rule(p, site.drop) is None]
+    return [p for p in kept if p and boilerplate_rule(p, site.drop) is None and not is_menu(p)]
