@@ -233,3 +233,32 @@ def test_c1_controls_in_utf8_are_read_as_windows_1252() -> None:
     assert "\x94" in converted.decode("utf-8")
     assert decode_body(converted).text == page
     assert decode_body(page.encode("utf-8")).text == page  # nothing to do: the bytes are looked at first
+
+
+ZH_PARAGRAPH = (
+    "国家发改委昨天下发通知，要求各地落实价格调控政策，稳定发电用煤价格，合同电煤控制价格涨幅在百分之五以内。"
+    "按照计划，明年跨省煤炭铁路运力配置总量与今年相比减少了近一成，其中向化肥行业配置的运力也有所减少。"
+    "专家指出，化肥行业和钢铁行业市场化程度较高，所需运力较少，因此无需再通过计划安排运力。"
+)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "text"),
+    [("gb18030", ZH_PARAGRAPH), ("big5hkscs", "國家發改委昨天下發通知，要求各地落實價格調控政策，穩定電煤價格。" * 4)],
+)
+def test_an_undeclared_cjk_page_with_a_damaged_byte_is_read_in_its_charset(encoding: str, text: str) -> None:
+    # No charset declared and one byte cut out of a character: every strict reading fails, and detection offers a
+    # Cyrillic codepage. The lenient reading in the page's own charset loses one character, not the page.
+    body = f"<html><head><title>新聞</title></head><body><p>{text}</p><p>{text}</p></body></html>".encode(encoding)
+    cut = body.index(text[20].encode(encoding))
+    damaged = body[:cut] + body[cut + 1 :]
+    decoded = decode_body(damaged)
+    assert decoded.encoding == encoding
+    assert text[30:] in decoded.text and text in decoded.text
+
+
+def test_an_undeclared_cyrillic_page_stays_cyrillic() -> None:
+    text = "Правительство в понедельник объявило о новых мерах поддержки экономики страны и регионов. " * 20
+    body = f"<html><body><p>{text}</p></body></html>".encode("cp1251")
+    decoded = decode_body(body)
+    assert "Правительство" in decoded.text

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from charset_normalizer import from_bytes
 from ftfy.fixes import fix_c1_controls
 
-from crawler.extract.mojibake import HAN_RE, common_han_share, garbled_reason
+from crawler.extract.mojibake import HAN_RE, MIN_COMMON_HAN_SHARE, common_han_share, garbled_reason
 
 # Charset labels decoded with a superset, as browsers do (WHATWG encoding standard).
 CHARSET_SUPERSETS: dict[str, str] = {
@@ -193,6 +193,30 @@ def _windows_1252_controls(text: str, body: bytes) -> str:
     return fix_c1_controls(text)
 
 
+# A CJK page that declares no charset and has a damaged byte or two fails every strict decoding, and detection
+# then offers a single-byte charset (Cyrillic ones for GBK bytes) or nothing. Read leniently in a CJK charset, such
+# a page has at most this many undecodable spots per ideograph, and at least MIN_DAMAGED_CJK_HAN ideographs; a
+# Cyrillic or Latin page read that way breaks a character at nearly every space.
+MAX_DAMAGED_CJK_SHARE = 0.005
+MIN_DAMAGED_CJK_HAN = 50
+DAMAGED_CJK_CANDIDATES = ("gb18030", "big5hkscs", "shift_jis", "euc_kr")
+
+
+def _damaged_cjk(body: bytes) -> tuple[str, str] | None:
+    """The page read leniently in the CJK charset that fits it (most ideographs, nearly no undecodable spots, common
+    ideographs), or None when none fits."""
+    best: tuple[int, str, str] | None = None
+    for encoding in DAMAGED_CJK_CANDIDATES:
+        text = body.decode(encoding, errors="replace")
+        visible = _visible(text)
+        han = HAN_RE.findall(visible)
+        if len(han) < MIN_DAMAGED_CJK_HAN or visible.count("\ufffd") > MAX_DAMAGED_CJK_SHARE * len(han):
+            continue
+        if common_han_share(han) >= MIN_COMMON_HAN_SHARE and (best is None or len(han) > best[0]):
+            best = (len(han), text, encoding)
+    return (best[1], best[2]) if best is not None else None
+
+
 def decode_body(body: bytes, headers: Mapping[str, str] | None = None, url: str | None = None) -> Decoded:
     """Decode an HTML/XML body. Never refuses a page for its characters: the extracted text is judged later
     (crawler.extract.mojibake), so a declared charset that gives garbage is skipped, and the least garbled
@@ -233,8 +257,13 @@ def decode_body(body: bytes, headers: Mapping[str, str] | None = None, url: str 
             return Decoded(text, encoding, declared)
         fallback = fallback or Decoded(text, encoding, declared)
     best = from_bytes(body).best()
-    if best is not None:
-        encoding = normalise_charset(best.encoding) or best.encoding
+    detected = (normalise_charset(best.encoding) or best.encoding) if best is not None else None
+    if not declared and detected not in LEGACY_CJK:
+        cjk = _damaged_cjk(body)
+        if cjk is not None:
+            return Decoded(cjk[0], cjk[1], declared)
+    if best is not None and detected is not None:
+        encoding = detected
         text = _strict(body, encoding) or str(best)
         if fallback is None or garbled_reason(_visible(text)) is None:
             return Decoded(text, encoding, declared)
