@@ -217,3 +217,25 @@ def test_a_menu_flattened_into_one_paragraph_is_dropped() -> None:
               "Villa 2 | Wolves 2. Leeds 0 | Forest 1. The table is tight.")
     assert apply_line_rules([article, scores]) == [article, scores]
     assert apply_line_rules([article, "Home | News | Sports"]) == [article, "Home | News | Sports"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "手机读报，精彩随身，移动用户发送到RMRB到10658000，订阅人民日报手机报。",
+        "香港新浪新聞現已開設Facebook專頁，讓你即時掌握本地、中國、國際新聞、財經消息及天氣。",
+        "本報「民意論壇」歡迎讀者來稿，見人所未見，刊登一律計酬。",
+        '如果您在本页面发现错误，请先用鼠标选择出错的内容片断，然后同时按下"CTRL"与"ENTER"键',
+        "Sign up for our free daily newsletter and get the top stories in your inbox.",
+        "You can unsubscribe at anytime, and we'll never use your address for evil.",
+        "Follow us on Twitter for the latest updates.",
+        "Jetzt kostenlos den Newsletter bestellen!",
+    ],
+)
+def test_subscription_and_follow_us_promotions_are_boilerplate(line: str) -> None:
+    assert boilerplate_rule(line) == "promo_line"
+
+
+def test_an_article_about_newsletters_is_not_a_promotion() -> None:
+    line = "The company said its newsletter reached two million readers, and that it would subscribe new partners."
+    assert boilerplate_rule(line) is None

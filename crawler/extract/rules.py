@@ -47,6 +47,14 @@ QR_WIDGET = (
     r".{0,20}下载.{0,12}(?:APP|App|客户端).{0,20})$"
 )
 APP_PROMO = r"^(?:关注|扫码关注|欢迎关注|点击关注).{0,10}(?:公众号|微信|微博|客户端)"
+# Subscription and follow-us promotions, calls for submissions and error-report widgets.
+PROMO_LINE = (
+    r"订阅.{0,12}手机报|手机读报|訂閱.{0,12}手機報|現已開設.{0,16}(?:Facebook|專頁|微博)|已开设.{0,16}(?:Facebook|专页|微博)|"
+    r"欢迎.{0,6}(?:来稿|投稿)|歡迎.{0,6}(?:來稿|投稿)|按下?.{0,6}CTRL.{0,6}ENTER|Ctrl\s*\+\s*Enter|"
+    r"^(?:Sign up|Subscribe)(?: now| today)? (?:for|to) (?:our|the|a)\b.{0,40}newsletter|"
+    r"^(?:Follow|Like) us on (?:Twitter|Facebook|Instagram|LinkedIn)|unsubscribe at any ?time|"
+    r"Newsletter abonnieren|^Jetzt\b.{0,30}Newsletter|Folgen Sie uns auf"
+)
 PAGINATION = (
     r"^(?:【\d{1,3}】\s*){2,}$|"
     r"^(?:上一页|下一页|首页|尾页|\d{1,3})(?:\s+(?:上一页|下一页|首页|尾页|\d{1,3}))+$"
@@ -99,6 +107,7 @@ DROP_LINE_RULES: tuple[tuple[str, str], ...] = (
     ("qr_widget", QR_WIDGET),
     ("teaser_date", TEASER_DATE),
     ("app_promo", APP_PROMO),
+    ("promo_line", PROMO_LINE),
     ("pagination", PAGINATION),
     ("related_heading", RELATED_HEADING),
     ("source_line", SOURCE_ONLY_LINE),
