@@ -239,3 +239,28 @@ def test_subscription_and_follow_us_promotions_are_boilerplate(line: str) -> Non
 def test_an_article_about_newsletters_is_not_a_promotion() -> None:
     line = "The company said its newsletter reached two million readers, and that it would subscribe new partners."
     assert boilerplate_rule(line) is None
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["Mehr Themen:", "Weitere Themen", "Top-Themen bei FIT FOR FUN", "Weitere Beiträge aus der Kolumne:",
+     "Mehr zum Thema auf UEPO.de", "Zum Weiterlesen:", "meist-diskutiert", "More from The Guardian", "Most popular"],
+)
+def test_more_related_headings_end_the_article_late(heading: str) -> None:
+    body = ["The council approved the budget on Tuesday after a debate that lasted late into the night."] * 3
+    assert apply_line_rules([*body, heading, "Another story entirely, about the weather on the coast."]) == body
+
+
+def test_a_read_also_box_goes_and_the_article_goes_on() -> None:
+    body = ["The council approved the budget on Tuesday after a debate that lasted late into the night."] * 3
+    rest = "Members argued over road repairs, school buildings and the cost of public transport for two hours."
+    assert apply_line_rules([*body, "Lesen Sie auch", rest]) == [*body, rest]
+    # a sentence that begins like a heading stays
+    sentence = "Weitere Themen der Woche sind die Steuern und die Renten, sagte die Ministerin am Abend."
+    assert apply_line_rules([*body, sentence]) == [*body, sentence]
+
+
+def test_an_editors_initials_alone_are_boilerplate() -> None:
+    assert boilerplate_rule("(dmk)") == "editor_line"
+    assert boilerplate_rule("(dpa/afp)") == "editor_line"
+    assert boilerplate_rule("(Foto)") is None and boilerplate_rule("(1)") is None

@@ -16,7 +16,9 @@ MAX_BOILERPLATE_LINE = 160
 
 EDITOR_LINE = (
     r"^[(（\[【]?\s*(?:责任编辑|责编|编辑|校对|审核|审校|监制|值班编辑|实习编辑|编审|终审|初审|"
-    r"Web editor|Editor|Edited by|Redaktion|Redakteur(?:in)?)\s*[:：]\s*\S.{0,60}$"
+    r"Web editor|Editor|Edited by|Redaktion|Redakteur(?:in)?)\s*[:：]\s*\S.{0,60}$|"
+    # an editor's or agency's initials alone at the end of a German report: "(dmk)", "(dpa/afp)"
+    r"^[(（][a-z]{2,4}(?:/[a-z]{2,4})*[)）]$"
 )
 SNAPSHOT_DISCLAIMER = (
     r"以上内容为资讯信息快照|快照生成时间|信息快照查询|本站未对信息做任何修改|"
@@ -93,8 +95,15 @@ RELATED_HEADING = (
     r"^(?:相关阅读|相关新闻|相关文章|相关推荐|相关报道|延伸阅读|推荐阅读|热门推荐|猜你喜欢|热点推荐|精彩推荐|"
     r"更多.{0,12}(?:资讯|新闻|文章|内容)|"
     r"Related(?: Articles| Posts| News| Stories| Content)?|You may also like|Read more|Recommended|"
-    r"Mehr zum Thema|Das könnte Sie auch interessieren|Weitere Artikel|Auch interessant)\s*[:：]?$"
+    r"More (?:stories|news|articles|from [^.]{1,30})|Further reading|You might also like|"
+    r"Most (?:popular|read|viewed)|Top stories|"
+    r"Mehr zum Thema(?: auf \S.{0,30})?|Das könnte Sie auch interessieren|Weitere Artikel|Auch interessant|"
+    r"(?:Mehr|Weitere|Top-?) ?Themen(?: bei \S.{0,30}| aus [^.]{1,40})?|Weitere (?:aktuelle )?(?:Beiträge|Themen)"
+    r"(?: [^.]{1,40})?|Zum Weiterlesen|[Mm]eist[ -]?(?:gelesen|diskutiert|kommentiert))"
+    r"\s*[:：]?$"
 )
+# A "read also" box inside the article: the line goes, the article goes on after it.
+READ_ALSO_LINE = r"^(?:Auch lesen|Lesen Sie auch|Lesen Sie dazu|Read also|Also read|See also|另请参阅)\s*[:：]?$"
 
 DROP_LINE_RULES: tuple[tuple[str, str], ...] = (
     ("editor_line", EDITOR_LINE),
@@ -110,6 +119,7 @@ DROP_LINE_RULES: tuple[tuple[str, str], ...] = (
     ("promo_line", PROMO_LINE),
     ("pagination", PAGINATION),
     ("related_heading", RELATED_HEADING),
+    ("read_also", READ_ALSO_LINE),
     ("source_line", SOURCE_ONLY_LINE),
     ("print_edition", PRINT_EDITION_LINE),
     ("copyright", COPYRIGHT_LINE),
