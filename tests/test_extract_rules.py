@@ -264,3 +264,25 @@ def test_an_editors_initials_alone_are_boilerplate() -> None:
     assert boilerplate_rule("(dmk)") == "editor_line"
     assert boilerplate_rule("(dpa/afp)") == "editor_line"
     assert boilerplate_rule("(Foto)") is None and boilerplate_rule("(1)") is None
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("Keine Kommentare", "comment_counter"),
+        ("12 comments", "comment_counter"),
+        ("Bewerten:", "comment_counter"),
+        ("To view the full story, please subscribe to The Haitian Times.", "paywall"),
+        ("If you're seeing this message but you're already a subscriber, you can log in.", "paywall"),
+        ("Beitragsbild", "image_credit"),
+        ("Credit: Getty Images", "image_credit"),
+        ("We want to hear what you think about this article.", "promo_line"),
+    ],
+)
+def test_counters_paywalls_and_image_labels_are_boilerplate(line: str, rule: str) -> None:
+    assert boilerplate_rule(line) == rule
+
+
+def test_sentences_about_comments_and_credit_stay() -> None:
+    for line in ("The minister made 12 comments on the plan, none of them kind.", "Credit card debt rose again."):
+        assert boilerplate_rule(line) is None

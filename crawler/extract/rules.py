@@ -32,11 +32,22 @@ COMMENT_FORM = (
     r"Kommentar verfassen|Kommentar abschicken)"
 )
 IMAGE_CREDIT = (
-    r"^(?:Bildquelle|Bildnachweis|Bildrechte|Quelle Bild|Foto|Fotos|Image credit|Image source|Photo credit|"
+    r"^(?:Beitragsbild|Titelbild|Featured image)\s*[:：]?$|"
+    r"^(?:Bildquelle|Bildnachweis|Bildrechte|Quelle Bild|Foto|Fotos|Image credit|Image source|Photo credit|Credit|"
     r"Photo source|Picture credit|图片来源|图源|图片由[^。]{1,20}提供|摄影|配图来源)\s*[:：]"
 )
 VIEW_COUNTER = (
     r"^(?:Views|Aufrufe|Hits|Reads|阅读|浏览|阅读量|浏览量|阅读数|点击|点击量|人气)\s*[:：]?\s*\d[\d,.\s]*(?:次|views)?$"
+)
+# Comment counters and rating widgets: "Keine Kommentare", "12 comments", "Bewerten:".
+COMMENT_COUNTER = (
+    r"^(?:Keine Kommentare|No comments(?: yet)?|\d{1,6} (?:Kommentare?|comments?|Antworten|responses?)|"
+    r"Bewerten|Rate this(?: article| post)?|Bewertung|评论\s*\(?\d{0,6}\)?|\d{1,6}\s*条评论)\s*[:：.]?$"
+)
+# A paywall's notice in place of the rest of the article.
+PAYWALL_LINE = (
+    r"^To (?:view|read|continue reading) (?:the|this) full (?:story|article)|already a subscriber|"
+    r"^Subscribe to (?:continue|keep) reading|Weiterlesen mit \S+|Jetzt weiterlesen"
 )
 SYNDICATION_FOOTER = r"^This is a syndicated post\b|\bRead the original (?:post|article|story) at\b"
 SHARE_BAR = (
@@ -55,7 +66,7 @@ PROMO_LINE = (
     r"欢迎.{0,6}(?:来稿|投稿)|歡迎.{0,6}(?:來稿|投稿)|按下?.{0,6}CTRL.{0,6}ENTER|Ctrl\s*\+\s*Enter|"
     r"^(?:Sign up|Subscribe)(?: now| today)? (?:for|to) (?:our|the|a)\b.{0,40}newsletter|"
     r"^(?:Follow|Like) us on (?:Twitter|Facebook|Instagram|LinkedIn)|unsubscribe at any ?time|"
-    r"Newsletter abonnieren|^Jetzt\b.{0,30}Newsletter|Folgen Sie uns auf"
+    r"Newsletter abonnieren|^Jetzt\b.{0,30}Newsletter|Folgen Sie uns auf|We want to hear what you think"
 )
 PAGINATION = (
     r"^(?:【\d{1,3}】\s*){2,}$|"
@@ -111,6 +122,8 @@ DROP_LINE_RULES: tuple[tuple[str, str], ...] = (
     ("comment_form", COMMENT_FORM),
     ("image_credit", IMAGE_CREDIT),
     ("view_counter", VIEW_COUNTER),
+    ("comment_counter", COMMENT_COUNTER),
+    ("paywall", PAYWALL_LINE),
     ("syndication_footer", SYNDICATION_FOOTER),
     ("share_bar", SHARE_BAR),
     ("qr_widget", QR_WIDGET),
