@@ -29,6 +29,7 @@ from crawler.extract.attribution import (
 from crawler.extract.body import extract_paragraphs
 from crawler.extract.consensus import consensus
 from crawler.extract.decode import decode_body
+from crawler.extract.lead import with_lead
 from crawler.extract.metadata import extract_metadata
 from crawler.extract.mojibake import garbled_reason, repair
 from crawler.extract.profiles import profile_for
@@ -38,6 +39,7 @@ from crawler.sources import canonical_source_name, source_by_name, source_for_ur
 from crawler.text.language import majority_language, segment_by_language, text_weight
 from crawler.text.normalise import normalise_inline, normalise_paragraphs
 
+# 2026.12.03o: the page's description, when the page shows it and the text lacks it, is the lead;
 # 2026.12.03n: comment counters, rating widgets, paywall notices and image labels are boilerplate lines;
 # 2026.12.03m: more related-content headings end the text late, a "read also" line goes, an editor's initials go;
 # 2026.12.03l: subscription and follow-us promotions, calls for submissions, error-report widgets are dropped;
@@ -61,7 +63,7 @@ from crawler.text.normalise import normalise_inline, normalise_paragraphs
 # confirmed once per copy of it; 2026.12.01b: CJK pages misread as Latin-9 read again; 2026.12.01: short lines
 # readability has after the article are kept; 2026.11.30b: CJK pages saved as UTF-8 mojibake read again;
 # 2026.11.30: JSON-LD kept for trafilatura
-EXTRACTOR_VERSION = "2026.12.03n"
+EXTRACTOR_VERSION = "2026.12.03o"
 ORIGINAL_TITLE_RE = re.compile(r"^原标题\s*[:：]\s*(?P<title>.{2,150})$")
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 # Comments and processing instructions are never content, and trafilatura loses the text after a comment node.
@@ -170,6 +172,8 @@ def extract(body: bytes, url: str, headers: Mapping[str, str] | None = None) -> 
     title = repair(meta.title) if meta.title else None
     if paragraphs and title and normalise_inline(paragraphs[0]) == title:
         paragraphs = paragraphs[1:]
+    if second is not None:  # a profile's container is the article as the site lays it out, lead included
+        paragraphs = with_lead(paragraphs, meta.descriptions, tree)
     text = "\n\n".join(paragraphs)
     if text_weight(text) < MIN_ARTICLE_WEIGHT:
         raise PageRejected(f"no article text found ({len(text)} characters of text: {text[:40]!r})", url)

@@ -33,6 +33,7 @@ SECTION_META: tuple[str, ...] = ("article:section", "og:article:section", "secti
 TITLE_META: tuple[str, ...] = ("og:title", "twitter:title")
 IMAGE_META: tuple[str, ...] = ("og:image", "og:image:url", "twitter:image", "twitter:image:src")
 SITE_NAME_META: tuple[str, ...] = ("og:site_name", "application-name")
+DESCRIPTION_META: tuple[str, ...] = ("og:description", "description", "twitter:description", "dc.description")
 CANONICAL_XPATH = "//link[@rel='canonical']/@href"
 HTML_LANG_XPATH = "/html/@lang"
 JSONLD_XPATH = "//script[@type='application/ld+json']/text()"
@@ -91,6 +92,7 @@ class Metadata:
     site_language: str | None = None
     site_name: str | None = None
     source_lines: list[str] = field(default_factory=list)
+    descriptions: list[str] = field(default_factory=list)  # what the page's meta tags say the article is about
 
 
 def _meta_map(tree: HtmlElement) -> dict[str, str]:
@@ -308,4 +310,5 @@ def extract_metadata(tree: HtmlElement, url: str, profile: Profile) -> Metadata:
         lang = str(html_lang[0]).split("-")[0].lower() if html_lang and str(html_lang[0]).strip() else None
     md.site_language = lang
     md.source_lines = xpath_texts(tree, profile.source)
+    md.descriptions = list(dict.fromkeys(meta[k] for k in DESCRIPTION_META if k in meta))
     return md

@@ -1,0 +1,54 @@
+"""The article's lead (its standfirst), when both extractors left it out: the page's description, shown on the page.
+
+News and policy pages often set the lead apart from the body (in the article's header, a teaser block), where
+trafilatura and readability skip it, and give the same words as the page's description (`og:description`,
+`description`). A description that the page also shows as an element of its own, outside navigation, footer and
+side bars, and that the text does not hold yet, is that lead and goes before the first paragraph. A description
+the page does not show (a summary written for search engines) is not article text, and neither is a short one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from crawler.text.language import text_weight
+from crawler.text.normalise import normalise_inline
+
+# A lead is at least this heavy (letters, a CJK character counting 3): a sentence, not a tagline.
+LEAD_MIN_WEIGHT = 80
+# The element showing it may hold this many more characters than the description (a "Teaser:" label, a date).
+LEAD_ELEMENT_SLACK = 40
+# Characters of the lead (without whitespace) looked for in the text to tell whether it is there already.
+LEAD_PROBE = 20
+_SPACE_RE = re.compile(r"\s+")
+_SHOWN = etree.XPath(
+    "//body//*[not(self::script or self::style or self::noscript or self::template)]"
+    "[string-length(normalize-space()) <= $limit][contains(normalize-space(), $text)][not(.//script)]"
+    "[not(ancestor-or-self::nav or ancestor-or-self::footer or ancestor-or-self::aside)]",
+    smart_strings=False,
+)
+
+
+def _key(text: str) -> str:
+    return _SPACE_RE.sub("", text)
+
+
+def with_lead(paragraphs: Sequence[str], descriptions: Sequence[str], tree: HtmlElement) -> list[str]:
+    """The paragraphs, with the page's shown description put first when the text lacks it."""
+    out = list(paragraphs)
+    if not out:
+        return out
+    text_key = "".join(_key(p) for p in out)
+    for description in descriptions:
+        lead = normalise_inline(description)
+        key = _key(lead)
+        if text_weight(lead) < LEAD_MIN_WEIGHT or key[:LEAD_PROBE] in text_key or key[-LEAD_PROBE:] in text_key:
+            continue
+        shown = " ".join(description.split())
+        if _SHOWN(tree, text=shown, limit=len(shown) + LEAD_ELEMENT_SLACK):
+            return [lead, *out]
+    return out
