@@ -25,6 +25,9 @@ LEAD_ELEMENT_SLACK = 40
 # Characters of the lead (without whitespace) looked for in the text to tell whether it is there already.
 LEAD_PROBE = 20
 _SPACE_RE = re.compile(r"\s+")
+# Whether a text node of the page holds a word of the description: one walk over the text, much cheaper than
+# measuring every element's text (_SHOWN), and most descriptions are not shown.
+_TEXT_HOLDS = etree.XPath("boolean(//body//text()[contains(., $word)])")
 _SHOWN = etree.XPath(
     "//body//*[not(self::script or self::style or self::noscript or self::template)]"
     "[string-length(normalize-space()) <= $limit][contains(normalize-space(), $text)][not(.//script)]"
@@ -49,6 +52,7 @@ def with_lead(paragraphs: Sequence[str], descriptions: Sequence[str], tree: Html
         if text_weight(lead) < LEAD_MIN_WEIGHT or key[:LEAD_PROBE] in text_key or key[-LEAD_PROBE:] in text_key:
             continue
         shown = " ".join(description.split())
-        if _SHOWN(tree, text=shown, limit=len(shown) + LEAD_ELEMENT_SLACK):
+        word = max(shown[:60].split(), key=len)
+        if _TEXT_HOLDS(tree, word=word) and _SHOWN(tree, text=shown, limit=len(shown) + LEAD_ELEMENT_SLACK):
             return [lead, *out]
     return out
