@@ -158,6 +158,15 @@ def report(results: list[PageResult], names: list[str]) -> list[str]:
     base = cpu.get("trafilatura") or 1.0
     lines.append("CPU per page: " + ", ".join(f"{n} {cpu[n] * 1000:.1f} ms ({cpu[n] / base:.2f}x trafilatura)"
                                               for n in names))
+    if "ours" in names and "trafilatura" in names:  # the bound holds per kind of page, not only on the mix
+        by_lang: dict[str, list[PageResult]] = defaultdict(list)
+        for r in results:
+            by_lang[r.lang].append(r)
+        ratios = []
+        for lang, rows in sorted(by_lang.items()):
+            theirs = sum(r.cpu.get("trafilatura", 0.0) for r in rows) or 1.0
+            ratios.append(f"{lang} {sum(r.cpu.get('ours', 0.0) for r in rows) / theirs:.2f}x")
+        lines.append("CPU per page, ours as a multiple of trafilatura's, by language: " + ", ".join(ratios))
     return lines
 
 

