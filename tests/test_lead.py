@@ -50,3 +50,9 @@ def test_extract_puts_the_shown_lead_first() -> None:
     html = _page(f'<div class="intro"><strong>{LEAD}</strong></div>')
     article = extract(html.encode("utf-8"), "https://news.example.de/wirtschaft/bericht.html")
     assert article.text.split("\n\n")[0] == LEAD
+
+
+def test_a_description_longer_than_any_lead_is_not_looked_for() -> None:
+    long_text = LEAD + " " + " ".join([BODY[0]] * 20)
+    tree = document_fromstring(_page(f"<p>{long_text}</p>"))
+    assert with_lead(BODY, [long_text], tree) == BODY

@@ -18,8 +18,10 @@ from lxml.html import HtmlElement
 from crawler.text.language import text_weight
 from crawler.text.normalise import normalise_inline
 
-# A lead is at least this heavy (letters, a CJK character counting 3): a sentence, not a tagline.
+# A lead is at least this heavy (letters, a CJK character counting 3): a sentence, not a tagline; and at most this
+# long (a longer description is not looked for on the page: each element's text would be searched for it).
 LEAD_MIN_WEIGHT = 80
+LEAD_MAX_CHARS = 1500
 # The element showing it may hold this many more characters than the description (a "Teaser:" label, a date).
 LEAD_ELEMENT_SLACK = 40
 # Characters of the lead (without whitespace) looked for in the text to tell whether it is there already.
@@ -52,6 +54,8 @@ def with_lead(paragraphs: Sequence[str], descriptions: Sequence[str], tree: Html
         if text_weight(lead) < LEAD_MIN_WEIGHT or key[:LEAD_PROBE] in text_key or key[-LEAD_PROBE:] in text_key:
             continue
         shown = " ".join(description.split())
+        if len(shown) > LEAD_MAX_CHARS:
+            continue
         word = max(shown[:60].split(), key=len)
         if _TEXT_HOLDS(tree, word=word) and _SHOWN(tree, text=shown, limit=len(shown) + LEAD_ELEMENT_SLACK):
             return [lead, *out]
