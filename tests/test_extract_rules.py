@@ -286,3 +286,17 @@ def test_counters_paywalls_and_image_labels_are_boilerplate(line: str, rule: str
 def test_sentences_about_comments_and_credit_stay() -> None:
     for line in ("The minister made 12 comments on the plan, none of them kind.", "Credit card debt rose again."):
         assert boilerplate_rule(line) is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Reader's comments »",
+        "By adding a comment on the site, you accept our terms and conditions and our netiquette rules.",
+        "If you are commenting using a Facebook account, your profile information may be displayed.",
+        "Do not post: * Potentially libelous statements or damaging innuendo.",
+        "Kommentare werden moderiert und erscheinen nicht sofort.",
+    ],
+)
+def test_comment_area_texts_are_a_comment_form(line: str) -> None:
+    assert boilerplate_rule(line) == "comment_form"

@@ -29,7 +29,9 @@ COMMENT_FORM = (
     r"Leave a Reply|Leave a Comment|Leave a comment|Post Comment|Cancel reply|Submit Comment|"
     r"Your email address will not be published|Required fields are marked|"
     r"Schreibe einen Kommentar|Hinterlasse einen Kommentar|Deine E-Mail-Adresse wird nicht veröffentlicht|"
-    r"Kommentar verfassen|Kommentar abschicken)"
+    r"Kommentar verfassen|Kommentar abschicken|If you are commenting using|Do not post:|Comments are moderated|"
+    r"Please read our (?:comment|community) (?:policy|guidelines|rules)|Kommentare werden moderiert|"
+    r"By adding a comment|Reader'?s comments?\b)"
 )
 IMAGE_CREDIT = (
     r"^(?:Beitragsbild|Titelbild|Featured image)\s*[:：]?$|"
