@@ -148,7 +148,7 @@ def test_faster_passes_are_used_only_where_they_agree(monkeypatch: pytest.Monkey
 
 
 def test_names_are_matched_as_the_case_insensitive_patterns_match_them() -> None:
-    from crawler.extract.readability_speedup import _finds
+    from crawler.text.case_blind import finds
 
     rnd = random.Random(11)
     pieces = ["Comment", "SIDEBAR", "foot", "Menu", "ad-break", "Main", "article", "Column", "x", "-", "_", " ",
@@ -157,4 +157,4 @@ def test_names_are_matched_as_the_case_insensitive_patterns_match_them() -> None
         pattern = readability_module.REGEXES[name]
         for _ in range(4000):
             text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 6)))
-            assert _finds(pattern, text) == (pattern.search(text) is not None), (name, text)
+            assert finds(pattern, text) == (pattern.search(text) is not None), (name, text)

@@ -17,6 +17,7 @@ from lxml.html import HtmlElement
 
 from crawler.items import Attribution
 from crawler.sources import canonical_source_name, host_of, source_for_url
+from crawler.text.case_blind import finds
 
 URL_RE = re.compile(r"https?://[^\s<>\"'，。）)】]+")
 # Text around a link that says the link is the original.
@@ -27,11 +28,6 @@ SOURCE_LINK_CONTEXT_RE = re.compile(
 )
 # Words every SOURCE_LINK_CONTEXT_RE phrase holds (lower case).
 SOURCE_LINK_CONTEXT_WORDS = ("original", "原文")
-# SOURCE_LINK_CONTEXT_RE made case-sensitive, run over the lowercased page text: four times faster than the
-# case-blind pattern over the page. Lowercasing differs from case-blind matching only for the characters below
-# (dotted and dotless i, long s, Kelvin sign), and a page holding one of them is searched the case-blind way.
-_CONTEXT_LOWERED_RE = re.compile(SOURCE_LINK_CONTEXT_RE.pattern.lower())
-_CASE_FOLDING_TRAPS = ("\u0130", "\u0131", "\u017f", "\u212a")
 SOURCE_LINK_ANCHOR_RE = re.compile(r"^(?:Source link|Source|Original|原文|阅读原文|Quelle|Link)$", re.IGNORECASE)
 # Lines that name where the article comes from: prefix, then a name or a URL.
 SOURCE_LINE_RE = re.compile(
@@ -105,13 +101,10 @@ def attributions_from_lines(lines: Iterable[str]) -> list[Attribution]:
 
 
 def says_original(text: str) -> bool:
-    """Whether SOURCE_LINK_CONTEXT_RE finds anything in the text (computed the fast way where that is exact)."""
+    """Whether SOURCE_LINK_CONTEXT_RE finds anything in the text (case-sensitively over the lowercased text, which
+    the cheap look for its words has made already: crawler.text.case_blind)."""
     lowered = text.lower()
-    if not any(word in lowered for word in SOURCE_LINK_CONTEXT_WORDS):
-        return False
-    if any(trap in text for trap in _CASE_FOLDING_TRAPS):
-        return SOURCE_LINK_CONTEXT_RE.search(text) is not None
-    return _CONTEXT_LOWERED_RE.search(lowered) is not None
+    return any(word in lowered for word in SOURCE_LINK_CONTEXT_WORDS) and finds(SOURCE_LINK_CONTEXT_RE, text, lowered)
 
 
 def source_links_from_tree(tree: HtmlElement, url: str, page_text: str | None = None) -> list[Attribution]:

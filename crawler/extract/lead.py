@@ -9,12 +9,12 @@ the page does not show (a summary written for search engines) is not article tex
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from lxml import etree
 from lxml.html import HtmlElement
 
+from crawler.extract.consensus import paragraph_key
 from crawler.text.language import text_weight
 from crawler.text.normalise import normalise_inline
 
@@ -26,7 +26,6 @@ LEAD_MAX_CHARS = 1500
 LEAD_ELEMENT_SLACK = 40
 # Characters of the lead (without whitespace) looked for in the text to tell whether it is there already.
 LEAD_PROBE = 20
-_SPACE_RE = re.compile(r"\s+")
 # Whether a text node of the page holds a word of the description: one walk over the text, much cheaper than
 # measuring every element's text (_SHOWN), and most descriptions are not shown.
 _TEXT_HOLDS = etree.XPath("boolean(//body//text()[contains(., $word)])")
@@ -38,19 +37,15 @@ _SHOWN = etree.XPath(
 )
 
 
-def _key(text: str) -> str:
-    return _SPACE_RE.sub("", text)
-
-
 def with_lead(paragraphs: Sequence[str], descriptions: Sequence[str], tree: HtmlElement) -> list[str]:
     """The paragraphs, with the page's shown description put first when the text lacks it."""
     out = list(paragraphs)
     if not out:
         return out
-    text_key = "".join(_key(p) for p in out)
+    text_key = "".join(paragraph_key(p) for p in out)
     for description in descriptions:
         lead = normalise_inline(description)
-        key = _key(lead)
+        key = paragraph_key(lead)
         if text_weight(lead) < LEAD_MIN_WEIGHT or key[:LEAD_PROBE] in text_key or key[-LEAD_PROBE:] in text_key:
             continue
         shown = " ".join(description.split())

@@ -23,8 +23,8 @@ folding keeps its own.
   (or at) it has a tag with one of those beginnings, asked of the elements and stopped at the first; where a
   script or style sits inside, the library's own serialisation answers.
 - `remove_unlikely_candidates` tests the class and id of every element; elements with neither are skipped
-  by the library itself, so only those with one are visited, and ASCII names are lowercased and tested with
-  the patterns made case-sensitive (Python's case-insensitive matching is four times slower).
+  by the library itself, so only those with one are visited, and names are tested with the patterns made
+  case-sensitive over the lowercased names where that finds the same (crawler.text.case_blind).
 They are used only when the library's pattern is the one above and both passes leave a probe page exactly as
 the library's own do; tests hold them to the library on every recorded page.
 """
@@ -33,11 +33,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 
 from lxml import etree
-from lxml.html import HtmlElement, fragment_fromstring
+from lxml.html import HtmlElement, document_fromstring, fragment_fromstring
+
+from crawler.text.case_blind import finds
 
 LONG_RUN = 255
 _LONG_RUN_RE = re.compile(rf"\s{{{LONG_RUN},}}")
@@ -159,20 +160,6 @@ def transform_misused_divs_into_paragraphs(doc: Any) -> None:
                 child.drop_tree()
 
 
-@lru_cache(maxsize=8)
-def _lowercase_form(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
-    """A case-insensitive pattern of ASCII text as a case-sensitive one to run on lowercased ASCII text (which
-    finds the same, four times faster); None when the pattern is not of that kind."""
-    if not pattern.flags & re.IGNORECASE or not pattern.pattern.isascii() or pattern.pattern != pattern.pattern.lower():
-        return None
-    return re.compile(pattern.pattern)
-
-
-def _finds(pattern: re.Pattern[str], text: str) -> bool:
-    lowered = _lowercase_form(pattern) if text.isascii() else None
-    return (lowered.search(text.lower()) if lowered is not None else pattern.search(text)) is not None
-
-
 def remove_unlikely_candidates(doc: Any) -> None:
     """readability's pass: elements whose class or id sound like page furniture (and not like content) are
     removed, unless they are html/body, inside preformatted code, or hold a main/article/math element."""
@@ -182,8 +169,8 @@ def remove_unlikely_candidates(doc: Any) -> None:
     for element in _WITH_CLASS_OR_ID(doc.html):
         names = "{} {}".format(element.get("class", ""), element.get("id", ""))
         if (
-            _finds(unlikely, names)
-            and not _finds(maybe, names)
+            finds(unlikely, names)
+            and not finds(maybe, names)
             and element.tag not in ("html", "body")
             and not _UNDER_PRE_OR_CODE(element)
             and not _HOLDS_MAIN(element)
@@ -200,9 +187,6 @@ FASTER_PASSES: dict[str, Callable[[Any], None]] = {
 def faster_passes(document_class: Any, probe: str = PROBE_PAGE) -> dict[str, Callable[[Any], None]]:
     """The faster passes a subclass of `document_class` may use: all of them when the installed library's pattern
     is the expected one and each leaves the probe page exactly as the library's own pass does, else none."""
-    import re
-
-    from lxml.html import document_fromstring
     from readability.readability import REGEXES
 
     pattern = REGEXES["divToPElementsRe"]

@@ -11,6 +11,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from crawler.extract.consensus import SENTENCE_RE
+
 # Lines longer than this are prose, never a boilerplate line (protects article text from the rules).
 MAX_BOILERPLATE_LINE = 160
 
@@ -207,7 +209,7 @@ def is_markup(paragraph: str) -> bool:
 # A menu flattened into one line: "Home | News | Sports | Forums | Blogs | Jobs | Autos": many bar or bullet
 # separators, few sentence ends, short items.
 _MENU_SEPARATOR_RE = re.compile(r"\s[|│｜•]\s|\s[|│｜•]$|^[|│｜•]\s")
-_SENTENCE_END_RE = re.compile(r"[。！？!?]|\.(?:\s|$)")
+_MENU_ITEM_SPLIT_RE = re.compile(r"[|│｜•]")
 MENU_MIN_SEPARATORS = 6
 MENU_MAX_ITEM = 40
 
@@ -217,9 +219,9 @@ def is_menu(paragraph: str) -> bool:
     separators = len(_MENU_SEPARATOR_RE.findall(paragraph))
     if separators < MENU_MIN_SEPARATORS:
         return False
-    items = [item.strip() for item in re.split(r"[|│｜•]", paragraph) if item.strip()]
+    items = [item.strip() for item in _MENU_ITEM_SPLIT_RE.split(paragraph) if item.strip()]
     short = sum(len(item) <= MENU_MAX_ITEM for item in items)
-    return short >= 0.8 * len(items) and len(_SENTENCE_END_RE.findall(paragraph)) * 4 < separators
+    return short >= 0.8 * len(items) and len(SENTENCE_RE.findall(paragraph)) * 4 < separators
 
 
 def _without_markup(paragraph: str) -> str:
