@@ -124,34 +124,41 @@ def test_padded_chinese_two_character_names() -> None:
 
 
 
-def test_the_one_byline_walk_finds_a_page_whenever_the_ordered_xpaths_do() -> None:
+def test_the_look_in_the_source_keeps_every_byline_xpath_that_finds_something() -> None:
     import gzip
     from pathlib import Path
 
     from crawler.extract.core import parse_html
-    from crawler.extract.metadata import ANY_BYLINE_XPATH, BYLINE_XPATHS
+    from crawler.extract.metadata import BYLINE_XPATHS, byline_xpaths_for
 
     snippets = [
         "<span itemprop='author'><span itemprop='name'>Ana Li</span></span>",
-        "<span itemprop='author'>Ana Li</span>",
-        "<a rel='author' href='/ana'>Ana Li</a>",
+        "<span ITEMPROP = \"author\">Ana Li</span>",
+        "<a rel=author href='/ana'>Ana Li</a>",
         "<p class='story byline'>By Ana Li</p>",
         "<div class='post-author-name'>Ana Li</div>",
         "<p class='bylines'>not a byline class</p>",
         "<p>By Ana Li</p>",
+        "<meta name='author' content='Ana Li'><p>Written by the author.</p>",
     ]
     pages = [f"<html><body>{s}<p>Text.</p></body></html>" for s in snippets]
     for path in sorted((Path(__file__).parent / "fixtures" / "pages").rglob("*")):
         if path.name.endswith((".html", ".html.gz")):
             raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
             pages.append(raw.decode("utf-8", "replace"))
-    found = 0
+    finding = skipped = 0
     for html in pages:
         tree = parse_html(html, "https://example.org/")
-        ordered = any(tree.xpath(x) for x in BYLINE_XPATHS)
-        assert bool(tree.xpath(ANY_BYLINE_XPATH)) == ordered
-        found += ordered
-    assert found >= 5
+        kept = byline_xpaths_for(html)
+        for xpath in BYLINE_XPATHS:
+            if tree.xpath(xpath):
+                assert xpath in kept, (xpath, html[:200])
+                finding += 1
+            elif xpath not in kept:
+                skipped += 1
+    assert finding >= 6 and skipped >= 10  # it finds bylines, and it spares walks
+    assert byline_xpaths_for("<p>By Ana Li, author of the book</p>") == ()
+    assert byline_xpaths_for("<p class='byline'>") == BYLINE_XPATHS[3:]
 
 
 def test_the_fast_original_post_check_agrees_with_the_case_blind_pattern() -> None:

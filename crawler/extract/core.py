@@ -149,7 +149,7 @@ def extract(body: bytes, url: str, headers: Mapping[str, str] | None = None) -> 
         raise PageRejected(f"page too large to extract: {elements} elements (limit {MAX_PAGE_ELEMENTS})", url)
     page_text = tree.text_content()
     profile = profile_for(url, tree, page_text)
-    meta = extract_metadata(tree, url, profile)
+    meta = extract_metadata(tree, url, profile, decoded.text)
     source_links = source_links_from_tree(tree, url, page_text)
     body_found = extract_paragraphs(tree, profile.container, profile.drop, url)  # changes the tree: last reader
     original_title, paragraphs = _split_original_title(_normalised(body_found.paragraphs))

@@ -55,13 +55,11 @@ BYLINE_XPATHS: tuple[str, ...] = (
     "//*[@class][contains(concat(' ', normalize-space(@class), ' '), ' byline ') or contains(@class, 'author-name')"
     " or contains(@class, 'author_name') or contains(@class, 'byline__name')]",
 )
-# Any element BYLINE_XPATHS could find, in one walk over the page: most pages have none, and then the four
-# walks of the ordered list are spared.
-ANY_BYLINE_XPATH = (
-    "//*[@itemprop='author' or (self::a and @rel='author') or (@class and (contains(concat(' ', "
-    "normalize-space(@class), ' '), ' byline ') or contains(@class, 'author-name') or contains(@class, "
-    "'author_name') or contains(@class, 'byline__name')))]"
-)
+# What each of BYLINE_XPATHS needs in the page's source: an attribute whose value is "author" (itemprop, rel), or
+# a class word (byline, author-name, author_name). Most pages have no byline markup, and a look in the source
+# spares them the XPaths' walks over every element (2 % of an extraction; the look costs a sixth of that).
+_ATTRIBUTE_AUTHOR_RE = re.compile(r"=\s*[\"']?$")
+_VALUE_START = frozenset("=\"' \t\r\n")
 MAX_BYLINE_LEN = 80
 # A labelled date in a short line of page chrome ("发布时间:2023-06-27 01:56:00", "Posted on 2024-07-04").
 LABELLED_DATE_RE = re.compile(
@@ -203,6 +201,22 @@ def split_authors(values: list[str]) -> list[str]:
     return names
 
 
+def byline_xpaths_for(source: str) -> tuple[str, ...]:
+    """The BYLINE_XPATHS that can find anything on the page parsed from `source` (in their order).
+
+    `@itemprop='author'` and `@rel='author'` need an attribute value `author` in the source (`="author"`,
+    `='author'` or `=author`, spaces allowed around `=`); the class test needs one of BYLINE_CLASS_WORDS. Both are
+    read in one pass over the places where the source says "author"."""
+    attribute, classes = False, "byline" in source
+    at = source.find("author")
+    while at >= 0 and not (attribute and classes):
+        if not attribute and source[at - 1 : at] in _VALUE_START:
+            attribute = _ATTRIBUTE_AUTHOR_RE.search(source, max(0, at - 8), at) is not None
+        classes = classes or source.startswith(("-name", "_name"), at + 6)
+        at = source.find("author", at + 6)
+    return tuple(x for x in BYLINE_XPATHS if (attribute if "@class" not in x else classes))
+
+
 def _first_date(values: list[str], tz: str) -> datetime | None:
     for value in values:
         parsed = parse_datetime(value, tz)
@@ -229,8 +243,8 @@ def _labelled_dates(tree: HtmlElement) -> list[str]:
     return found
 
 
-def extract_metadata(tree: HtmlElement, url: str, profile: Profile) -> Metadata:
-    """Everything but the body, read from the parsed page."""
+def extract_metadata(tree: HtmlElement, url: str, profile: Profile, source: str) -> Metadata:
+    """Everything but the body, read from the parsed page (`source`: the HTML it was parsed from)."""
     meta = _meta_map(tree)
     jsonld = _jsonld(tree)
     registry = source_for_url(url)
@@ -293,7 +307,7 @@ def extract_metadata(tree: HtmlElement, url: str, profile: Profile) -> Metadata:
                 elif isinstance(a, str):
                     author_values.append(a)
     if not author_values and profile.authors_from_meta:
-        bylines = xpath_texts(tree, BYLINE_XPATHS) if tree.xpath(ANY_BYLINE_XPATH) else []
+        bylines = xpath_texts(tree, byline_xpaths_for(source))
         author_values = [v for v in bylines if len(v) <= MAX_BYLINE_LEN]
     md.authors = split_authors(author_values)
 
