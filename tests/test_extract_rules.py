@@ -307,3 +307,18 @@ def test_sentences_about_comments_and_credit_stay() -> None:
 )
 def test_comment_area_texts_are_a_comment_form(line: str) -> None:
     assert boilerplate_rule(line) == "comment_form"
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Print article", "Print this story", "Printer-friendly version", "E-mail this page", "Refer to a friend",
+     "Send To Friend", "SHARE THIS STORY", "Artikel drucken", "Druckversion", "Per E-Mail versenden"],
+)
+def test_an_articles_tool_labels_are_a_share_bar(line: str) -> None:
+    assert boilerplate_rule(line) == "share_bar"
+
+
+def test_sentences_about_printing_and_friends_stay() -> None:
+    for line in ["Print the article and read it later.", "Printing presses stopped.", "Send it to a friend, she said.",
+                 "Artikel drucken lassen kostet Geld."]:
+        assert boilerplate_rule(line) is None

@@ -57,7 +57,13 @@ SYNDICATION_FOOTER = r"^This is a syndicated post\b|\bRead the original (?:post|
 SHARE_BAR = (
     r"^(?:分享到\s*[:：]?.{0,30}|分享让更多人看到|一键分享|打印本页|关闭窗口|收藏本文|"
     r"Share(?: this)?(?: article| story)?\s*:?|Share on \w+|Tweet|Teilen\s*:?|Artikel teilen|Drucken|"
-    r"微信|微博|QQ空间|朋友圈|Facebook|Twitter|LinkedIn|WhatsApp|E-Mail|Email|Print)$"
+    r"微信|微博|QQ空间|朋友圈|Facebook|Twitter|LinkedIn|WhatsApp|E-Mail|Email|Print|"
+    # an article's tools: "Print article", "Printer-friendly version", "E-mail this page", "Refer to a friend"
+    r"(?i:Print(?: this)?(?: article| story| page| version)?|Printer[- ]friendly(?: version| format| page)?|"
+    r"E-?mail (?:this(?: article| story| page)?|to a friend)|(?:Send|Refer|Forward|Recommend)(?: this)?"
+    r"(?: article| story| page)? to (?:a )?friend|Save (?:this )?(?:article|story)|Share this (?:article|story|page)|"
+    r"Artikel (?:drucken|versenden|verschicken|merken|empfehlen)|Druckversion|Seite drucken|"
+    r"Per E-?Mail (?:versenden|verschicken|empfehlen|teilen)))$"
 )
 QR_WIDGET = (
     r"^(?:.{0,30}扫.{0,4}二维码.{0,40}|扫一扫.{0,40}|长按识别.{0,40}|"
