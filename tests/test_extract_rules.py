@@ -322,3 +322,29 @@ def test_sentences_about_printing_and_friends_stay() -> None:
     for line in ["Print the article and read it later.", "Printing presses stopped.", "Send it to a friend, she said.",
                  "Artikel drucken lassen kostet Geld."]:
         assert boilerplate_rule(line) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("(Credit: Clayton Aldern / Grist)", "image_credit"),
+        ("Beitragsbild: Titelseite der Zeitung vom 2.4.2019", "image_credit"),
+        ("Keine Kommentare (Kommentare erscheinen erst nach unserer Freigabe)", "comment_counter"),
+        ("Auch lesen: Diese 3 Sternzeichen verschenken ihr Herz", "read_also"),
+        ("Read more: How the storm hit the coast", "read_also"),
+        ("Video verfügbar bis 28.02.2021", "promo_line"),
+        ("Werden Sie Mitglied und erhalten Sie exklusive Angebote!", "promo_line"),
+        ("Unterstütze das Magazin bereits mit 2,50!", "promo_line"),
+        ("Die Zeitung jetzt auch digital! Einfach hier klicken und registrieren!", "promo_line"),
+        ("(Alle Angaben ohne Gewähr)", "copyright"),
+    ],
+)
+def test_credits_read_also_links_support_calls_and_no_warranty_notes_are_boilerplate(line: str, rule: str) -> None:
+    assert boilerplate_rule(line) == rule
+
+
+def test_article_sentences_near_those_phrases_stay() -> None:
+    for line in ["Credit card debt rose 3% in the quarter.", "The related question is what comes next.",
+                 "Read more books, the minister told pupils.", "Das Video ist seit Montag verfügbar.",
+                 "Mitglieder des Vereins stimmten zu."]:
+        assert boilerplate_rule(line) is None

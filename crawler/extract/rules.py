@@ -37,8 +37,9 @@ COMMENT_FORM = (
 )
 IMAGE_CREDIT = (
     r"^(?:Beitragsbild|Titelbild|Featured image)\s*[:：]?$|"
-    r"^(?:Bildquelle|Bildnachweis|Bildrechte|Quelle Bild|Foto|Fotos|Image credit|Image source|Photo credit|Credit|"
-    r"Photo source|Picture credit|图片来源|图源|图片由[^。]{1,20}提供|摄影|配图来源)\s*[:：]"
+    r"^[(（]?(?:Bildquelle|Bildnachweis|Bildrechte|Quelle Bild|Foto|Fotos|Image credit|Image source|Photo credit|"
+    r"Credit|Photo source|Picture credit|Beitragsbild|Titelbild|"
+    r"图片来源|图源|图片由[^。]{1,20}提供|摄影|配图来源)\s*[:：]"
 )
 VIEW_COUNTER = (
     r"^(?:Views|Aufrufe|Hits|Reads|阅读|浏览|阅读量|浏览量|阅读数|点击|点击量|人气)\s*[:：]?\s*\d[\d,.\s]*(?:次|views)?$"
@@ -46,7 +47,8 @@ VIEW_COUNTER = (
 # Comment counters and rating widgets: "Keine Kommentare", "12 comments", "Bewerten:".
 COMMENT_COUNTER = (
     r"^(?:Keine Kommentare|No comments(?: yet)?|\d{1,6} (?:Kommentare?|comments?|Antworten|responses?)|"
-    r"Bewerten|Rate this(?: article| post)?|Bewertung|评论\s*\(?\d{0,6}\)?|\d{1,6}\s*条评论)\s*[:：.]?$"
+    r"Bewerten|Rate this(?: article| post)?|Bewertung|评论\s*\(?\d{0,6}\)?|\d{1,6}\s*条评论)\s*[:：.]?"
+    r"(?:\s*[(（][^()（）]{1,80}[)）])?$"
 )
 # A paywall's notice in place of the rest of the article.
 PAYWALL_LINE = (
@@ -76,7 +78,13 @@ PROMO_LINE = (
     r"欢迎.{0,6}(?:来稿|投稿)|歡迎.{0,6}(?:來稿|投稿)|按下?.{0,6}CTRL.{0,6}ENTER|Ctrl\s*\+\s*Enter|"
     r"^(?:Sign up|Subscribe)(?: now| today)? (?:for|to) (?:our|the|a)\b.{0,40}newsletter|"
     r"^(?:Follow|Like) us on (?:Twitter|Facebook|Instagram|LinkedIn)|unsubscribe at any ?time|"
-    r"Newsletter abonnieren|^Jetzt\b.{0,30}Newsletter|Folgen Sie uns auf|We want to hear what you think"
+    r"Newsletter abonnieren|^Jetzt\b.{0,30}Newsletter|Folgen Sie uns auf|We want to hear what you think|"
+    # membership and support calls, click-here calls
+    r"^Werden Sie (?:jetzt )?Mitglied\b|^Jetzt Mitglied werden|^Unterstütze(?:n Sie)? \S.{0,40} (?:mit|ab) \d|"
+    r"^(?:Become a (?:member|supporter|subscriber)|Support (?:our|independent) journalism)\b|"
+    r"\b(?:Einfach )?hier klicken\b|^Click here (?:to|for)\b|"
+    # a broadcaster's availability label under a video or audio: "Video verfügbar bis 28.02.2021"
+    r"^(?:Video|Audio|Sendung) verfügbar bis\b"
 )
 PAGINATION = (
     r"^(?:【\d{1,3}】\s*){2,}$|"
@@ -91,7 +99,10 @@ PRINT_EDITION_LINE = (
     r"^《\s*[^》]{2,16}\s*》\s*[（(]\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
     r"\s*\d{0,3}\s*版\s*[）)]$"
 )
-COPYRIGHT_LINE = r"^(?:Copyright|©|\(c\))\s*\S.{0,120}$|版权所有|未经.{0,10}授权.{0,6}(?:禁止|不得)"
+COPYRIGHT_LINE = (
+    r"^(?:Copyright|©|\(c\))\s*\S.{0,120}$|版权所有|未经.{0,10}授权.{0,6}(?:禁止|不得)|"
+    r"^[(（]?(?:Alle )?Angaben ohne Gewähr[.!]?[)）]?$"
+)
 # A site's rights notice ("© 2012 … All rights reserved."): the footer has begun, however long the notice is.
 RIGHTS_NOTICE = r"(?i:all rights reserved)|Alle Rechte vorbehalten|版权所有|保留所有权利|版權所有"
 MAX_RIGHTS_NOTICE_LINE = 400
@@ -124,7 +135,12 @@ RELATED_HEADING = (
     r"\s*[:：]?$"
 )
 # A "read also" box inside the article: the line goes, the article goes on after it.
-READ_ALSO_LINE = r"^(?:Auch lesen|Lesen Sie auch|Lesen Sie dazu|Read also|Also read|See also|另请参阅)\s*[:：]?$"
+READ_ALSO_LINE = (
+    r"^(?:Auch lesen|Lesen Sie auch|Lesen Sie dazu|Read also|Also read|See also|另请参阅)\s*[:：]?$|"
+    # the label with the other article's headline after it: "Auch lesen: Diese 3 Sternzeichen ...", "Read more: ..."
+    r"^(?:Auch lesen|Lesen Sie auch|Lesen Sie dazu|Lesen Sie mehr|Mehr dazu|Mehr zum Thema|Read also|Also read|"
+    r"See also|Read more|READ MORE|Related|RELATED|Siehe auch|另请参阅|相关阅读|延伸阅读)\s*[:：]\s*\S.{0,120}$"
+)
 
 DROP_LINE_RULES: tuple[tuple[str, str], ...] = (
     ("editor_line", EDITOR_LINE),
