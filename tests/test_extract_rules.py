@@ -348,3 +348,51 @@ def test_article_sentences_near_those_phrases_stay() -> None:
                  "Read more books, the minister told pupils.", "Das Video ist seit Montag verfügbar.",
                  "Mitglieder des Vereins stimmten zu."]:
         assert boilerplate_rule(line) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("Advertisement", "ad_label"),
+        ("ADVERTISEMENT", "ad_label"),
+        ("Anzeige", "ad_label"),
+        ("Continue reading the main story", "ad_label"),
+        ("Story continues below advertisement", "ad_label"),
+        ("广告", "ad_label"),
+        ("[add comment]", "comment_form"),
+    ],
+)
+def test_advertisement_labels_are_boilerplate(line: str, rule: str) -> None:
+    assert boilerplate_rule(line) == rule
+
+
+def test_sentences_about_advertising_stay() -> None:
+    for line in ["Ad hoc talks failed.", "Advertising revenue fell 5%.", "Anzeige erstattet.", "广告收入下降。",
+                 "Add a comment to the file, she said."]:
+        assert boilerplate_rule(line) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("Back to top ^", "page_tool"),
+        ("[reply] [top]", "page_tool"),
+        ("← 返回", "page_tool"),
+        ("字型：", "page_tool"),
+        ("“Start Quote", "page_tool"),
+        ("本篇新闻热门关键词: 甘肃 兰州", "page_tool"),
+        ("Tags: politics, economy", "page_tool"),
+        ("Image copyright Getty Images", "image_credit"),
+        ("Photograph: Alastair Grant/AP", "image_credit"),
+        ("Related Topics", "related_heading"),
+        ("More on this story", "related_heading"),
+    ],
+)
+def test_page_tools_captions_and_topic_headings_are_boilerplate(line: str, rule: str) -> None:
+    assert boilerplate_rule(line) == rule
+
+
+def test_sentences_starting_like_page_tools_stay() -> None:
+    for line in ["Back to the topic of taxes, he said.", "返回家乡的人越来越多。", "关键词是创新。",
+                 "Bildung ist wichtig: sagte er.", "Photographs of the scene were shared widely."]:
+        assert boilerplate_rule(line) is None

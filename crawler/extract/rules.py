@@ -33,12 +33,12 @@ COMMENT_FORM = (
     r"Schreibe einen Kommentar|Hinterlasse einen Kommentar|Deine E-Mail-Adresse wird nicht veröffentlicht|"
     r"Kommentar verfassen|Kommentar abschicken|If you are commenting using|Do not post:|Comments are moderated|"
     r"Please read our (?:comment|community) (?:policy|guidelines|rules)|Kommentare werden moderiert|"
-    r"By adding a comment|Reader'?s comments?\b)"
+    r"By adding a comment|Reader'?s comments?\b|(?i:\[?Add (?:a |your )?comment\]?)$)"
 )
 IMAGE_CREDIT = (
-    r"^(?:Beitragsbild|Titelbild|Featured image)\s*[:：]?$|"
+    r"^(?:Beitragsbild|Titelbild|Featured image)\s*[:：]?$|^(?:Image copyright|Image caption|Media caption)\b|"
     r"^[(（]?(?:Bildquelle|Bildnachweis|Bildrechte|Quelle Bild|Foto|Fotos|Image credit|Image source|Photo credit|"
-    r"Credit|Photo source|Picture credit|Beitragsbild|Titelbild|"
+    r"Credit|Photo source|Picture credit|Beitragsbild|Titelbild|Photograph|Illustration|Bild|"
     r"图片来源|图源|图片由[^。]{1,20}提供|摄影|配图来源)\s*[:：]"
 )
 VIEW_COUNTER = (
@@ -55,6 +55,13 @@ PAYWALL_LINE = (
     r"^To (?:view|read|continue reading) (?:the|this) full (?:story|article)|already a subscriber|"
     r"^Subscribe to (?:continue|keep) reading|Weiterlesen mit \S+|Jetzt weiterlesen"
 )
+# An advertisement's label, or the note that the article goes on after it, alone on its line.
+AD_LABEL = (
+    r"^(?i:Advertisement|Advertising|Sponsored(?: content)?|Anzeige|Anzeigen|Werbung|Ad|Skip advertisement|"
+    r"Continue reading (?:the main story|below)|"
+    r"(?:Story|Article) continues (?:below|after)(?: (?:the |this )?(?:advertisement|ad))?|"
+    r"Scroll to continue(?: with content)?|广告)$"
+)
 SYNDICATION_FOOTER = r"^This is a syndicated post\b|\bRead the original (?:post|article|story) at\b"
 SHARE_BAR = (
     r"^(?:分享到\s*[:：]?.{0,30}|分享让更多人看到|一键分享|打印本页|关闭窗口|收藏本文|"
@@ -66,6 +73,13 @@ SHARE_BAR = (
     r"(?: article| story| page)? to (?:a )?friend|Save (?:this )?(?:article|story)|Share this (?:article|story|page)|"
     r"Artikel (?:drucken|versenden|verschicken|merken|empfehlen)|Druckversion|Seite drucken|"
     r"Per E-?Mail (?:versenden|verschicken|empfehlen|teilen)))$"
+)
+# Page tools around an article: back-to-top links, font-size switches, a pull quote's markers, keyword and tag lines.
+PAGE_TOOL = (
+    r"^(?i:(?:Back|Up|Return|Go) to (?:the )?top|Nach oben|Zum Seitenanfang)\W{0,3}$|"
+    r"^\W{0,2}(?:返回顶部|回到顶部|返回页首|返回首页|返回)\W{0,2}$|^(?:\[(?:reply|top)\]\s*)+$|"
+    r"^\[?打印\]?$|^字[型体號号]\s*[:：]|^[“\"]?(?:Start|End) Quote[”\"]?$|"
+    r"^(?:本篇新闻)?(?:热门)?关键[词字]\s*[:：].{0,60}$|^(?:Tags|Keywords|Schlagwörter|Schlagworte)\s*:.{0,100}$"
 )
 QR_WIDGET = (
     r"^(?:.{0,30}扫.{0,4}二维码.{0,40}|扫一扫.{0,40}|长按识别.{0,40}|"
@@ -126,7 +140,8 @@ LEGAL_NOTICE_LINE = (
 RELATED_HEADING = (
     r"^(?:相关阅读|相关新闻|相关文章|相关推荐|相关报道|延伸阅读|推荐阅读|热门推荐|猜你喜欢|热点推荐|精彩推荐|"
     r"更多.{0,12}(?:资讯|新闻|文章|内容)|"
-    r"Related(?: Articles| Posts| News| Stories| Content)?|You may also like|Read more|Recommended|"
+    r"Related(?: Articles| Posts| News| Stories| Content| Topics)?|You may also like|Read more|Recommended|"
+    r"More on this (?:story|topic)|"
     r"More (?:stories|news|articles|from [^.]{1,30})|Further reading|You might also like|"
     r"Most (?:popular|read|viewed)|Top stories|"
     r"Mehr zum Thema(?: auf \S.{0,30})?|Das könnte Sie auch interessieren|Weitere Artikel|Auch interessant|"
@@ -150,8 +165,10 @@ DROP_LINE_RULES: tuple[tuple[str, str], ...] = (
     ("view_counter", VIEW_COUNTER),
     ("comment_counter", COMMENT_COUNTER),
     ("paywall", PAYWALL_LINE),
+    ("ad_label", AD_LABEL),
     ("syndication_footer", SYNDICATION_FOOTER),
     ("share_bar", SHARE_BAR),
+    ("page_tool", PAGE_TOOL),
     ("qr_widget", QR_WIDGET),
     ("teaser_date", TEASER_DATE),
     ("app_promo", APP_PROMO),
