@@ -56,3 +56,52 @@ def test_a_description_longer_than_any_lead_is_not_looked_for() -> None:
     long_text = LEAD + " " + " ".join([BODY[0]] * 20)
     tree = document_fromstring(_page(f"<p>{long_text}</p>"))
     assert with_lead(BODY, [long_text], tree) == BODY
+
+
+def _headed(header: str) -> str:
+    """A page whose headline is followed by `header` markup, then the article's paragraphs; no description."""
+    return (
+        "<html><body><nav><a href='/'>Start</a></nav><main><h1>Notenbank legt Bericht vor</h1>"
+        f"{header}<div class='body'>" + "".join(f"<p>{p}</p>" for p in BODY) + "</div></main></body></html>"
+    )
+
+
+def test_a_lead_marked_as_such_under_the_headline_goes_first() -> None:
+    for header in (f'<p class="lead">{LEAD}</p>', f'<div class="article-excerpt"><p>{LEAD}</p></div>',
+                   f'<div class="intro"><span class="date">12.03.2023</span><p>{LEAD}</p></div>', f"<h2>{LEAD}</h2>"):
+        tree = document_fromstring(_headed(header))
+        assert with_lead(BODY, [], tree) == [LEAD, *BODY], header
+
+
+def test_what_else_sits_under_the_headline_is_not_a_lead() -> None:
+    headers = [
+        f'<div class="caption">{LEAD}</div>',  # a caption
+        f'<div class="lead author-bio"><p>{LEAD}</p></div>',  # an author's note in the header
+        f"<p>{LEAD}</p>",  # nothing marks it
+        f'<aside><p class="lead">{LEAD}</p></aside>',  # a side box
+        f'<p class="teaser">{LEAD[:90]} ...</p>',  # a teaser cut off for another article
+        '<p class="lead">Kurz.</p>',  # too short to be a lead
+    ]
+    for header in headers:
+        tree = document_fromstring(_headed(header))
+        assert with_lead(BODY, [], tree) == BODY, header
+
+
+def test_a_marked_lead_the_text_holds_is_not_repeated_and_a_page_without_headline_gets_none() -> None:
+    tree = document_fromstring(_headed(f'<p class="lead">{LEAD}</p>'))
+    assert with_lead([LEAD, *BODY], [], tree) == [LEAD, *BODY]
+    tree = document_fromstring(_headed(f'<p class="lead">{LEAD}</p>').replace("h1>", "h3>"))
+    assert with_lead(BODY, [], tree) == BODY
+
+
+def test_a_marked_lead_comes_back_through_extract() -> None:
+    paragraphs = "".join(f"<p>{p} {p}</p>" for p in BODY * 3)
+    html = (
+        "<html><head><title>Bericht</title></head><body><main><article><h1>Notenbank legt Bericht vor</h1>"
+        f'<div class="teaser-text"><p>{LEAD}</p></div><div class="content">{paragraphs}</div></article></main>'
+        "</body></html>"
+    )
+    paragraphs_out = extract(html.encode(), "https://example.org/news/bericht").text.split("\n\n")
+    # trafilatura and readability both leave it out; it goes after the headline the text begins with
+    assert paragraphs_out[:2] == ["Notenbank legt Bericht vor", LEAD]
+    assert paragraphs_out.count(LEAD) == 1
