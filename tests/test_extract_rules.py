@@ -396,3 +396,11 @@ def test_sentences_starting_like_page_tools_stay() -> None:
     for line in ["Back to the topic of taxes, he said.", "返回家乡的人越来越多。", "关键词是创新。",
                  "Bildung ist wichtig: sagte er.", "Photographs of the scene were shared widely."]:
         assert boilerplate_rule(line) is None
+
+
+def test_social_embed_placeholders_and_follow_calls_are_boilerplate() -> None:
+    assert boilerplate_rule("Sieh dir diesen Beitrag auf Instagram an") == "embed_placeholder"
+    assert boilerplate_rule("A post shared by Jane Doe (@jane)") == "embed_placeholder"
+    assert boilerplate_rule("Follow World News on NBCNews.com on Twitter and Facebook") == "promo_line"
+    assert boilerplate_rule("Follow the money, he said on Twitter.") is None
+    assert boilerplate_rule("She shared a post on Instagram.") is None

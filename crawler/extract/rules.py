@@ -62,6 +62,11 @@ AD_LABEL = (
     r"(?:Story|Article) continues (?:below|after)(?: (?:the |this )?(?:advertisement|ad))?|"
     r"Scroll to continue(?: with content)?|广告)$"
 )
+# What a social-media embed shows in place of the post: "View this post on Instagram", "A post shared by ...".
+EMBED_PLACEHOLDER = (
+    r"^(?:Sieh dir diesen Beitrag auf Instagram an|View this post on Instagram|"
+    r"(?:Ein Beitrag geteilt von|A post shared by) .{1,80})$"
+)
 SYNDICATION_FOOTER = r"^This is a syndicated post\b|\bRead the original (?:post|article|story) at\b"
 SHARE_BAR = (
     r"^(?:分享到\s*[:：]?.{0,30}|分享让更多人看到|一键分享|打印本页|关闭窗口|收藏本文|"
@@ -92,6 +97,8 @@ PROMO_LINE = (
     r"欢迎.{0,6}(?:来稿|投稿)|歡迎.{0,6}(?:來稿|投稿)|按下?.{0,6}CTRL.{0,6}ENTER|Ctrl\s*\+\s*Enter|"
     r"^(?:Sign up|Subscribe)(?: now| today)? (?:for|to) (?:our|the|a)\b.{0,40}newsletter|"
     r"^(?:Follow|Like) us on (?:Twitter|Facebook|Instagram|LinkedIn)|unsubscribe at any ?time|"
+    r"^Follow [^,;:!?\"“”]{1,60} on (?:Twitter|Facebook|Instagram|LinkedIn)"
+    r"(?: and (?:Twitter|Facebook|Instagram))?\.?$|"
     r"Newsletter abonnieren|^Jetzt\b.{0,30}Newsletter|Folgen Sie uns auf|We want to hear what you think|"
     # membership and support calls, click-here calls
     r"^Werden Sie (?:jetzt )?Mitglied\b|^Jetzt Mitglied werden|^Unterstütze(?:n Sie)? \S.{0,40} (?:mit|ab) \d|"
@@ -166,6 +173,7 @@ DROP_LINE_RULES: tuple[tuple[str, str], ...] = (
     ("comment_counter", COMMENT_COUNTER),
     ("paywall", PAYWALL_LINE),
     ("ad_label", AD_LABEL),
+    ("embed_placeholder", EMBED_PLACEHOLDER),
     ("syndication_footer", SYNDICATION_FOOTER),
     ("share_bar", SHARE_BAR),
     ("page_tool", PAGE_TOOL),
