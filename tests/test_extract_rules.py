@@ -404,3 +404,10 @@ def test_social_embed_placeholders_and_follow_calls_are_boilerplate() -> None:
     assert boilerplate_rule("Follow World News on NBCNews.com on Twitter and Facebook") == "promo_line"
     assert boilerplate_rule("Follow the money, he said on Twitter.") is None
     assert boilerplate_rule("She shared a post on Instagram.") is None
+
+
+def test_a_note_that_the_views_are_not_the_sites_is_boilerplate() -> None:
+    note = ("The opinions expressed here are the personal views of Karl Fisch and do not (necessarily) reflect the "
+            "views of my employer.")
+    assert boilerplate_rule(note) == "views_disclaimer"
+    assert boilerplate_rule("The views expressed by the minister do not reflect a consensus, officials said.") is None

@@ -68,7 +68,8 @@ def _headed(header: str) -> str:
 
 def test_a_lead_marked_as_such_under_the_headline_goes_first() -> None:
     for header in (f'<p class="lead">{LEAD}</p>', f'<div class="article-excerpt"><p>{LEAD}</p></div>',
-                   f'<div class="intro"><span class="date">12.03.2023</span><p>{LEAD}</p></div>', f"<h2>{LEAD}</h2>"):
+                   f'<div class="intro"><span class="date">12.03.2023</span><p>{LEAD}</p></div>', f"<h2>{LEAD}</h2>",
+                   f"<p>{LEAD}</p>"):
         tree = document_fromstring(_headed(header))
         assert with_lead(BODY, [], tree) == [LEAD, *BODY], header
 
@@ -77,7 +78,8 @@ def test_what_else_sits_under_the_headline_is_not_a_lead() -> None:
     headers = [
         f'<div class="caption">{LEAD}</div>',  # a caption
         f'<div class="lead author-bio"><p>{LEAD}</p></div>',  # an author's note in the header
-        f"<p>{LEAD}</p>",  # nothing marks it
+        f"<div>{LEAD}</div>",  # nothing marks it, and it is no paragraph
+        f'<div class="image-wrapper"><p>{LEAD}</p></div>',  # a paragraph in an image's box
         f'<aside><p class="lead">{LEAD}</p></aside>',  # a side box
         f'<p class="teaser">{LEAD[:90]} ...</p>',  # a teaser cut off for another article
         '<p class="lead">Kurz.</p>',  # too short to be a lead

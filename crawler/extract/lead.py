@@ -6,9 +6,9 @@ trafilatura and readability skip it, and give the same words as the page's descr
 side bars, and that the text does not hold yet, is that lead and goes before the first paragraph. A description
 the page does not show (a summary written for search engines) is not article text, and neither is a short one.
 
-A lead the page marks as such is taken too: prose between the article's headline (the last <h1> before the text)
-and the text's first paragraph, in an element whose class or id, or an ancestor's, says lead, intro, excerpt,
-summary, ... (and none says caption, credit, author, ...), or a subtitle <h2> right under the <h1>.
+A lead set under the headline is taken too: prose between the article's headline (the last <h1> before the text)
+and the text's first paragraph, in a <p> or in an element whose class or id, or an ancestor's, says lead, intro,
+excerpt, summary, ... (and none says caption, credit, author, ...), or a subtitle <h2> right under the <h1>.
 """
 
 from __future__ import annotations
@@ -87,13 +87,16 @@ def _holder(element: HtmlElement, word: str, probe: str) -> HtmlElement | None:
 
 
 def _hinted(element: HtmlElement) -> bool:
+    """Whether the element may hold a lead: a <p>, or a class or id (its own or a parent's, STANDFIRST_HINT_LEVELS
+    up) names one; never when one of those names says caption, credit, author, related, ..."""
     names = []
     for level, node in enumerate((element, *element.iterancestors())):
         if level > STANDFIRST_HINT_LEVELS:
             break
         names.append(f"{node.get('class') or ''} {node.get('id') or ''}")
     joined = " ".join(names)
-    return STANDFIRST_HINT_RE.search(joined) is not None and NOT_STANDFIRST_RE.search(joined) is None
+    hinted = STANDFIRST_HINT_RE.search(joined) is not None or element.tag == "p"
+    return hinted and NOT_STANDFIRST_RE.search(joined) is None
 
 
 def _following(element: HtmlElement) -> Iterator[HtmlElement]:

@@ -67,6 +67,11 @@ EMBED_PLACEHOLDER = (
     r"^(?:Sieh dir diesen Beitrag auf Instagram an|View this post on Instagram|"
     r"(?:Ein Beitrag geteilt von|A post shared by) .{1,80})$"
 )
+# A site's note that the views in its articles are not its own, wherever it stands.
+VIEWS_DISCLAIMER = (
+    r"^(?:The )?(?:views|opinions) expressed\b.{0,160}?(?:not necessarily|\(necessarily\)|personal views|own views|"
+    r"are (?:solely )?(?:those of|the author)|(?:my|our|their|his|her) employer)"
+)
 SYNDICATION_FOOTER = r"^This is a syndicated post\b|\bRead the original (?:post|article|story) at\b"
 SHARE_BAR = (
     r"^(?:分享到\s*[:：]?.{0,30}|分享让更多人看到|一键分享|打印本页|关闭窗口|收藏本文|"
@@ -173,6 +178,7 @@ DROP_LINE_RULES: tuple[tuple[str, str], ...] = (
     ("comment_counter", COMMENT_COUNTER),
     ("paywall", PAYWALL_LINE),
     ("ad_label", AD_LABEL),
+    ("views_disclaimer", VIEWS_DISCLAIMER),
     ("embed_placeholder", EMBED_PLACEHOLDER),
     ("syndication_footer", SYNDICATION_FOOTER),
     ("share_bar", SHARE_BAR),
