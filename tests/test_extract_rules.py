@@ -411,3 +411,27 @@ def test_a_note_that_the_views_are_not_the_sites_is_boilerplate() -> None:
             "views of my employer.")
     assert boilerplate_rule(note) == "views_disclaimer"
     assert boilerplate_rule("The views expressed by the minister do not reflect a consensus, officials said.") is None
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("Publicidade", "ad_label"),
+        ("Реклама", "ad_label"),
+        ("広告", "ad_label"),
+        ("Leia também: Governo anuncia novo plano", "read_also"),
+        ("À lire aussi : Le gouvernement présente son plan", "read_also"),
+        ("Читайте также:", "read_also"),
+        ("関連記事", "related_heading"),
+        ("Notícias relacionadas", "related_heading"),
+        ("Compartilhe", "share_bar"),
+    ],
+)
+def test_the_same_labels_in_other_languages_are_boilerplate(line: str, rule: str) -> None:
+    assert boilerplate_rule(line) == rule
+
+
+def test_sentences_in_other_languages_that_start_like_labels_stay() -> None:
+    for line in ["A publicidade cresceu 5% no ano.", "Реклама на телевидении подорожала.", "関連記事によると、政府は発表した。",
+                 "Leia também o relatório completo, disse o ministro."]:
+        assert boilerplate_rule(line) is None

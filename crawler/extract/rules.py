@@ -60,7 +60,9 @@ AD_LABEL = (
     r"^(?i:Advertisement|Advertising|Sponsored(?: content)?|Anzeige|Anzeigen|Werbung|Ad|Skip advertisement|"
     r"Continue reading (?:the main story|below)|"
     r"(?:Story|Article) continues (?:below|after)(?: (?:the |this )?(?:advertisement|ad))?|"
-    r"Scroll to continue(?: with content)?|广告)$"
+    r"Scroll to continue(?: with content)?|广告|"
+    # the same label in other languages the crawl meets (pt, es, fr, it, ru, ja, ko, pl, tr, ar)
+    r"Publicidade|Publicidad|Publicité|Pubblicità|Реклама|広告|광고|Reklama|Reklam|إعلان)$"
 )
 # What a social-media embed shows in place of the post: "View this post on Instagram", "A post shared by ...".
 EMBED_PLACEHOLDER = (
@@ -77,6 +79,7 @@ SHARE_BAR = (
     r"^(?:分享到\s*[:：]?.{0,30}|分享让更多人看到|一键分享|打印本页|关闭窗口|收藏本文|"
     r"Share(?: this)?(?: article| story)?\s*:?|Share on \w+|Tweet|Teilen\s*:?|Artikel teilen|Drucken|"
     r"微信|微博|QQ空间|朋友圈|Facebook|Twitter|LinkedIn|WhatsApp|E-Mail|Email|Print|"
+    r"Compartilhe|Compartilhar|Compartir|Partager|Condividi|Поделиться|シェア|シェアする|공유하기|مشاركة|"
     # an article's tools: "Print article", "Printer-friendly version", "E-mail this page", "Refer to a friend"
     r"(?i:Print(?: this)?(?: article| story| page| version)?|Printer[- ]friendly(?: version| format| page)?|"
     r"E-?mail (?:this(?: article| story| page)?|to a friend)|(?:Send|Refer|Forward|Recommend)(?: this)?"
@@ -158,7 +161,11 @@ RELATED_HEADING = (
     r"Most (?:popular|read|viewed)|Top stories|"
     r"Mehr zum Thema(?: auf \S.{0,30})?|Das könnte Sie auch interessieren|Weitere Artikel|Auch interessant|"
     r"(?:Mehr|Weitere|Top-?) ?Themen(?: bei \S.{0,30}| aus [^.]{1,40})?|Weitere (?:aktuelle )?(?:Beiträge|Themen)"
-    r"(?: [^.]{1,40})?|Zum Weiterlesen|[Mm]eist[ -]?(?:gelesen|diskutiert|kommentiert))"
+    r"(?: [^.]{1,40})?|Zum Weiterlesen|[Mm]eist[ -]?(?:gelesen|diskutiert|kommentiert)|"
+    # other languages: pt, es, fr, it, ru, ja, ko, ar
+    r"Not[ií]cias relacionadas|Mat[ée]rias relacionadas|Art[ií]culos relacionados|Articles similaires|"
+    r"Sur le même sujet|Articoli correlati|Похожие (?:новости|статьи|материалы)|Другие новости|関連記事|"
+    r"関連ニュース|관련 ?기사|관련 ?뉴스|أخبار ذات صلة|مقالات ذات صلة)"
     r"\s*[:：]?$"
 )
 # A "read also" box inside the article: the line goes, the article goes on after it.
@@ -166,7 +173,12 @@ READ_ALSO_LINE = (
     r"^(?:Auch lesen|Lesen Sie auch|Lesen Sie dazu|Read also|Also read|See also|另请参阅)\s*[:：]?$|"
     # the label with the other article's headline after it: "Auch lesen: Diese 3 Sternzeichen ...", "Read more: ..."
     r"^(?:Auch lesen|Lesen Sie auch|Lesen Sie dazu|Lesen Sie mehr|Mehr dazu|Mehr zum Thema|Read also|Also read|"
-    r"See also|Read more|READ MORE|Related|RELATED|Siehe auch|另请参阅|相关阅读|延伸阅读)\s*[:：]\s*\S.{0,120}$"
+    r"See also|Read more|READ MORE|Related|RELATED|Siehe auch|另请参阅|相关阅读|延伸阅读|"
+    r"Leia (?:também|mais)|Lea también|Lee también|(?:À )?[Ll]ire aussi|Leggi anche|Читайте также|"
+    r"Смотрите также|関連記事|あわせて読みたい|관련기사|관련 기사|Zobacz (?:też|także)|Ayrıca bakınız|اقرأ أيضا)"
+    r"\s*[:：]\s*\S.{0,120}$|"
+    r"^(?:Leia (?:também|mais)|Lea también|Lee también|(?:À )?[Ll]ire aussi|Leggi anche|Читайте также|"
+    r"Смотрите также|あわせて読みたい|Zobacz (?:też|także)|اقرأ أيضا)\s*[:：]?$"
 )
 
 DROP_LINE_RULES: tuple[tuple[str, str], ...] = (
