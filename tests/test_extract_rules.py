@@ -174,6 +174,13 @@ def test_the_fast_original_post_check_agrees_with_the_case_blind_pattern() -> No
     for _ in range(20000):
         text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 8)))
         assert says_original(text) == (SOURCE_LINK_CONTEXT_RE.search(text) is not None), text
+    # in long texts too, where it only looks around the places that say "original" or 原文
+    filler = "Lorem ipsum dolor sit amet, the original plan was read at the post office. "
+    for _ in range(300):
+        parts = [filler * rnd.randint(0, 40) for _ in range(3)]
+        phrase = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 6)))
+        text = parts[0] + phrase + parts[1] + rnd.choice(pieces) + parts[2]
+        assert says_original(text) == (SOURCE_LINK_CONTEXT_RE.search(text) is not None), phrase
 
 
 def test_a_legal_notice_or_disclaimer_late_in_the_text_ends_the_article() -> None:
