@@ -122,10 +122,12 @@ def _under_headline(tree: HtmlElement, paragraph: str) -> tuple[HtmlElement | No
         for element in _following(headline):
             holder = _holder(element, *probes)
             if holder is not None:
-                if holder is element or holder in between:  # the paragraph's block and what it holds are not above it
-                    between = between[: between.index(holder)] if holder in between else between
-                    if best[0] is None or len(between) < len(best[1]):
-                        best = (headline, between)
+                if holder is not element:  # the paragraph's own block came earlier: it and what it holds go
+                    if holder not in between:  # it holds the headline too: nothing sits between the two
+                        break
+                    between = between[: between.index(holder)]
+                if best[0] is None or len(between) < len(best[1]):
+                    best = (headline, between)
                 break
             if len(between) >= MAX_HEADER_ELEMENTS:
                 break
