@@ -17,7 +17,7 @@ from lxml.html import HtmlElement
 
 from crawler.items import Attribution
 from crawler.sources import canonical_source_name, host_of, source_for_url
-from crawler.text.case_blind import CASE_FOLDING_TRAPS
+from crawler.text.case_blind import has_case_folding_trap
 
 URL_RE = re.compile(r"https?://[^\s<>\"'，。）)】]+")
 # Text around a link that says the link is the original.
@@ -108,7 +108,7 @@ def says_original(text: str) -> bool:
     "original" anywhere). Where lowercasing would move or merge characters (crawler.text.case_blind's traps), the
     pattern runs over the whole text."""
     lowered = text.lower()
-    if len(lowered) != len(text) or (not text.isascii() and any(trap in text for trap in CASE_FOLDING_TRAPS)):
+    if len(lowered) != len(text) or has_case_folding_trap(text):
         return SOURCE_LINK_CONTEXT_RE.search(text) is not None
     for word in SOURCE_LINK_CONTEXT_WORDS:
         at = lowered.find(word)

@@ -65,6 +65,11 @@ _MAX_LINK_SHARE = 0.3
 _PROBE_CHARS = 30
 
 
+def _held(key: str, text_key: str) -> bool:
+    """Whether the text (its paragraph keys joined) holds a paragraph already: its start or its end is there."""
+    return key[:LEAD_PROBE] in text_key or key[-LEAD_PROBE:] in text_key
+
+
 def _probes(paragraph: str) -> tuple[str, str] | None:
     """A word from the start of the paragraph (its longest among the first twelve) and the paragraph's first
     characters without whitespace: what the element holding it shows."""
@@ -135,22 +140,21 @@ def _under_headline(tree: HtmlElement, paragraph: str) -> tuple[HtmlElement | No
     return best
 
 
-def with_standfirsts(paragraphs: Sequence[str], tree: HtmlElement) -> list[str]:
+def with_standfirsts(paragraphs: Sequence[str], tree: HtmlElement, text_key: str) -> list[str]:
     """The paragraphs with the lead the page marks as such above the text put first (after the headline, when the
-    text begins with it), where the text lacks it."""
+    text begins with it), where the text (`text_key`: its paragraph keys joined) lacks it."""
     headlines = {paragraph_key(h.text_content()) for h in tree.iter("h1")}
     if not paragraphs or not headlines:
         return list(paragraphs)
     start = 1 if len(paragraphs) > 1 and paragraph_key(paragraphs[0]) in headlines else 0
-    found = standfirsts(paragraphs, tree, start)
+    found = standfirsts(paragraphs, tree, text_key, start)
     return [*paragraphs[:start], *found, *paragraphs[start:]]
 
 
-def standfirsts(paragraphs: Sequence[str], tree: HtmlElement, start: int = 0) -> list[str]:
+def standfirsts(paragraphs: Sequence[str], tree: HtmlElement, text_key: str, start: int = 0) -> list[str]:
     """The lead paragraphs the page marks as such between its headline and the paragraph `start`, which the text
-    lacks."""
+    (`text_key`) lacks."""
     headline, between = _under_headline(tree, paragraphs[start])
-    text_key: str | None = None
     found: list[str] = []
     for element in between:
         if element.tag not in STANDFIRST_TAGS:
@@ -169,10 +173,8 @@ def standfirsts(paragraphs: Sequence[str], tree: HtmlElement, start: int = 0) ->
             or sum(len(a.text_content()) for a in element.iter("a")) > _MAX_LINK_SHARE * len(text)
         ):
             continue
-        if text_key is None:
-            text_key = "".join(paragraph_key(p) for p in paragraphs)
         key = paragraph_key(text)
-        if key[:LEAD_PROBE] in text_key or key[-LEAD_PROBE:] in text_key:
+        if _held(key, text_key):
             continue
         found.append(text)
         text_key += key
@@ -181,7 +183,7 @@ def standfirsts(paragraphs: Sequence[str], tree: HtmlElement, start: int = 0) ->
 
 def with_lead(paragraphs: Sequence[str], descriptions: Sequence[str], tree: HtmlElement) -> list[str]:
     """The paragraphs, with the page's shown description put first when the text lacks it, and before them the
-    lead the page marks above the text (`standfirsts`)."""
+    lead the page marks above the text (`with_standfirsts`)."""
     out = list(paragraphs)
     if not out:
         return out
@@ -189,13 +191,13 @@ def with_lead(paragraphs: Sequence[str], descriptions: Sequence[str], tree: Html
     for description in descriptions:
         lead = normalise_inline(description)
         key = paragraph_key(lead)
-        if text_weight(lead) < LEAD_MIN_WEIGHT or key[:LEAD_PROBE] in text_key or key[-LEAD_PROBE:] in text_key:
+        if text_weight(lead) < LEAD_MIN_WEIGHT or _held(key, text_key):
             continue
         shown = " ".join(description.split())
         if len(shown) > LEAD_MAX_CHARS:
             continue
         word = max(shown[:60].split(), key=len)
         if _TEXT_HOLDS(tree, word=word) and _SHOWN(tree, text=shown, limit=len(shown) + LEAD_ELEMENT_SLACK):
-            out = [lead, *out]
+            out, text_key = [lead, *out], key + text_key
             break
-    return with_standfirsts(out, tree)
+    return with_standfirsts(out, tree, text_key)

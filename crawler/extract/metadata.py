@@ -205,8 +205,8 @@ def byline_xpaths_for(source: str) -> tuple[str, ...]:
     """The BYLINE_XPATHS that can find anything on the page parsed from `source` (in their order).
 
     `@itemprop='author'` and `@rel='author'` need an attribute value `author` in the source (`="author"`,
-    `='author'` or `=author`, spaces allowed around `=`); the class test needs one of BYLINE_CLASS_WORDS. Both are
-    read in one pass over the places where the source says "author"."""
+    `='author'` or `=author`, spaces allowed around `=`); the class test needs "byline", "author-name" or
+    "author_name". Both are read in one pass over the places where the source says "author"."""
     attribute, classes = False, "byline" in source
     at = source.find("author")
     while at >= 0 and not (attribute and classes):

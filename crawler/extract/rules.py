@@ -168,17 +168,21 @@ RELATED_HEADING = (
     r"関連ニュース|관련 ?기사|관련 ?뉴스|أخبار ذات صلة|مقالات ذات صلة)"
     r"\s*[:：]?$"
 )
-# A "read also" box inside the article: the line goes, the article goes on after it.
-READ_ALSO_LINE = (
-    r"^(?:Auch lesen|Lesen Sie auch|Lesen Sie dazu|Read also|Also read|See also|另请参阅)\s*[:：]?$|"
-    # the label with the other article's headline after it: "Auch lesen: Diese 3 Sternzeichen ...", "Read more: ..."
-    r"^(?:Auch lesen|Lesen Sie auch|Lesen Sie dazu|Lesen Sie mehr|Mehr dazu|Mehr zum Thema|Read also|Also read|"
-    r"See also|Read more|READ MORE|Related|RELATED|Siehe auch|另请参阅|相关阅读|延伸阅读|"
+# A "read also" box inside the article: the line goes, the article goes on after it. Its label alone, or with the
+# other article's headline after it ("Auch lesen: Diese 3 Sternzeichen ...", "Leia também: ..."); the labels that
+# alone are a related-content heading (RELATED_HEADING, which ends the text late) only with a headline.
+_READ_ALSO_LABELS = (
+    r"Auch lesen|Lesen Sie auch|Lesen Sie dazu|Read also|Also read|See also|另请参阅|"
     r"Leia (?:também|mais)|Lea también|Lee también|(?:À )?[Ll]ire aussi|Leggi anche|Читайте также|"
-    r"Смотрите также|関連記事|あわせて読みたい|관련기사|관련 기사|Zobacz (?:też|także)|Ayrıca bakınız|اقرأ أيضا)"
-    r"\s*[:：]\s*\S.{0,120}$|"
-    r"^(?:Leia (?:também|mais)|Lea también|Lee también|(?:À )?[Ll]ire aussi|Leggi anche|Читайте также|"
-    r"Смотрите также|あわせて読みたい|Zobacz (?:też|także)|اقرأ أيضا)\s*[:：]?$"
+    r"Смотрите также|あわせて読みたい|Zobacz (?:też|także)|اقرأ أيضا"
+)
+_LINKED_READ_ALSO_LABELS = (
+    r"Lesen Sie mehr|Mehr dazu|Mehr zum Thema|Read more|READ MORE|Related|RELATED|Siehe auch|相关阅读|延伸阅读|"
+    r"関連記事|관련기사|관련 기사|Ayrıca bakınız"
+)
+READ_ALSO_LINE = (
+    rf"^(?:{_READ_ALSO_LABELS})\s*[:：]?$|"
+    rf"^(?:{_READ_ALSO_LABELS}|{_LINKED_READ_ALSO_LABELS})\s*[:：]\s*\S.{{0,120}}$"
 )
 
 DROP_LINE_RULES: tuple[tuple[str, str], ...] = (

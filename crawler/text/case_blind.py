@@ -26,9 +26,14 @@ def lowercase_form(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     return re.compile(source.lower())
 
 
+def has_case_folding_trap(text: str) -> bool:
+    """Whether the text holds a character where lowercasing and case-blind matching part (CASE_FOLDING_TRAPS)."""
+    return not text.isascii() and any(trap in text for trap in CASE_FOLDING_TRAPS)
+
+
 def finds(pattern: re.Pattern[str], text: str, lowered: str | None = None) -> bool:
     """Whether `pattern` finds anything in `text` (`lowered`: text.lower(), when the caller has it)."""
     fast = lowercase_form(pattern)
-    if fast is None or (not text.isascii() and any(trap in text for trap in CASE_FOLDING_TRAPS)):
+    if fast is None or has_case_folding_trap(text):
         return pattern.search(text) is not None
     return fast.search(text.lower() if lowered is None else lowered) is not None
