@@ -442,3 +442,36 @@ def test_sentences_in_other_languages_that_start_like_labels_stay() -> None:
     for line in ["A publicidade cresceu 5% no ano.", "Реклама на телевидении подорожала.", "関連記事によると、政府は発表した。",
                  "Leia também o relatório completo, disse o ministro."]:
         assert boilerplate_rule(line) is None
+
+
+ARTICLE = [
+    "The minister announced on Tuesday that the new rules would apply from the first of March next year.",
+    "Opposition leaders said the timetable left businesses too little room to prepare for the change.",
+    "A spokesman for the ministry said the details would be published in the official gazette this week.",
+]
+
+
+def test_a_reader_comment_thread_after_the_article_is_cut() -> None:
+    thread = [
+        "Print Email this Comment",
+        "Posted by: tom3465, farnworth on 8:21pm Tue 1 Jan 08",
+        "as long as he does not take advice from his cousin on the finer points of driving",
+        "Posted by: donmarg, bolton on 9:06pm Tue 1 Jan 08",
+        "Why not take the rest of the team, they have been acting for long enough.",
+        "Posted by: jim | January 14, 2008 07:20 PM",
+        "Geschrieben von Anna am 3. Mai 2012 um 10:12",
+    ]
+    assert apply_line_rules([*ARTICLE, *thread]) == [*ARTICLE, "Print Email this Comment"]
+
+
+def test_a_posts_own_byline_two_signatures_and_an_early_thread_stay() -> None:
+    byline = "Posted by Biggles on October 27, 2003"
+    two = ["Posted by: jim | January 14, 2008 07:20 PM", "Great piece.", "Posted by: ann | January 14, 2008 07:41 PM"]
+    assert apply_line_rules([byline, *ARTICLE, *two]) == [byline, *ARTICLE, *two]
+    # a comments page: the thread is the page's main content, from its first third on
+    thread = [line for n in range(6) for line in (f"Posted by: reader{n} at Jan 17, 2005 3:2{n}:17 PM", ARTICLE[n % 3])]
+    page = [ARTICLE[0], *thread]
+    assert apply_line_rules(page) == page
+    # a sentence that names a poster is no signature
+    said = "Posted by the ministry on its website at noon, the notice ran to 12 pages."
+    assert apply_line_rules([*ARTICLE, said, said, said]) == [*ARTICLE, said, said, said]

@@ -218,10 +218,22 @@ CUTOFF_LATE: tuple[str, ...] = (RELATED_HEADING, COMMENT_FORM, LEGAL_NOTICE_HEAD
 CUTOFF_LATE_LONG: tuple[str, ...] = (RIGHTS_NOTICE, LEGAL_NOTICE_LINE)
 CUTOFF_LATE_MIN_SHARE = 0.4
 
+# A reader comment's signature: who posted it and when ("Posted by: jim | January 14, 2008 07:20 PM",
+# "Posted by: tax payer, Bolton on 2:49pm Wed 2 Jan 08", "Geschrieben von Anna am 3. Mai 2012 um 10:12").
+# One such line can be a blog post's own byline; several in the latter part of the text are a comment thread.
+COMMENT_SIGNATURE = (
+    r"^(?:Posted|Submitted|Commented|Geschrieben|Verfasst|Eingestellt|Kommentiert) (?:by|von):?\s+\S.{0,60}?"
+    r"(?:\s[|·]\s*|\s(?:on|at|am|um)\s)[\w.,:/ -]{0,30}"
+    r"(?:\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AaPp]\.?[Mm]\.?|Uhr)?(?:\s*[A-Z]{2,4})?|\b\d{2}|\b\d{4})$"
+)
+COMMENT_THREAD_MIN = 3
+BYLINE_REACH = 3
+
 _DROP_RES = tuple((name, re.compile(p)) for name, p in DROP_LINE_RULES)
 _CUTOFF_ALWAYS_RES = tuple(re.compile(p) for p in CUTOFF_ALWAYS)
 _CUTOFF_LATE_RES = tuple(re.compile(p) for p in CUTOFF_LATE)
 _CUTOFF_LATE_LONG_RES = tuple(re.compile(p) for p in CUTOFF_LATE_LONG)
+_COMMENT_SIGNATURE_RE = re.compile(COMMENT_SIGNATURE)
 
 
 @dataclass(frozen=True)
@@ -245,6 +257,22 @@ def boilerplate_rule(line: str, extra: Sequence[re.Pattern[str]] = ()) -> str | 
     return None
 
 
+def comment_thread_start(paragraphs: Sequence[str]) -> int | None:
+    """Index of the first reader comment's signature, when at least COMMENT_THREAD_MIN signatures follow the
+    article and the first of them stands in the latter part of the text. A signature among the first
+    BYLINE_REACH paragraphs is the post's own byline; a thread that starts earlier than the latter part is
+    the page's main content (a forum or a comments page), and is left whole."""
+    signed = [
+        i
+        for i, p in enumerate(paragraphs)
+        if i >= BYLINE_REACH and len(p) <= MAX_BOILERPLATE_LINE and _COMMENT_SIGNATURE_RE.search(p)
+    ]
+    if len(signed) < COMMENT_THREAD_MIN:
+        return None
+    total = sum(len(p) for p in paragraphs) or 1
+    return signed[0] if sum(len(p) for p in paragraphs[: signed[0]]) / total >= CUTOFF_LATE_MIN_SHARE else None
+
+
 def _cutoff_index(paragraphs: Sequence[str], site: LineRules) -> int | None:
     total = sum(len(p) for p in paragraphs) or 1
     seen = 0
@@ -259,6 +287,12 @@ def _cutoff_index(paragraphs: Sequence[str], site: LineRules) -> int | None:
             return i
         seen += len(para)
     return None
+
+
+def _end_of_article(paragraphs: Sequence[str], site: LineRules) -> int | None:
+    """Where the article ends: the first end-of-article marker or the start of a reader comment thread."""
+    found = [at for at in (_cutoff_index(paragraphs, site), comment_thread_start(paragraphs)) if at is not None]
+    return min(found, default=None)
 
 
 # Markup that reached the text (a page whose broken element swallowed the HTML after it as text): tags, and CSS rules.
@@ -299,6 +333,6 @@ def _without_markup(paragraph: str) -> str:
 
 def apply_line_rules(paragraphs: Sequence[str], site: LineRules = LineRules()) -> list[str]:
     """Paragraphs without boilerplate lines or leaked markup, cut at the first end-of-article marker."""
-    cut = _cutoff_index(paragraphs, site)
+    cut = _end_of_article(paragraphs, site)
     kept = [_without_markup(p) for p in (paragraphs[:cut] if cut is not None else paragraphs)]
     return [p for p in kept if p and boilerplate_rule(p, site.drop) is None and not is_menu(p)]
