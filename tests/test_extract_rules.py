@@ -9,7 +9,7 @@ import pytest
 
 from crawler.extract.attribution import attributions_from_lines
 from crawler.extract.metadata import clean_title, split_authors
-from crawler.extract.rules import MAX_BOILERPLATE_LINE, apply_line_rules, boilerplate_rule
+from crawler.extract.rules import MAX_BOILERPLATE_LINE, apply_line_rules, boilerplate_rule, is_breadcrumb
 
 
 @pytest.mark.parametrize(
@@ -475,3 +475,45 @@ def test_a_posts_own_byline_two_signatures_and_an_early_thread_stay() -> None:
     # a sentence that names a poster is no signature
     said = "Posted by the ministry on its website at noon, the notice ran to 12 pages."
     assert apply_line_rules([*ARTICLE, said, said, said]) == [*ARTICLE, said, said, said]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "您所在的位置：首页 > 本网专稿 > 消费 > 正文",
+        "您的位置：主页>艺术教育>院校招生资讯>中央美术学院",
+        "当前位置：首页->军事技术",
+        "股票> 正文",
+        "新浪财经 > 美股 > 正文",
+        "网易娱乐 > 明星俱乐部 > 明星话题",
+        "uho優活健康網 〉檢視火線新聞 〉菸害防制新法3年 青少年吸菸仍嚴重？",
+        "Home » Sports » Pro Sports »",
+        "Hauptseite » 2010 » Oktober » 26 » Briefe",
+        "You are here: Home / News / World",
+    ],
+)
+def test_breadcrumb_trails_are_boilerplate(line: str) -> None:
+    assert is_breadcrumb(line)
+    assert apply_line_rules([*ARTICLE, line]) == ARTICLE
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Go to Settings > General > About to check the version.",
+        "Settings > General > About",
+        "Die Inflation lag bei > 3 Prozent, die Zinsen bei > 4 Prozent.",
+        "Er sagte: » Ja « und dann » Nein « zum Vorschlag.",
+        "打开手机，点击设置>通用>关于本机，即可查看版本。",
+        "A > B",
+        "正文",
+    ],
+)
+def test_paths_comparisons_and_quotes_are_no_breadcrumb(line: str) -> None:
+    assert not is_breadcrumb(line)
+
+
+@pytest.mark.parametrize("line", ["我要评论", "我來說兩句", "Fonts Size", "打印本頁", "關閉窗口"])
+def test_chinese_page_tools_alone_on_their_line_are_boilerplate(line: str) -> None:
+    assert boilerplate_rule(line) in {"share_bar", "page_tool"}
+    assert boilerplate_rule(line + "这篇文章的观点很多人都不同意，原因如下。") is None

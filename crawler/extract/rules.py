@@ -76,7 +76,7 @@ VIEWS_DISCLAIMER = (
 )
 SYNDICATION_FOOTER = r"^This is a syndicated post\b|\bRead the original (?:post|article|story) at\b"
 SHARE_BAR = (
-    r"^(?:分享到\s*[:：]?.{0,30}|分享让更多人看到|一键分享|打印本页|关闭窗口|收藏本文|"
+    r"^(?:分享到\s*[:：]?.{0,30}|分享让更多人看到|一键分享|打印本页|打印本頁|关闭窗口|關閉窗口|收藏本文|"
     r"Share(?: this)?(?: article| story)?\s*:?|Share on \w+|Tweet|Teilen\s*:?|Artikel teilen|Drucken|"
     r"微信|微博|QQ空间|朋友圈|Facebook|Twitter|LinkedIn|WhatsApp|E-Mail|Email|Print|"
     r"Compartilhe|Compartilhar|Compartir|Partager|Condividi|Поделиться|シェア|シェアする|공유하기|مشاركة|"
@@ -91,7 +91,8 @@ SHARE_BAR = (
 PAGE_TOOL = (
     r"^(?i:(?:Back|Up|Return|Go) to (?:the )?top|Nach oben|Zum Seitenanfang)\W{0,3}$|"
     r"^\W{0,2}(?:返回顶部|回到顶部|返回页首|返回首页|返回)\W{0,2}$|^(?:\[(?:reply|top)\]\s*)+$|"
-    r"^\[?打印\]?$|^字[型体號号]\s*[:：]|^[“\"]?(?:Start|End) Quote[”\"]?$|"
+    r"^\[?打印\]?$|^字[型体號号]\s*[:：]|^(?i:Fonts? size)$|"
+    r"^(?:我要评论|我要評論|我来说两句|我來說兩句)$|^[“\"]?(?:Start|End) Quote[”\"]?$|"
     r"^(?:本篇新闻)?(?:热门)?关键[词字]\s*[:：].{0,60}$|^(?:Tags|Keywords|Schlagwörter|Schlagworte)\s*:.{0,100}$"
 )
 QR_WIDGET = (
@@ -327,6 +328,43 @@ def is_menu(paragraph: str) -> bool:
     return short >= 0.8 * len(items) and len(SENTENCE_RE.findall(paragraph)) * 4 < separators
 
 
+# A breadcrumb trail: "首页 > 本网专稿 > 消费 > 正文", "Home » Sports » Pro Sports »", "您的位置：主页>艺术教育".
+_BREADCRUMB_LABEL_RE = re.compile(
+    r"^(?:您(?:现在)?(?:所在)?的?(?:当前)?位置|当前位置|當前位置|現在位置|目前位置|所在位置|"
+    r"You are here|Sie sind hier)\s*[:：]"
+)
+# A trail's separators: ">", "->", "〉", "→" anywhere; "»" and "›" only between spaces (they are also quotation marks).
+_BREADCRUMB_SEPARATOR_RE = re.compile(r"\s*(?:-?>|〉|→)\s*|\s+[»›]\s+|\s+[»›]$")
+_BREADCRUMB_HOME = frozenset({"首页", "主页", "首頁", "主頁", "Home", "Startseite", "Hauptseite", "Homepage"})
+_SENTENCE_MARK_RE = re.compile(r"[.!?。！？,，;；:：]")
+_CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+MAX_BREADCRUMB_LINE = 120
+MAX_BREADCRUMB_ITEM = 20
+MAX_BREADCRUMB_LAST = 60
+
+
+def is_breadcrumb(line: str) -> bool:
+    """True for a breadcrumb trail: a location label, or two or more separators between short items that start at a
+    home link, end at the body-text marker 正文, or are Chinese names (a how-to path such as "Go to Settings >
+    General > About" in an English sentence is no trail)."""
+    if len(line) > MAX_BREADCRUMB_LINE:
+        return False
+    if _BREADCRUMB_LABEL_RE.search(line):
+        return True
+    parts = [part.strip() for part in _BREADCRUMB_SEPARATOR_RE.split(line)]
+    *items, last = parts
+    if not items or len(last) > MAX_BREADCRUMB_LAST:
+        return False
+    if any(not item or len(item) > MAX_BREADCRUMB_ITEM or _SENTENCE_MARK_RE.search(item) for item in items):
+        return False
+    if last == "正文":
+        return True
+    if len(items) < 2:
+        return False
+    named = "".join(items)
+    return items[0] in _BREADCRUMB_HOME or len(_CJK_RE.findall(named)) * 2 >= len(named.replace(" ", ""))
+
+
 def _without_markup(paragraph: str) -> str:
     return " ".join(_MARKUP_RE.sub(" ", paragraph).split()) if is_markup(paragraph) else paragraph
 
@@ -335,4 +373,4 @@ def apply_line_rules(paragraphs: Sequence[str], site: LineRules = LineRules()) -
     """Paragraphs without boilerplate lines or leaked markup, cut at the first end-of-article marker."""
     cut = _end_of_article(paragraphs, site)
     kept = [_without_markup(p) for p in (paragraphs[:cut] if cut is not None else paragraphs)]
-    return [p for p in kept if p and boilerplate_rule(p, site.drop) is None and not is_menu(p)]
+    return [p for p in kept if p and boilerplate_rule(p, site.drop) is None and not is_menu(p) and not is_breadcrumb(p)]
