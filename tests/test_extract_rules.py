@@ -517,3 +517,41 @@ def test_paths_comparisons_and_quotes_are_no_breadcrumb(line: str) -> None:
 def test_chinese_page_tools_alone_on_their_line_are_boilerplate(line: str) -> None:
     assert boilerplate_rule(line) in {"share_bar", "page_tool"}
     assert boilerplate_rule(line + "这篇文章的观点很多人都不同意，原因如下。") is None
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("(Note:CBC does not endorse and is not responsible for the content of external links.)", "views_disclaimer"),
+        ("The BBC is not responsible for the content of external internet sites", "views_disclaimer"),
+        ("Für den Inhalt externer Seiten ist der jeweilige Anbieter verantwortlich.", "views_disclaimer"),
+        ("To contact the editor responsible for this story: Jason Gale at j.gale@bloomberg.net", "story_contact"),
+        ("To contact the reporter on this story: Adi Narayan in Mumbai at anarayan@bloomberg.net", "story_contact"),
+        ("With files from The Canadian Press", "story_contact"),
+        ("Story Tools", "page_tool"),
+        ("SEE ALSO", "read_also"),
+        ("Page last updated at 13:05 GMT, Thursday, 12 January 2012", "update_stamp"),
+        ("5 April 2013 Last updated at 08:43 GMT", "update_stamp"),
+    ],
+)
+def test_link_disclaimers_story_contacts_and_update_stamps_are_boilerplate(line: str, rule: str) -> None:
+    assert boilerplate_rule(line) == rule
+
+
+def test_sentences_near_link_disclaimers_contacts_and_stamps_stay() -> None:
+    for line in [
+        "The company said it is not responsible for the content of the leaked files.",
+        "To contact the reporter, readers wrote letters to the newspaper for years.",
+        "With files from the archive, the historian rebuilt the family's story.",
+        "The page was last updated at 10:00, the ministry said on Monday.",
+    ]:
+        assert boilerplate_rule(line) is None, line
+
+
+def test_a_browser_notice_late_in_the_text_ends_the_article() -> None:
+    notice = (
+        "This page is best viewed in an up-to-date web browser with style sheets (CSS) enabled. While you will be "
+        "able to view the content of this page in your current browser, you will not be able to get the full visual "
+        "experience."
+    )
+    assert apply_line_rules([*ARTICLE, notice, "Mobile site"]) == ARTICLE

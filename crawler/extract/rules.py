@@ -72,7 +72,16 @@ EMBED_PLACEHOLDER = (
 # A site's note that the views in its articles are not its own, wherever it stands.
 VIEWS_DISCLAIMER = (
     r"^(?:The )?(?:views|opinions) expressed\b.{0,160}?(?:not necessarily|\(necessarily\)|personal views|own views|"
-    r"are (?:solely )?(?:those of|the author)|(?:my|our|their|his|her) employer)"
+    r"are (?:solely )?(?:those of|the author)|(?:my|our|their|his|her) employer)|"
+    # a note that the site does not answer for the pages it links to
+    r"(?i:\b(?:is|are) not responsible for the content of (?:external|third[- ]party)\b)|"
+    r"Für den Inhalt (?:externer|verlinkter) (?:Seiten|Links|Internetseiten) (?:ist|sind)\b"
+)
+# Who to write to about the story, the wire's closing credits: "To contact the editor responsible for this story:
+# …", "With files from The Canadian Press".
+STORY_CONTACT = (
+    r"^To contact the (?:reporters?|editors?|writers?)(?: responsible for| on| of| for) this (?:story|article)\b|"
+    r"^With files from [^,.;:]{1,80}(?:,? (?:and|&) [^,.;:]{1,60})?\.?$"
 )
 SYNDICATION_FOOTER = r"^This is a syndicated post\b|\bRead the original (?:post|article|story) at\b"
 SHARE_BAR = (
@@ -91,7 +100,7 @@ SHARE_BAR = (
 PAGE_TOOL = (
     r"^(?i:(?:Back|Up|Return|Go) to (?:the )?top|Nach oben|Zum Seitenanfang)\W{0,3}$|"
     r"^\W{0,2}(?:返回顶部|回到顶部|返回页首|返回首页|返回)\W{0,2}$|^(?:\[(?:reply|top)\]\s*)+$|"
-    r"^\[?打印\]?$|^字[型体號号]\s*[:：]|^(?i:Fonts? size)$|"
+    r"^\[?打印\]?$|^字[型体號号]\s*[:：]|^(?i:Fonts? size)$|^(?i:(?:Story|Article|Page) tools)$|"
     r"^(?:我要评论|我要評論|我来说两句|我來說兩句)$|^[“\"]?(?:Start|End) Quote[”\"]?$|"
     r"^(?:本篇新闻)?(?:热门)?关键[词字]\s*[:：].{0,60}$|^(?:Tags|Keywords|Schlagwörter|Schlagworte)\s*:.{0,100}$"
 )
@@ -121,6 +130,12 @@ PAGINATION = (
     r"^(?:上一页|下一页|首页|尾页|\d{1,3})(?:\s+(?:上一页|下一页|首页|尾页|\d{1,3}))+$"
 )
 TEASER_DATE = r"^(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?$"
+# A page's update stamp alone on its line: "Page last updated at 13:05 GMT, Thursday, 12 January 2012",
+# "5 April 2013 Last updated at 08:43 GMT".
+UPDATE_STAMP = (
+    r"^(?:\d{1,2} \w{3,9} \d{4} )?(?:Page )?[Ll]ast updated at \d{1,2}:\d{2}(?: ?[AaPp][Mm])?(?: [A-Z]{2,4})?"
+    r"(?:, \w{3,9},? \d{1,2} \w{3,9},? \d{4})?$"
+)
 SOURCE_ONLY_LINE = (
     r"^(?:【来源】|\[来源\]|来源\s*[:：]|本文转自\s*[:：]?|转载自\s*[:：]?|信息原文地址\s*[:：]?|原文链接\s*[:：]?|"
     r"原文地址\s*[:：]?|Source\s*:|Quelle\s*:)\s*.{0,150}$"
@@ -136,6 +151,8 @@ COPYRIGHT_LINE = (
 # A site's rights notice ("© 2012 … All rights reserved."): the footer has begun, however long the notice is.
 RIGHTS_NOTICE = r"(?i:all rights reserved)|Alle Rechte vorbehalten|版权所有|保留所有权利|版權所有"
 MAX_RIGHTS_NOTICE_LINE = 400
+# A site's note on the browser to use ("This page is best viewed in an up-to-date web browser ..."): the footer.
+BROWSER_NOTICE = r"(?i:\bbest viewed (?:in|with|using)\b.{0,80}\bbrowser)"
 # A heading over the site's legal notices (an anti-infringement notice, a disclaimer), alone on its line.
 LEGAL_NOTICE_HEADING = (
     r"^[【\[]?(?:反侵权公告|版权声明|免责声明|郑重声明|法律声明|版權聲明|免責聲明|Disclaimer|Legal Notice|"
@@ -173,7 +190,7 @@ RELATED_HEADING = (
 # other article's headline after it ("Auch lesen: Diese 3 Sternzeichen ...", "Leia também: ..."); the labels that
 # alone are a related-content heading (RELATED_HEADING, which ends the text late) only with a headline.
 _READ_ALSO_LABELS = (
-    r"Auch lesen|Lesen Sie auch|Lesen Sie dazu|Read also|Also read|See also|另请参阅|"
+    r"Auch lesen|Lesen Sie auch|Lesen Sie dazu|Read also|Also read|See also|SEE ALSO|另请参阅|"
     r"Leia (?:também|mais)|Lea también|Lee también|(?:À )?[Ll]ire aussi|Leggi anche|Читайте также|"
     r"Смотрите также|あわせて読みたい|Zobacz (?:też|także)|اقرأ أيضا"
 )
@@ -196,12 +213,14 @@ DROP_LINE_RULES: tuple[tuple[str, str], ...] = (
     ("paywall", PAYWALL_LINE),
     ("ad_label", AD_LABEL),
     ("views_disclaimer", VIEWS_DISCLAIMER),
+    ("story_contact", STORY_CONTACT),
     ("embed_placeholder", EMBED_PLACEHOLDER),
     ("syndication_footer", SYNDICATION_FOOTER),
     ("share_bar", SHARE_BAR),
     ("page_tool", PAGE_TOOL),
     ("qr_widget", QR_WIDGET),
     ("teaser_date", TEASER_DATE),
+    ("update_stamp", UPDATE_STAMP),
     ("app_promo", APP_PROMO),
     ("promo_line", PROMO_LINE),
     ("pagination", PAGINATION),
@@ -216,7 +235,7 @@ CUTOFF_ALWAYS: tuple[str, ...] = (SNAPSHOT_DISCLAIMER,)
 # Cut here only in the latter part of the text (at least this share of letters already seen).
 CUTOFF_LATE: tuple[str, ...] = (RELATED_HEADING, COMMENT_FORM, LEGAL_NOTICE_HEADING)
 # Cut here in the latter part of the text even when the line is longer than a boilerplate line.
-CUTOFF_LATE_LONG: tuple[str, ...] = (RIGHTS_NOTICE, LEGAL_NOTICE_LINE)
+CUTOFF_LATE_LONG: tuple[str, ...] = (RIGHTS_NOTICE, LEGAL_NOTICE_LINE, BROWSER_NOTICE)
 CUTOFF_LATE_MIN_SHARE = 0.4
 
 # A reader comment's signature: who posted it and when ("Posted by: jim | January 14, 2008 07:20 PM",
