@@ -354,6 +354,7 @@ _BREADCRUMB_LABEL_RE = re.compile(
 )
 # A trail's separators: ">", "->", "〉", "→" anywhere; "»" and "›" only between spaces (they are also quotation marks).
 _BREADCRUMB_SEPARATOR_RE = re.compile(r"\s*(?:-?>|〉|→)\s*|\s+[»›]\s+|\s+[»›]$")
+_BREADCRUMB_MARK_RE = re.compile(r"[>〉→»›:：]")  # no trail and no label without one of these
 _BREADCRUMB_HOME = frozenset({"首页", "主页", "首頁", "主頁", "Home", "Startseite", "Hauptseite", "Homepage"})
 _SENTENCE_MARK_RE = re.compile(r"[.!?。！？,，;；:：]")
 _CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -366,7 +367,7 @@ def is_breadcrumb(line: str) -> bool:
     """True for a breadcrumb trail: a location label, or two or more separators between short items that start at a
     home link, end at the body-text marker 正文, or are Chinese names (a how-to path such as "Go to Settings >
     General > About" in an English sentence is no trail)."""
-    if len(line) > MAX_BREADCRUMB_LINE:
+    if len(line) > MAX_BREADCRUMB_LINE or not _BREADCRUMB_MARK_RE.search(line):
         return False
     if _BREADCRUMB_LABEL_RE.search(line):
         return True
