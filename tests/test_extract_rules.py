@@ -555,3 +555,23 @@ def test_a_browser_notice_late_in_the_text_ends_the_article() -> None:
         "experience."
     )
     assert apply_line_rules([*ARTICLE, notice, "Mobile site"]) == ARTICLE
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("文/圖記者黃國金、華瑩實習生楊金運", "image_credit"),
+        ("圖／聯合報提供", "image_credit"),
+        ("图/文 李四", "image_credit"),
+        ("訂購本報即時新聞：Yahoo!奇摩、MSN、Sina、PChome", "promo_line"),
+        ("据《中国青年报》", "source_line"),
+        ("Reprints", "page_tool"),
+    ],
+)
+def test_chinese_credits_subscriptions_and_agency_lines_are_boilerplate(line: str, rule: str) -> None:
+    assert boilerplate_rule(line) == rule
+
+
+def test_chinese_sentences_that_start_like_credits_stay() -> None:
+    for line in ["据《中国青年报》报道，昨天北京下了今年第一场雪。", "文/图：记者在现场看到，救援人员正在搜救。", "图片显示，股价在午后大幅回落。"]:
+        assert boilerplate_rule(line) is None, line

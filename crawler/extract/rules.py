@@ -37,6 +37,7 @@ COMMENT_FORM = (
 )
 IMAGE_CREDIT = (
     r"^(?:Beitragsbild|Titelbild|Featured image)\s*[:：]?$|^(?:Image copyright|Image caption|Media caption)\b|"
+    r"^(?:(?:文|图|圖)[/／](?:图|圖|文)\s*[/／：:]?|(?:文|图|圖)\s*[/／](?![图圖文]))\s*[^，。！？；,.!?;]{1,30}$|"
     r"^[(（]?(?:Bildquelle|Bildnachweis|Bildrechte|Quelle Bild|Foto|Fotos|Image credit|Image source|Photo credit|"
     r"Credit|Photo source|Picture credit|Beitragsbild|Titelbild|Photograph|Illustration|Bild|"
     r"图片来源|图源|图片由[^。]{1,20}提供|摄影|配图来源)\s*[:：]"
@@ -100,7 +101,7 @@ SHARE_BAR = (
 PAGE_TOOL = (
     r"^(?i:(?:Back|Up|Return|Go) to (?:the )?top|Nach oben|Zum Seitenanfang)\W{0,3}$|"
     r"^\W{0,2}(?:返回顶部|回到顶部|返回页首|返回首页|返回)\W{0,2}$|^(?:\[(?:reply|top)\]\s*)+$|"
-    r"^\[?打印\]?$|^字[型体號号]\s*[:：]|^(?i:Fonts? size)$|^(?i:(?:Story|Article|Page) tools)$|"
+    r"^\[?打印\]?$|^字[型体號号]\s*[:：]|^(?i:Fonts? size)$|^(?i:(?:Story|Article|Page) tools)$|^Reprints$|"
     r"^(?:我要评论|我要評論|我来说两句|我來說兩句)$|^[“\"]?(?:Start|End) Quote[”\"]?$|"
     r"^(?:本篇新闻)?(?:热门)?关键[词字]\s*[:：].{0,60}$|^(?:Tags|Keywords|Schlagwörter|Schlagworte)\s*:.{0,100}$"
 )
@@ -111,7 +112,7 @@ QR_WIDGET = (
 APP_PROMO = r"^(?:关注|扫码关注|欢迎关注|点击关注).{0,10}(?:公众号|微信|微博|客户端)"
 # Subscription and follow-us promotions, calls for submissions and error-report widgets.
 PROMO_LINE = (
-    r"订阅.{0,12}手机报|手机读报|訂閱.{0,12}手機報|現已開設.{0,16}(?:Facebook|專頁|微博)|已开设.{0,16}(?:Facebook|专页|微博)|"
+    r"订阅.{0,12}手机报|^(?:订购|訂購|订阅|訂閱)本报.{0,12}[:：]|^(?:訂購|訂閱)本報.{0,12}[:：]|手机读报|訂閱.{0,12}手機報|現已開設.{0,16}(?:Facebook|專頁|微博)|已开设.{0,16}(?:Facebook|专页|微博)|"
     r"欢迎.{0,6}(?:来稿|投稿)|歡迎.{0,6}(?:來稿|投稿)|按下?.{0,6}CTRL.{0,6}ENTER|Ctrl\s*\+\s*Enter|"
     r"^(?:Sign up|Subscribe)(?: now| today)? (?:for|to) (?:our|the|a)\b.{0,40}newsletter|"
     r"^(?:Follow|Like) us on (?:Twitter|Facebook|Instagram|LinkedIn)|unsubscribe at any ?time|"
@@ -137,6 +138,7 @@ UPDATE_STAMP = (
     r"(?:, \w{3,9},? \d{1,2} \w{3,9},? \d{4})?$"
 )
 SOURCE_ONLY_LINE = (
+    r"^(?:据|據)《[^》]{1,16}》(?:报道|報道)?$|"
     r"^(?:【来源】|\[来源\]|来源\s*[:：]|本文转自\s*[:：]?|转载自\s*[:：]?|信息原文地址\s*[:：]?|原文链接\s*[:：]?|"
     r"原文地址\s*[:：]?|Source\s*:|Quelle\s*:)\s*.{0,150}$"
 )
