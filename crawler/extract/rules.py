@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from crawler.extract.consensus import SENTENCE_RE
+from crawler.text.language import script_counts
 
 # Lines longer than this are prose, never a boilerplate line (protects article text from the rules).
 MAX_BOILERPLATE_LINE = 160
@@ -112,7 +113,8 @@ QR_WIDGET = (
 APP_PROMO = r"^(?:关注|扫码关注|欢迎关注|点击关注).{0,10}(?:公众号|微信|微博|客户端)"
 # Subscription and follow-us promotions, calls for submissions and error-report widgets.
 PROMO_LINE = (
-    r"订阅.{0,12}手机报|^(?:订购|訂購|订阅|訂閱)本报.{0,12}[:：]|^(?:訂購|訂閱)本報.{0,12}[:：]|手机读报|訂閱.{0,12}手機報|現已開設.{0,16}(?:Facebook|專頁|微博)|已开设.{0,16}(?:Facebook|专页|微博)|"
+    r"订阅.{0,12}手机报|手机读报|訂閱.{0,12}手機報|^(?:订购|訂購|订阅|訂閱)本[报報].{0,12}[:：]|"
+    r"現已開設.{0,16}(?:Facebook|專頁|微博)|已开设.{0,16}(?:Facebook|专页|微博)|"
     r"欢迎.{0,6}(?:来稿|投稿)|歡迎.{0,6}(?:來稿|投稿)|按下?.{0,6}CTRL.{0,6}ENTER|Ctrl\s*\+\s*Enter|"
     r"^(?:Sign up|Subscribe)(?: now| today)? (?:for|to) (?:our|the|a)\b.{0,40}newsletter|"
     r"^(?:Follow|Like) us on (?:Twitter|Facebook|Instagram|LinkedIn)|unsubscribe at any ?time|"
@@ -359,7 +361,6 @@ _BREADCRUMB_SEPARATOR_RE = re.compile(r"\s*(?:-?>|〉|→)\s*|\s+[»›]\s+|\s+[
 _BREADCRUMB_MARK_RE = re.compile(r"[>〉→»›:：]")  # no trail and no label without one of these
 _BREADCRUMB_HOME = frozenset({"首页", "主页", "首頁", "主頁", "Home", "Startseite", "Hauptseite", "Homepage"})
 _SENTENCE_MARK_RE = re.compile(r"[.!?。！？,，;；:：]")
-_CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 MAX_BREADCRUMB_LINE = 120
 MAX_BREADCRUMB_ITEM = 20
 MAX_BREADCRUMB_LAST = 60
@@ -384,7 +385,7 @@ def is_breadcrumb(line: str) -> bool:
     if len(items) < 2:
         return False
     named = "".join(items)
-    return items[0] in _BREADCRUMB_HOME or len(_CJK_RE.findall(named)) * 2 >= len(named.replace(" ", ""))
+    return items[0] in _BREADCRUMB_HOME or script_counts(named)["han"] * 2 >= len(named.replace(" ", ""))
 
 
 def _without_markup(paragraph: str) -> str:
