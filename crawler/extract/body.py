@@ -20,7 +20,10 @@ import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement, fromstring
 from trafilatura.core import determine_returnstring
-from trafilatura.settings import Document, Extractor
+from trafilatura.settings import Document
+
+from crawler.extract import trafilatura_fallback
+from crawler.extract.trafilatura_fallback import BoundedFallbackExtractor
 
 # A form holding more text than this wraps page content instead of being a control (search, comments).
 MAX_CONTROL_FORM_CHARS = 1000
@@ -165,14 +168,21 @@ def walk_blocks(container: HtmlElement) -> list[str]:
 XML_INLINE_TAGS = frozenset({"hi", "ref", "del", "span", "sub", "sup", "abbr"})
 
 
+@lru_cache(maxsize=1)
+def _install_bounded_fallback() -> bool:
+    return trafilatura_fallback.install()
+
+
 def trafilatura_paragraphs(tree: HtmlElement, url: str | None = None) -> list[str]:
     """Main-text paragraphs found by trafilatura (default precision/recall balance), read from its XML output.
 
     The steps of `trafilatura.extract(tree, output_format="xml", ...)` without its last one: for XML it also
     hashes the text into a fingerprint for the output's metadata (2-3 % of our extraction's time), which the
     paragraphs do not need. `determine_returnstring` is trafilatura's own XML writer, not re-implemented here.
+    Its fallback comparison is skipped where its outcome is known beforehand (crawler.extract.trafilatura_fallback).
     """
-    options = Extractor(
+    _install_bounded_fallback()
+    options = BoundedFallbackExtractor(
         output_format="xml", comments=False, tables=True, images=False, with_metadata=False, dedup=False, url=url
     )
     document = trafilatura.bare_extraction(tree, options=options)
