@@ -5,7 +5,9 @@ wherever the page holds more."""
 from __future__ import annotations
 
 import gzip
+import random
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +20,15 @@ from trafilatura import core
 from trafilatura.core import determine_returnstring
 from trafilatura.external import SANITIZED_XPATH
 from trafilatura.settings import Document, Extractor
+from trafilatura.utils import trim
 
 from crawler.extract.body import drop_always_dropped
-from crawler.extract.trafilatura_fallback import BoundedFallbackExtractor, install, outcome_is_known
+from crawler.extract.trafilatura_fallback import (
+    FOLDED_TEXT_LENGTH,
+    BoundedFallbackExtractor,
+    install,
+    outcome_is_known,
+)
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 PROSE = (
@@ -138,6 +146,16 @@ def test_page_text_is_measured_with_its_whitespace_folded() -> None:
     spaced = "\n   ".join(text.split(" "))  # the same words, each gap several characters wide
     page = etree.fromstring(f"<html><body><div>{spaced}</div><div>{spaced}</div></body></html>")
     assert outcome_is_known(page, _body(f"<p>{text}</p>"), text, Extractor(), SANITIZED_XPATH)
+
+
+def test_the_page_measure_is_never_below_trafilatura_s_on_random_text() -> None:
+    """The bound holds: XPath folds only ASCII spaces, trafilatura's trim folds every Unicode space."""
+    rnd = random.Random(20261201)
+    alphabet = ["a", "中", " ", "  ", "\n", "\t", "\xa0", "\u3000", "\u2009", "\u2028", "\x85"]
+    for _ in range(3000):
+        parts = ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 12))) for _ in range(rnd.randint(1, 4))]
+        page = etree.fromstring("<html><body>" + "".join(f"<p>{escape(p)}</p>" for p in parts) + "</body></html>")
+        assert FOLDED_TEXT_LENGTH(page) >= len(trim("".join(parts))), parts
 
 
 def test_install_wraps_once_and_only_the_expected_function(monkeypatch: pytest.MonkeyPatch) -> None:

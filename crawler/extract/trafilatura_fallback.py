@@ -7,11 +7,12 @@ or when its own is structurally deficient (no paragraph text, or more tables tha
 only when its own text is short (under `min_extracted_size`) or holds leftover markup (`SANITIZED_XPATH`).
 That readability run is a quarter of trafilatura's time on a page, and on most pages it decides nothing.
 
-readability's output is a part of the page's text, so it can never be longer than that text with its
-whitespace folded (the same folding trafilatura measures with). When trafilatura's own text is already half
-of everything the page holds, long enough, with paragraph text, no table-dominated and clean, none of the rules
-above can pick anything else: the comparison returns trafilatura's own result unchanged, and here it does so
-without the readability run. On every other page, and for any caller that does not ask for it
+readability's output is a part of the page's text, so it can never be longer than that text with its whitespace
+folded. trafilatura folds every Unicode space; the page is measured here with XPath's normalize-space, in C,
+which folds only ASCII spaces and so never gives less: an upper bound. When trafilatura's own text is already
+half of everything the page holds, long enough, with paragraph text, not table-dominated and clean, none of the
+rules above can pick anything else: the comparison would return trafilatura's own result unchanged, and here it
+does so without the readability run. On every other page, and for any caller that does not ask for it
 (`BoundedFallbackExtractor`), trafilatura's comparison runs as it is.
 
 `install()` wraps trafilatura's comparison once per process; it leaves trafilatura alone when the function is
@@ -23,6 +24,7 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+from lxml import etree
 from lxml.etree import _Element
 from trafilatura.settings import Extractor
 
@@ -38,9 +40,8 @@ class BoundedFallbackExtractor(Extractor):  # type: ignore[misc]
     __slots__ = ()
 
 
-def _folded_length(text: str) -> int:
-    """Length of a text with its whitespace runs folded to one space and its ends stripped."""
-    return len(" ".join(text.split()))
+# the length of the page's text with runs of ASCII whitespace folded to one space and its ends stripped
+FOLDED_TEXT_LENGTH = etree.XPath("string-length(normalize-space(.))")
 
 
 def outcome_is_known(raw_tree: _Element, body: _Element, text: str, options: Extractor, sanitized_xpath: str) -> bool:
@@ -55,7 +56,7 @@ def outcome_is_known(raw_tree: _Element, body: _Element, text: str, options: Ext
         return False
     if body.xpath(sanitized_xpath):
         return False
-    return _folded_length("".join(raw_tree.itertext())) <= PREFER_RATIO * length
+    return int(FOLDED_TEXT_LENGTH(raw_tree)) <= PREFER_RATIO * length
 
 
 def install() -> bool:
