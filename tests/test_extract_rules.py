@@ -575,3 +575,37 @@ def test_chinese_credits_subscriptions_and_agency_lines_are_boilerplate(line: st
 def test_chinese_sentences_that_start_like_credits_stay() -> None:
     for line in ["据《中国青年报》报道，昨天北京下了今年第一场雪。", "文/图：记者在现场看到，救援人员正在搜救。", "图片显示，股价在午后大幅回落。"]:
         assert boilerplate_rule(line) is None, line
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["By Claire Bates", "By JOSEPH WHITE AP Sports Writer", "By Julian Linden in Sydney", "By John W. Miller",
+     "By Anna Smith and Tom O’Neill", "BY DOUG FERGUSON",
+     "By Adi Narayan, Bloomberg News"],
+)
+def test_a_byline_alone_on_its_line_is_boilerplate(line: str) -> None:
+    assert boilerplate_rule(line) == "byline"
+
+
+def test_sentences_and_german_headings_that_start_with_by_or_von_stay() -> None:
+    for line in [
+        "By Tuesday the river had risen two metres.",
+        "By Tuesday the river had risen.",
+        "By Monday, it was over.",
+        "By the end of the year, prices had doubled.",
+        "by far the largest",
+        "Von Rechts wegen",
+        "Von Risiken und Nebenwirkungen",
+    ]:
+        assert boilerplate_rule(line) is None, line
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["Related stories:", "RELATED STORIES:", "RELATED INTERNET LINKS", "You may also be interested in:",
+     "Latest News", "KEY STORIES"],
+)
+def test_related_headings_in_any_case_end_the_article_late(heading: str) -> None:
+    body = ["The council approved the budget on Tuesday after a debate that lasted late into the night."] * 3
+    assert apply_line_rules([*body, heading, "Another story entirely, about the weather on the coast."]) == body
+    assert boilerplate_rule(heading) == "related_heading"

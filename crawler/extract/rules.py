@@ -181,6 +181,8 @@ RELATED_HEADING = (
     r"More on this (?:story|topic)|"
     r"More (?:stories|news|articles|from [^.]{1,30})|Further reading|You might also like|"
     r"Most (?:popular|read|viewed)|Top stories|"
+    r"(?i:related (?:articles|posts|news|stories|content|topics|links|internet links|coverage)|"
+    r"you (?:may|might) also (?:like|be interested in)|latest (?:news|stories|headlines)|key stories)|"
     r"Mehr zum Thema(?: auf \S.{0,30})?|Das könnte Sie auch interessieren|Weitere Artikel|Auch interessant|"
     r"(?:Mehr|Weitere|Top-?) ?Themen(?: bei \S.{0,30}| aus [^.]{1,40})?|Weitere (?:aktuelle )?(?:Beiträge|Themen)"
     r"(?: [^.]{1,40})?|Zum Weiterlesen|[Mm]eist[ -]?(?:gelesen|diskutiert|kommentiert)|"
@@ -207,8 +209,17 @@ READ_ALSO_LINE = (
     rf"^(?:{_READ_ALSO_LABELS}|{_LINKED_READ_ALSO_LABELS})\s*[:：]\s*\S.{{0,120}}$"
 )
 
+# A byline alone on its line: "By Claire Bates", "By JOSEPH WHITE AP Sports Writer", "By Julian Linden in Sydney".
+# The authors are metadata, not the article's text. English only: in German, "Von Rechts wegen" is a heading.
+_NAME = r"[A-Z][\w.'’-]+"
+BYLINE_LINE = (
+    rf"^(?:By|BY) {_NAME}(?: {_NAME}){{0,5}}(?: (?:and|&) {_NAME}(?: {_NAME}){{0,3}})?"
+    rf"(?: in {_NAME}(?: {_NAME}){{0,2}})?(?:, {_NAME}(?: {_NAME}){{0,3}})?$"
+)
+
 DROP_LINE_RULES: tuple[tuple[str, str], ...] = (
     ("editor_line", EDITOR_LINE),
+    ("byline", BYLINE_LINE),
     ("snapshot_disclaimer", SNAPSHOT_DISCLAIMER),
     ("comment_form", COMMENT_FORM),
     ("image_credit", IMAGE_CREDIT),
