@@ -609,3 +609,15 @@ def test_related_headings_in_any_case_end_the_article_late(heading: str) -> None
     body = ["The council approved the budget on Tuesday after a debate that lasted late into the night."] * 3
     assert apply_line_rules([*body, heading, "Another story entirely, about the weather on the coast."]) == body
     assert boilerplate_rule(heading) == "related_heading"
+
+
+@pytest.mark.parametrize("heading", ["相關新聞", "延伸閱讀：", "熱門推薦", "更多兩岸新聞", "即時新聞：", "即时新闻", "相关内容"])
+def test_related_headings_in_traditional_script_and_news_desk_labels_are_boilerplate(heading: str) -> None:
+    assert boilerplate_rule(heading) == "related_heading"
+    body = ["立法院今天三讀通過預算案，朝野黨團在協商後同意刪減部分項目，並要求行政院在三個月內提出報告。"] * 3
+    assert apply_line_rules([*body, heading, "颱風明天可能登陸，氣象局提醒民眾注意強風豪雨。"]) == body
+
+
+def test_sentences_about_related_news_stay() -> None:
+    for line in ["相關新聞指出，這項計畫將在明年啟動。", "即時新聞顯示，股市今天早盤小幅上漲。"]:
+        assert boilerplate_rule(line) is None, line

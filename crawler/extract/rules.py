@@ -175,8 +175,11 @@ LEGAL_NOTICE_LINE = (
 )
 
 RELATED_HEADING = (
-    r"^(?:相关阅读|相关新闻|相关文章|相关推荐|相关报道|延伸阅读|推荐阅读|热门推荐|猜你喜欢|热点推荐|精彩推荐|"
-    r"更多.{0,12}(?:资讯|新闻|文章|内容)|"
+    r"^(?:相关阅读|相关新闻|相关文章|相关推荐|相关报道|相关内容|延伸阅读|推荐阅读|热门推荐|猜你喜欢|热点推荐|精彩推荐|"
+    r"更多.{0,12}(?:资讯|新闻|文章|内容)|即时新闻|"
+    # the same in Traditional script (Taiwan, Hong Kong)
+    r"相關閱讀|相關新聞|相關文章|相關推薦|相關報導|相關報道|相關內容|延伸閱讀|推薦閱讀|熱門推薦|猜你喜歡|熱點推薦|"
+    r"更多.{0,12}(?:資訊|新聞|文章|內容)|即時新聞|"
     r"Related(?: Articles| Posts| News| Stories| Content| Topics)?|You may also like|Read more|Recommended|"
     r"More on this (?:story|topic)|"
     r"More (?:stories|news|articles|from [^.]{1,30})|Further reading|You might also like|"
