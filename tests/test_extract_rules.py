@@ -621,3 +621,20 @@ def test_related_headings_in_traditional_script_and_news_desk_labels_are_boilerp
 def test_sentences_about_related_news_stay() -> None:
     for line in ["相關新聞指出，這項計畫將在明年啟動。", "即時新聞顯示，股市今天早盤小幅上漲。"]:
         assert boilerplate_rule(line) is None, line
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Comments are now closed for this story", "Comments are closed.", "Post a comment on \"Corporate Rock\"",
+     "View all comments", "To join the discussion, register by clicking here", "Kommentare sind geschlossen",
+     "Die Kommentarfunktion wurde deaktiviert.", "评论已关闭"],
+)
+def test_closed_comments_and_comment_links_start_the_comment_area(line: str) -> None:
+    assert boilerplate_rule(line) == "comment_form"
+    readers = ["Joe: Blue Monday is junk science.", "MJ: Definitely mind over matter."]
+    assert apply_line_rules([*ARTICLE, line, *readers]) == ARTICLE
+
+
+def test_sentences_about_closed_comments_stay() -> None:
+    for line in ["The minister said comments are closed to the press until Friday.", "Why we post a comment policy"]:
+        assert boilerplate_rule(line) is None, line

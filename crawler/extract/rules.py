@@ -34,7 +34,11 @@ COMMENT_FORM = (
     r"Schreibe einen Kommentar|Hinterlasse einen Kommentar|Deine E-Mail-Adresse wird nicht veröffentlicht|"
     r"Kommentar verfassen|Kommentar abschicken|If you are commenting using|Do not post:|Comments are moderated|"
     r"Please read our (?:comment|community) (?:policy|guidelines|rules)|Kommentare werden moderiert|"
-    r"By adding a comment|Reader'?s comments?\b|(?i:\[?Add (?:a |your )?comment\]?)$)"
+    r"By adding a comment|Reader'?s comments?\b|(?i:\[?Add (?:a |your )?comment\]?)$|"
+    r"Comments are (?:now )?closed|Comments (?:for|on) this (?:story|article|post|thread) are (?:now )?closed|"
+    r"Commenting (?:is|has been) (?:closed|disabled)|Kommentare sind geschlossen|"
+    r"Die Kommentarfunktion (?:ist|wurde) (?:geschlossen|deaktiviert)|评论已关闭|評論已關閉|"
+    r"(?i:post a comment|view (?:all )?comments|show (?:all )?comments|to join the discussion)\b)"
 )
 IMAGE_CREDIT = (
     r"^(?:Beitragsbild|Titelbild|Featured image)\s*[:：]?$|^(?:Image copyright|Image caption|Media caption)\b|"
