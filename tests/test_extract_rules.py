@@ -638,3 +638,16 @@ def test_closed_comments_and_comment_links_start_the_comment_area(line: str) -> 
 def test_sentences_about_closed_comments_stay() -> None:
     for line in ["The minister said comments are closed to the press until Friday.", "Why we post a comment policy"]:
         assert boilerplate_rule(line) is None, line
+
+
+@pytest.mark.parametrize(
+    "line", ["« LaCie silverscreen announced | Main | TiVo 7.1 rollouts »", "« Indian Corn Printing Craft | Main",
+             "Main | Our new garden shed »"],
+)
+def test_a_blogs_links_to_the_posts_around_this_one_are_boilerplate(line: str) -> None:
+    assert boilerplate_rule(line) == "blog_post_nav"
+
+
+def test_quotes_and_menus_with_main_stay() -> None:
+    for line in ["«Main Street is dead», the mayor said.", "Main | Sports | Weather"]:
+        assert boilerplate_rule(line) != "blog_post_nav", line
