@@ -181,15 +181,12 @@ LEGAL_NOTICE_LINE = (
 )
 
 RELATED_HEADING = (
-    r"^(?:相关阅读|相关新闻|相关文章|相关推荐|相关报道|相关内容|延伸阅读|推荐阅读|热门推荐|猜你喜欢|热点推荐|精彩推荐|"
-    r"更多.{0,12}(?:资讯|新闻|文章|内容)|即时新闻|"
-    # the same in Traditional script (Taiwan, Hong Kong)
-    r"相關閱讀|相關新聞|相關文章|相關推薦|相關報導|相關報道|相關內容|延伸閱讀|推薦閱讀|熱門推薦|猜你喜歡|熱點推薦|"
-    r"更多.{0,12}(?:資訊|新聞|文章|內容)|即時新聞|"
-    r"Related(?: Articles| Posts| News| Stories| Content| Topics)?|You may also like|Read more|Recommended|"
-    r"More on this (?:story|topic)|"
-    r"More (?:stories|news|articles|from [^.]{1,30})|Further reading|You might also like|"
-    r"Most (?:popular|read|viewed)|Top stories|"
+    # Chinese, each in Simplified or Traditional script (Taiwan, Hong Kong): 相关新闻 / 相關新聞, 延伸阅读 / 延伸閱讀
+    r"^(?:相[关關](?:[阅閱][读讀]|新[闻聞]|文章|推[荐薦]|[报報][道導]|[内內]容)|延伸[阅閱][读讀]|推[荐薦][阅閱][读讀]|"
+    r"[热熱][门門]推[荐薦]|猜你喜[欢歡]|[热熱][点點]推[荐薦]|精彩推[荐薦]|更多.{0,12}(?:[资資][讯訊]|新[闻聞]|文章|[内內]容)|"
+    r"即[时時]新[闻聞]|"
+    r"Related|Read more|Recommended|More on this (?:story|topic)|"
+    r"More (?:stories|news|articles|from [^.]{1,30})|Further reading|Most (?:popular|read|viewed)|Top stories|"
     r"(?i:related (?:articles|posts|news|stories|content|topics|links|internet links|coverage)|"
     r"you (?:may|might) also (?:like|be interested in)|latest (?:news|stories|headlines)|key stories)|"
     r"Mehr zum Thema(?: auf \S.{0,30})?|Das könnte Sie auch interessieren|Weitere Artikel|Auch interessant|"
