@@ -5,7 +5,8 @@ runs its readability fork over a copy of the page and compares (`trafilatura.ext
 readability's text replaces its own only when its own is empty, when readability's is more than twice as long,
 or when its own is structurally deficient (no paragraph text, or more tables than paragraphs); justext is tried
 only when its own text is short (under `min_extracted_size`) or holds leftover markup (`SANITIZED_XPATH`).
-That readability run is a quarter of trafilatura's time on a page, and on most pages it decides nothing.
+That readability run is about a tenth of trafilatura's time over the development pages, and on most pages it
+decides nothing.
 
 readability's output is a part of the page's text, so it can never be longer than that text with its whitespace
 folded. trafilatura folds every Unicode space; the page is measured here with XPath's normalize-space, in C,
