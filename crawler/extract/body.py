@@ -277,6 +277,12 @@ def _cleaned_document_class() -> Any:
     return CleanedDocument
 
 
+def warm_up_readability() -> None:
+    """Make readability's document class now, and wrap trafilatura's fallback (crawler.extract.warmup)."""
+    _cleaned_document_class()
+    _install_bounded_fallback()
+
+
 @dataclass
 class Body:
     """A page's raw paragraphs: the profile's container's, or trafilatura's with readability's paragraphs
