@@ -1,19 +1,20 @@
 """What extraction would otherwise load on its first page, loaded once when the package is imported.
 
 dateparser builds its timezone and locale patterns the first time it parses (0.1 s for English, more for each
-further language), the language model is read on its first detection, and readability's document class is made
-on its first use. Done here when `crawler.extract` is imported, the crawl's forkserver (which imports the
-extraction pipeline before it forks, `crawler.asyncpool`) does it once for all its workers, whose memory then
-shares it, and no page's extraction is charged with it: a crawl's first pages, or a benchmark's, cost what any
-page costs. A failure here is logged and costs nothing else: the first page then loads what is missing, and
-fails there if it cannot.
+further language), trafilatura reads justext's stoplists of every language the first time a text is short
+(0.1 s), the language model is read on its first detection, and readability's document class is made on its
+first use. Done here when `crawler.extract` is imported, the crawl's forkserver (which imports the extraction
+pipeline before it forks, `crawler.asyncpool`) does it once for all its workers, whose memory then shares it,
+and no page's extraction is charged with it: a crawl's first pages, or a benchmark's, cost what any page costs.
+A failure here is logged and costs nothing else: the first page then loads what is missing, and fails there if
+it cannot.
 """
 
 from __future__ import annotations
 
 import logging
 
-from crawler.extract.body import warm_up_readability
+from crawler.extract.body import warm_up_extractors
 from crawler.extract.dates import warm_up_dateparser
 from crawler.text.language import detect_language
 
@@ -28,12 +29,12 @@ SAMPLE_DATES = (
 
 
 def warm_up() -> bool:
-    """Load dateparser's tables, the language model and readability's document class now; False (and a warning)
+    """Load dateparser's tables, the language model, trafilatura's and readability's now; False (and a warning)
     when one of them could not be loaded."""
     try:
         warm_up_dateparser(SAMPLE_DATES)
         detect_language("The council met on Tuesday.")
-        warm_up_readability()
+        warm_up_extractors()
     except Exception as exc:  # the first page loads it then, and reports a real failure where it happens
         log.warning("extraction warm-up failed, the first page will load what is missing: %r", exc)
         return False
