@@ -651,3 +651,14 @@ def test_a_blogs_links_to_the_posts_around_this_one_are_boilerplate(line: str) -
 def test_quotes_and_menus_with_main_stay() -> None:
     for line in ["«Main Street is dead», the mayor said.", "Main | Sports | Weather"]:
         assert boilerplate_rule(line) != "blog_post_nav", line
+
+
+@pytest.mark.parametrize(("line", "rule"), [("其他兩岸新聞", "related_heading"), ("其他科技新闻", "related_heading"),
+                                            ("調整字體︰", "page_tool"), ("字号", "page_tool"), ("调整字体大小", "page_tool")])
+def test_other_news_headings_and_font_size_tools_are_boilerplate(line: str, rule: str) -> None:
+    assert boilerplate_rule(line) == rule
+
+
+def test_sentences_about_other_news_and_fonts_stay() -> None:
+    for line in ["其他新聞媒體也報導了這起事件。", "字体设计师说，新字体明年发布。"]:
+        assert boilerplate_rule(line) is None, line

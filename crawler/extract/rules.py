@@ -106,7 +106,8 @@ SHARE_BAR = (
 PAGE_TOOL = (
     r"^(?i:(?:Back|Up|Return|Go) to (?:the )?top|Nach oben|Zum Seitenanfang)\W{0,3}$|"
     r"^\W{0,2}(?:返回顶部|回到顶部|返回页首|返回首页|返回)\W{0,2}$|^(?:\[(?:reply|top)\]\s*)+$|"
-    r"^\[?打印\]?$|^字[型体號号]\s*[:：]|^(?i:Fonts? size)$|^(?i:(?:Story|Article|Page) tools)$|^Reprints$|"
+    r"^\[?打印\]?$|^字[型体號号]\s*[:：]|^(?:调整|調整)?字[型体體號号](?:大小)?\s*[:：︰]?$|^(?i:Fonts? size)$|"
+    r"^(?i:(?:Story|Article|Page) tools)$|^Reprints$|"
     r"^(?:我要评论|我要評論|我来说两句|我來說兩句)$|^[“\"]?(?:Start|End) Quote[”\"]?$|"
     r"^(?:本篇新闻)?(?:热门)?关键[词字]\s*[:：].{0,60}$|^(?:Tags|Keywords|Schlagwörter|Schlagworte)\s*:.{0,100}$"
 )
@@ -184,7 +185,7 @@ RELATED_HEADING = (
     # Chinese, each in Simplified or Traditional script (Taiwan, Hong Kong): 相关新闻 / 相關新聞, 延伸阅读 / 延伸閱讀
     r"^(?:相[关關](?:[阅閱][读讀]|新[闻聞]|文章|推[荐薦]|[报報][道導]|[内內]容)|延伸[阅閱][读讀]|推[荐薦][阅閱][读讀]|"
     r"[热熱][门門]推[荐薦]|猜你喜[欢歡]|[热熱][点點]推[荐薦]|精彩推[荐薦]|更多.{0,12}(?:[资資][讯訊]|新[闻聞]|文章|[内內]容)|"
-    r"即[时時]新[闻聞]|"
+    r"即[时時]新[闻聞]|其他.{0,6}新[闻聞]|"
     r"Related|Read more|Recommended|More on this (?:story|topic)|"
     r"More (?:stories|news|articles|from [^.]{1,30})|Further reading|Most (?:popular|read|viewed)|Top stories|"
     r"(?i:related (?:articles|posts|news|stories|content|topics|links|internet links|coverage)|"
