@@ -662,3 +662,36 @@ def test_other_news_headings_and_font_size_tools_are_boilerplate(line: str, rule
 def test_sentences_about_other_news_and_fonts_stay() -> None:
     for line in ["其他新聞媒體也報導了這起事件。", "字体设计师说，新字体明年发布。"]:
         assert boilerplate_rule(line) is None, line
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["STR/AFP via Getty Images", "Andrea Verdelli/Getty Images", "Long Wei/Costfoto/Barcroft Media via Getty Images",
+     "Seth Wenig/AP", "dpa/picture alliance", "© imago images/Future Image", "STR/Getty images"],
+)
+def test_a_picture_agencys_credit_alone_is_boilerplate(line: str) -> None:
+    assert boilerplate_rule(line) == "image_credit"
+
+
+def test_agency_names_in_sentences_and_alone_stay() -> None:
+    # an agency alone is an author ("dpa" on Die Zeit), and the authors are cleaned with the same rules
+    for line in ["dpa", "Reuters", "He said the AFP report was wrong.", "The TCP/IP stack was rewritten via AP mode."]:
+        assert boilerplate_rule(line) is None, line
+
+
+def test_a_notice_that_privacy_settings_keep_an_embed_out_goes_however_long() -> None:
+    notice = (
+        "Deine Privatsphäre-Einstellungen verhindern das Laden und Anzeigen aller externen Inhalte (z.B. Grafiken, "
+        "Tabellen, Abo-Login) und Sozialen Netzwerke (z.B. Youtube, Twitter, Facebook, Instagram etc.) Zur Anzeige "
+        "aktiviere bitte die Einstellungen in den Privatsphäre-Einstellungen."
+    )
+    assert len(notice) > MAX_BOILERPLATE_LINE
+    assert boilerplate_rule(notice) == "consent_notice"
+    assert boilerplate_rule("Externer Inhalt nicht verfügbar") == "embed_placeholder"
+    assert boilerplate_rule("This content is not available due to your privacy preferences.") == "consent_notice"
+    assert apply_line_rules([*ARTICLE, "Externer Inhalt nicht verfügbar", notice, *ARTICLE]) == [*ARTICLE, *ARTICLE]
+
+
+def test_sentences_about_privacy_settings_stay() -> None:
+    line = "Ihre Privatsphäre-Einstellungen können Nutzer jederzeit ändern, sagte die Datenschutzbeauftragte."
+    assert boilerplate_rule(line) is None

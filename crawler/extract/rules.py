@@ -40,12 +40,20 @@ COMMENT_FORM = (
     r"Die Kommentarfunktion (?:ist|wurde) (?:geschlossen|deaktiviert)|评论已关闭|評論已關閉|"
     r"(?i:post a comment|view (?:all )?comments|show (?:all )?comments|to join the discussion)\b)"
 )
+_PICTURE_AGENCY = (
+    r"(?:Getty [Ii]mages|AFP|Reuters|AP|dpa|picture[ -]alliance|imago(?: images)?|Shutterstock|iStock(?:photo)?|EPA|"
+    r"Keystone|Xinhua)"
+)
 IMAGE_CREDIT = (
     r"^(?:Beitragsbild|Titelbild|Featured image)\s*[:：]?$|^(?:Image copyright|Image caption|Media caption)\b|"
     r"^(?:(?:文|图|圖)[/／](?:图|圖|文)\s*[/／：:]?|(?:文|图|圖)\s*[/／](?![图圖文]))\s*[^，。！？；,.!?;]{1,30}$|"
     r"^[(（]?(?:Bildquelle|Bildnachweis|Bildrechte|Quelle Bild|Foto|Fotos|Image credit|Image source|Photo credit|"
     r"Credit|Photo source|Picture credit|Beitragsbild|Titelbild|Photograph|Illustration|Bild|"
-    r"图片来源|图源|图片由[^。]{1,20}提供|摄影|配图来源)\s*[:：]"
+    r"图片来源|图源|图片由[^。]{1,20}提供|摄影|配图来源)\s*[:：]|"
+    # a picture agency's credit alone: "STR/AFP via Getty Images", "Andrea Verdelli/Getty Images", "dpa/picture
+    # alliance"
+    rf"^[^.!?:]{{0,60}}(?:/|\bvia\s)\s*{_PICTURE_AGENCY}(?:\s*/\s*[^.!?]{{0,40}})?$|"
+    rf"^(?:©\s*{_PICTURE_AGENCY}(?:\s*/\s*[^.!?]{{0,40}})?|{_PICTURE_AGENCY}\s*/\s*[^.!?]{{1,40}})$"
 )
 VIEW_COUNTER = (
     r"^(?:Views|Aufrufe|Hits|Reads|阅读|浏览|阅读量|浏览量|阅读数|点击|点击量|人气)\s*[:：]?\s*\d[\d,.\s]*(?:次|views)?$"
@@ -73,7 +81,18 @@ AD_LABEL = (
 # What a social-media embed shows in place of the post: "View this post on Instagram", "A post shared by ...".
 EMBED_PLACEHOLDER = (
     r"^(?:Sieh dir diesen Beitrag auf Instagram an|View this post on Instagram|"
-    r"(?:Ein Beitrag geteilt von|A post shared by) .{1,80})$"
+    r"(?:Ein Beitrag geteilt von|A post shared by) .{1,80}|"
+    r"(?:Empfohlener )?[Ee]xterner Inhalt(?: nicht verfügbar)?|(?:External|Embedded) content(?: is)? not available)$"
+)
+# The notice in place of an embed (a video, a post, a chart) that the reader's privacy settings keep from loading,
+# however long: "Deine Privatsphäre-Einstellungen verhindern das Laden und Anzeigen aller externen Inhalte ...".
+CONSENT_NOTICE = (
+    r"^(?:Deine|Ihre) (?:Privatsphäre|Datenschutz|Cookie)-?[Ee]instellungen verhindern\b|"
+    r"^Ich bin damit einverstanden, dass mir externe Inhalte angezeigt werden|"
+    r"^(?:Your|Due to your) (?:privacy|cookie|consent) (?:settings|preferences|choices)\b.{0,80}"
+    r"\b(?:prevents?|blocks?|not (?:be )?(?:shown|displayed|loaded|available))\b|"
+    r"^This content is (?:not available|blocked) due to your (?:privacy|cookie|consent)\b|"
+    r"^We need your consent to (?:load|display|show)\b"
 )
 # A site's note that the views in its articles are not its own, wherever it stands.
 VIEWS_DISCLAIMER = (
@@ -272,7 +291,11 @@ COMMENT_SIGNATURE = (
 COMMENT_THREAD_MIN = 3
 BYLINE_REACH = 3
 
+# Dropped however long the line: notices no article sentence starts with.
+DROP_ANY_LENGTH_RULES: tuple[tuple[str, str], ...] = (("consent_notice", CONSENT_NOTICE),)
+
 _DROP_RES = tuple((name, re.compile(p)) for name, p in DROP_LINE_RULES)
+_DROP_ANY_LENGTH_RES = tuple((name, re.compile(p)) for name, p in DROP_ANY_LENGTH_RULES)
 _CUTOFF_ALWAYS_RES = tuple(re.compile(p) for p in CUTOFF_ALWAYS)
 _CUTOFF_LATE_RES = tuple(re.compile(p) for p in CUTOFF_LATE)
 _CUTOFF_LATE_LONG_RES = tuple(re.compile(p) for p in CUTOFF_LATE_LONG)
@@ -289,6 +312,9 @@ class LineRules:
 
 def boilerplate_rule(line: str, extra: Sequence[re.Pattern[str]] = ()) -> str | None:
     """Name of the rule that marks this (normalised) line as boilerplate, or None."""
+    for name, pattern in _DROP_ANY_LENGTH_RES:
+        if pattern.search(line):
+            return name
     if len(line) > MAX_BOILERPLATE_LINE:
         return None
     for name, pattern in _DROP_RES:
