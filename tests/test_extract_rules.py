@@ -695,3 +695,22 @@ def test_a_notice_that_privacy_settings_keep_an_embed_out_goes_however_long() ->
 def test_sentences_about_privacy_settings_stay() -> None:
     line = "Ihre Privatsphäre-Einstellungen können Nutzer jederzeit ändern, sagte die Datenschutzbeauftragte."
     assert boilerplate_rule(line) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("von Manuela Conrad", "byline"),
+        ("von Anna Schmidt und Tom Berger", "byline"),
+        ("Opinion articles reflect the views of their authors, not necessarily those of China.org.cn.",
+         "views_disclaimer"),
+        ("If you would like to contribute, please contact us at opinion@china.org.cn.", "promo_line"),
+    ],
+)
+def test_german_bylines_opinion_disclaimers_and_contribution_calls_are_boilerplate(line: str, rule: str) -> None:
+    assert boilerplate_rule(line) == rule
+
+
+def test_german_phrases_with_von_stay() -> None:
+    for line in ["von 2004 bis 2006", "von Rechts wegen", "Von Risiken und Nebenwirkungen", "von Berlin nach Hamburg"]:
+        assert boilerplate_rule(line) is None, line

@@ -98,6 +98,8 @@ CONSENT_NOTICE = (
 VIEWS_DISCLAIMER = (
     r"^(?:The )?(?:views|opinions) expressed\b.{0,160}?(?:not necessarily|\(necessarily\)|personal views|own views|"
     r"are (?:solely )?(?:those of|the author)|(?:my|our|their|his|her) employer)|"
+    r"\breflects? the (?:views|opinions?) of (?:the|their|its) authors?\b.{0,20}"
+    r"\bnot (?:necessarily )?(?:those|the views) of\b|"
     # a note that the site does not answer for the pages it links to
     r"(?i:\b(?:is|are) not responsible for the content of (?:external|third[- ]party)\b)|"
     r"Für den Inhalt (?:externer|verlinkter) (?:Seiten|Links|Internetseiten) (?:ist|sind)\b"
@@ -148,7 +150,7 @@ PROMO_LINE = (
     # membership and support calls, click-here calls
     r"^Werden Sie (?:jetzt )?Mitglied\b|^Jetzt Mitglied werden|^Unterstütze(?:n Sie)? \S.{0,40} (?:mit|ab) \d|"
     r"^(?:Become a (?:member|supporter|subscriber)|Support (?:our|independent) journalism)\b|"
-    r"\b(?:Einfach )?hier klicken\b|^Click here (?:to|for)\b|"
+    r"\b(?:Einfach )?hier klicken\b|^Click here (?:to|for)\b|^If you would like to (?:contribute|write for us)\b|"
     # a broadcaster's availability label under a video or audio: "Video verfügbar bis 28.02.2021"
     r"^(?:Video|Audio|Sendung) verfügbar bis\b"
 )
@@ -236,11 +238,13 @@ READ_ALSO_LINE = (
 )
 
 # A byline alone on its line: "By Claire Bates", "By JOSEPH WHITE AP Sports Writer", "By Julian Linden in Sydney".
-# The authors are metadata, not the article's text. English only: in German, "Von Rechts wegen" is a heading.
+# The authors are metadata, not the article's text. In German only "von …": "Von Rechts wegen" is a heading.
 _NAME = r"[A-Z][\w.'’-]+"
 BYLINE_LINE = (
     rf"^(?:By|BY) {_NAME}(?: {_NAME}){{0,5}}(?: (?:and|&) {_NAME}(?: {_NAME}){{0,3}})?"
-    rf"(?: in {_NAME}(?: {_NAME}){{0,2}})?(?:, {_NAME}(?: {_NAME}){{0,3}})?$"
+    rf"(?: in {_NAME}(?: {_NAME}){{0,2}})?(?:, {_NAME}(?: {_NAME}){{0,3}})?$|"
+    # German only in lower case, which a heading never starts with: "von Manuela Conrad"
+    rf"^von {_NAME}(?: {_NAME}){{1,3}}(?: (?:und|&) {_NAME}(?: {_NAME}){{1,3}})?$"
 )
 
 DROP_LINE_RULES: tuple[tuple[str, str], ...] = (
