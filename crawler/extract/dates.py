@@ -66,7 +66,7 @@ def warm_up_dateparser(samples: tuple[str, ...]) -> None:
 
 
 def _dateparser_parse(text: str, tz: str) -> datetime | None:
-    import dateparser  # slow import, only when the fast paths fail (or to warm up)
+    import dateparser  # slow to import: on first use, which crawler.extract.warmup makes the package's import
 
     return dateparser.parse(
         text[:100],
