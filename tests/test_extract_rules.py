@@ -714,3 +714,13 @@ def test_german_bylines_opinion_disclaimers_and_contribution_calls_are_boilerpla
 def test_german_phrases_with_von_stay() -> None:
     for line in ["von 2004 bis 2006", "von Rechts wegen", "Von Risiken und Nebenwirkungen", "von Berlin nach Hamburg"]:
         assert boilerplate_rule(line) is None, line
+
+
+@pytest.mark.parametrize("line", ["------------------------------", "———", "＊＊＊＊＊＊", "* * *", "______", "......"])
+def test_a_separator_drawn_with_characters_is_boilerplate(line: str) -> None:
+    assert boilerplate_rule(line) == "separator"
+
+
+def test_lines_of_mixed_marks_or_with_words_stay() -> None:
+    for line in ["-- ends --", "—", "... und dann?", "*** Eilmeldung ***"]:
+        assert boilerplate_rule(line) != "separator", line

@@ -158,6 +158,8 @@ PAGINATION = (
     r"^(?:【\d{1,3}】\s*){2,}$|"
     r"^(?:上一页|下一页|首页|尾页|\d{1,3})(?:\s+(?:上一页|下一页|首页|尾页|\d{1,3}))+$"
 )
+# A separator drawn with characters: "------", "———", "＊＊＊＊", "* * *".
+SEPARATOR_LINE = r"^([-—–_=*＊~.﹏…])\1{2,}$|^(?:\* ){2,}\*$"
 # A blog's links to the posts before and after this one: "« Older post title | Main | Newer post title »".
 BLOG_POST_NAV = r"^«\s?[^«»|]{1,100}\s?\|\s?Main\b(?:\s?\|\s?[^«»|]{1,100}»)?$|^Main\s?\|\s?[^«»|]{1,100}»$"
 TEASER_DATE = r"^(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?$"
@@ -270,6 +272,7 @@ DROP_LINE_RULES: tuple[tuple[str, str], ...] = (
     ("promo_line", PROMO_LINE),
     ("pagination", PAGINATION),
     ("blog_post_nav", BLOG_POST_NAV),
+    ("separator", SEPARATOR_LINE),
     ("related_heading", RELATED_HEADING),
     ("read_also", READ_ALSO_LINE),
     ("source_line", SOURCE_ONLY_LINE),
