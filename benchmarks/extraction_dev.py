@@ -187,6 +187,42 @@ def report(results: list[PageResult], names: list[str]) -> list[str]:
     return lines
 
 
+# The issue's bar on the overall mean F1, and the change of a page's score below which two runs count as equal.
+F1_BAR = 0.95
+CHANGE_EPSILON = 0.0005
+
+
+def page_sum_line(results: list[PageResult], name: str = "ours") -> str:
+    """The sum of `name`'s per-page F1 (page-points) against what a mean of F1_BAR needs: the bar's margin."""
+    scores = [r.f1[name] for r in results if name in r.f1]
+    needed = F1_BAR * len(scores)
+    return (f"{name}: {sum(scores):.2f} page-points over {len(scores)} scored pages; a mean of {F1_BAR} needs "
+            f"{needed:.2f} (margin {sum(scores) - needed:+.2f})")
+
+
+def diff_lines(results: list[PageResult], saved: list[dict[str, Any]], name: str = "ours") -> list[str]:
+    """Page by page, `name`'s F1 now against a run saved with --save: the pages that moved by more than
+    CHANGE_EPSILON, worst first, and the net change in page-points (how the benchmark's rule changes are judged)."""
+    before = {str(r["page_id"]): r.get("f1", {}).get(name) for r in saved}
+    moved: list[tuple[float, str, float, float]] = []
+    net = 0.0
+    for r in results:
+        old, new = before.get(r.page_id), r.f1.get(name)
+        if old is None or new is None:
+            continue
+        net += new - old
+        if abs(new - old) > CHANGE_EPSILON:
+            moved.append((new - old, r.page_id, old, new))
+    moved.sort()
+    lines = [f"{delta:+.4f}  {old:.3f} -> {new:.3f}  {page_id}" for delta, page_id, old, new in moved]
+    up = sum(d for d, *_ in moved if d > 0)
+    down = sum(d for d, *_ in moved if d < 0)
+    missing = sum(1 for r in results if r.page_id not in before)
+    lines.append(f"against the saved run: {len(moved)} pages moved, net {net:+.4f} page-points "
+                 f"(up {up:+.3f}, down {down:+.3f}){f'; {missing} pages not in it' if missing else ''}")
+    return lines
+
+
 def rejected_lines(results: list[PageResult]) -> list[str]:
     """Our rejections and crashes, one line each."""
     out = []

@@ -7,8 +7,10 @@ match where the ground truth has them, and pages that raised. Run: `.venv/bin/py
 
 `--dev [DIR]` scores the wider development set instead (default `../shared/dev/extraction`, which is not part
 of the repository): F1 per language and subset for ours, trafilatura and readability-lxml side by side, our
-rejections, and CPU per page as a ratio to trafilatura's (see `extraction_dev.py`). `--dev --profile` prints where
-our extractor's time goes instead, stage by stage (cProfile, one process).
+rejections, our page-points (the sum of per-page F1) against the 0.95 bar, and CPU per page as a ratio to
+trafilatura's (see `extraction_dev.py`). `--save FILE` keeps the per-page results; `--against FILE` compares ours
+with such a saved run page by page (the pages that moved and the net change: how a rule is judged before it
+lands). `--dev --profile` prints where our extractor's time goes instead, stage by stage (cProfile, one process).
 """
 
 from __future__ import annotations
@@ -110,8 +112,8 @@ KEYS = {"raised": "raised", "P": "precision", "R": "recall", "F1": "f1", "bp_lef
 
 
 def dev_main(args: argparse.Namespace) -> int:
+    from extraction_dev import diff_lines, page_sum_line, profile_ours, rejected_lines, report
     from extraction_dev import evaluate as evaluate_dev
-    from extraction_dev import profile_ours, rejected_lines, report
     from peers import available
 
     names, notes = available()
@@ -120,8 +122,10 @@ def dev_main(args: argparse.Namespace) -> int:
         print("\n".join(profile_ours(Path(args.dev), only=only, limit=args.limit)))
         return 0
     results = evaluate_dev(Path(args.dev), jobs=args.jobs, only=only, limit=args.limit)
-    for line in [*notes, *report(results, list(names)), *rejected_lines(results)]:
+    for line in [*notes, *report(results, list(names)), page_sum_line(results), *rejected_lines(results)]:
         print(line)
+    if args.against:
+        print("\n".join(diff_lines(results, json.loads(Path(args.against).read_text(encoding="utf-8")))))
     if args.save:
         Path(args.save).write_text(json.dumps([dataclasses.asdict(r) for r in results], ensure_ascii=False))
     return 0
@@ -134,6 +138,7 @@ def main() -> int:
     parser.add_argument("--only", help="--dev: comma-separated subsets or languages (e.g. zh,daniel_en)")
     parser.add_argument("--limit", type=int, help="--dev: at most this many pages")
     parser.add_argument("--save", help="--dev: write per-page results as JSON to this file")
+    parser.add_argument("--against", help="--dev: compare ours page by page with a run saved by --save")
     parser.add_argument("--profile", action="store_true",
                         help="--dev: profile our extractor over the pages instead (share of time per stage)")
     args = parser.parse_args()
