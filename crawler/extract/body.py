@@ -277,17 +277,12 @@ def _cleaned_document_class() -> Any:
     return CleanedDocument
 
 
-# A page whose text is too short for trafilatura's own extraction: it takes every fallback once (readability,
-# justext with its stoplists of every language, the baseline), so that their tables are loaded.
-_WARM_UP_PAGE = "<html><body><div><p>The council met on Tuesday.</p></div><div>Menu</div></body></html>"
-
-
 def warm_up_extractors() -> None:
-    """Load what trafilatura and readability load on first use (crawler.extract.warmup): trafilatura's fallbacks'
-    tables, readability's document class, the wrapper of trafilatura's fallback comparison."""
-    tree = fromstring(_WARM_UP_PAGE)
-    trafilatura_paragraphs(tree)
-    readability_paragraphs(tree)
+    """Make readability's document class and wrap trafilatura's fallback comparison now (crawler.extract.warmup).
+    trafilatura's own fallbacks are not run here: justext's stoplists of every language take 33 MB, in every
+    process that imports the package, crawls of profiled sites included, which never need them."""
+    _cleaned_document_class()
+    _install_bounded_fallback()
 
 
 @dataclass

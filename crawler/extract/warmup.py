@@ -1,9 +1,10 @@
 """What extraction would otherwise load on its first page, loaded once when the package is imported.
 
 dateparser builds its timezone and locale patterns the first time it parses (0.1 s for English, more for each
-further language), trafilatura reads justext's stoplists of every language the first time a text is short
-(0.1 s), the language model is read on its first detection, and readability's document class is made on its
-first use. Done here when `crawler.extract` is imported, the crawl's forkserver (which imports the extraction
+further language, 8 MB), the language model is read on its first detection (4 MB), and readability's document
+class is made on its first use. Not loaded here: justext's stoplists of every language, which trafilatura reads
+the first time a text is short (0.1 s, but 33 MB in every process, and a crawl of profiled sites never needs
+them). Done here when `crawler.extract` is imported, the crawl's forkserver (which imports the extraction
 pipeline before it forks, `crawler.asyncpool`) does it once for all its workers, whose memory then shares it,
 and no page's extraction is charged with it: a crawl's first pages, or a benchmark's, cost what any page costs.
 A failure here is logged and costs nothing else: the first page then loads what is missing, and fails there if
@@ -29,7 +30,7 @@ SAMPLE_DATES = (
 
 
 def warm_up() -> bool:
-    """Load dateparser's tables, the language model, trafilatura's and readability's now; False (and a warning)
+    """Load dateparser's tables, the language model and readability's document class now; False (and a warning)
     when one of them could not be loaded."""
     try:
         warm_up_dateparser(SAMPLE_DATES)
