@@ -277,14 +277,6 @@ def _cleaned_document_class() -> Any:
     return CleanedDocument
 
 
-def warm_up_extractors() -> None:
-    """Make readability's document class and wrap trafilatura's fallback comparison now (crawler.extract.warmup).
-    trafilatura's own fallbacks are not run here: justext's stoplists of every language take 33 MB, in every
-    process that imports the package, crawls of profiled sites included, which never need them."""
-    _cleaned_document_class()
-    _install_bounded_fallback()
-
-
 @dataclass
 class Body:
     """A page's raw paragraphs: the profile's container's, or trafilatura's with readability's paragraphs

@@ -59,22 +59,6 @@ def _aware(value: datetime, tz: str) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=_zone(tz))
 
 
-def warm_up_dateparser(samples: tuple[str, ...]) -> None:
-    """Have dateparser build its patterns now (crawler.extract.warmup), by reading these dates."""
-    for sample in samples:
-        _dateparser_parse(sample, DEFAULT_TIMEZONE)
-
-
-def _dateparser_parse(text: str, tz: str) -> datetime | None:
-    import dateparser  # slow to import: on first use, which crawler.extract.warmup makes the package's import
-
-    return dateparser.parse(
-        text[:100],
-        languages=DATEPARSER_LANGUAGES,
-        settings={"TIMEZONE": tz, "RETURN_AS_TIMEZONE_AWARE": True, "PREFER_DATES_FROM": "past"},
-    )
-
-
 def parse_datetime(text: str | None, tz: str = DEFAULT_TIMEZONE) -> datetime | None:
     """An aware datetime from a date string, or None if it holds no recognisable date."""
     if not text:
@@ -97,5 +81,13 @@ def parse_datetime(text: str | None, tz: str = DEFAULT_TIMEZONE) -> datetime | N
             )
         except ValueError:
             pass
+    import dateparser  # slow import, only when the fast paths fail
+
     text = re.sub(r"^\s*[(（][^)）]{0,60}[)）]\s*", "", text)  # "(People's Daily Online) 11:35, November 23, 2022"
-    return _dateparser_parse(text, tz)
+
+    parsed = dateparser.parse(
+        text[:100],
+        languages=DATEPARSER_LANGUAGES,
+        settings={"TIMEZONE": tz, "RETURN_AS_TIMEZONE_AWARE": True, "PREFER_DATES_FROM": "past"},
+    )
+    return parsed
