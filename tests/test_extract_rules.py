@@ -538,6 +538,39 @@ def test_link_disclaimers_story_contacts_and_update_stamps_are_boilerplate(line:
     assert boilerplate_rule(line) == rule
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "18 January 2012 - 1:56 am NZ time",
+        "Tuesday, January 17, 2012 1:19 PM",
+        "January 12, 2012, 7:22 AM EST",
+        "1/10/2008, 6:07 a.m. EST",
+        "7:51pm Tuesday 1st January 2008",
+        "2008-01-12 11:31:01 -",
+        "Fri, January 18, 2008",
+        "Donnerstag, 03. Februar 2022",
+        "06.11.2023, 13.47 Uhr",
+    ],
+)
+def test_a_date_and_time_alone_on_their_line_are_the_page_stamp(line: str) -> None:
+    assert boilerplate_rule(line) == "timestamp"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "On 3 May 2012 we went home.",
+        "May 2012",  # a month heading of a blog archive, no day
+        "10:30",  # a time alone: a score or a schedule
+        "Updated at 7:07 pm on 16 January 2012",  # a label: some gold texts keep these
+        "January 17, 2012: the day the markets fell",
+        "3. Mai 2012 – Tag der Pressefreiheit",
+    ],
+)
+def test_lines_with_a_date_and_words_are_not_stamps(line: str) -> None:
+    assert boilerplate_rule(line) != "timestamp"
+
+
 def test_sentences_near_link_disclaimers_contacts_and_stamps_stay() -> None:
     for line in [
         "The company said it is not responsible for the content of the leaked files.",

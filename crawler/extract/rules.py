@@ -163,6 +163,29 @@ SEPARATOR_LINE = r"^([-—–_=*＊~.﹏…])\1{2,}$|^(?:\* ){2,}\*$"
 # A blog's links to the posts before and after this one: "« Older post title | Main | Newer post title »".
 BLOG_POST_NAV = r"^«\s?[^«»|]{1,100}\s?\|\s?Main\b(?:\s?\|\s?[^«»|]{1,100}»)?$|^Main\s?\|\s?[^«»|]{1,100}»$"
 TEASER_DATE = r"^(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?$"
+# A date (and time) alone on its line, in English or German: "18 January 2012 - 1:56 am NZ time", "Tuesday, January
+# 17, 2012 1:19 PM", "1/10/2008, 6:07 a.m. EST", "Donnerstag, 03. Februar 2022". It is the page's date stamp, kept
+# as the article's date, not its text. A line with a label ("Updated at ...", "Posted on ...") is left alone: some
+# gold texts keep those.
+_MONTH = (
+    r"(?:Jan(?:uary|uar)?|Feb(?:ruary|ruar)?|Mar(?:ch)?|März|Apr(?:il)?|May|Mai|June?|Juni|July?|Juli|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Okt(?:ober)?|Nov(?:ember)?|Dec(?:ember)?|Dez(?:ember)?)\.?"
+)
+_WEEKDAY = (
+    r"(?:(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs)?|Fri|Sat(?:ur)?|Sun)(?:day)?\.?|"
+    r"Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonnabend|Sonntag)"
+)
+_DAY = r"\d{1,2}(?:st|nd|rd|th|\.)?"
+_DATE = (
+    rf"(?:{_WEEKDAY}\s?,?\s)?(?:{_DAY}\s{_MONTH},?\s\d{{4}}|{_MONTH}\s{_DAY},?\s\d{{4}}|"
+    r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})"
+)
+_TIME = r"\d{1,2}[:.]\d{2}(?::\d{2})?(?:\s?[AaPp]\.?[Mm]\.?)?(?:\s?Uhr)?(?:\s?(?:[A-Z]{2,4}|[A-Z]{2} time))?"
+_STAMP_SEPARATOR = r"\s*(?:[-–—|,/·•]|\b(?:at|on|am|um)\b)?\s*"
+_STAMP_PART = rf"{_STAMP_SEPARATOR}(?:{_DATE}|{_TIME})"
+# The line starts with a date, or with a time and then a date: a time alone ("10:30") may be a score or a schedule.
+_STAMP_START = rf"(?={_STAMP_SEPARATOR}(?:{_TIME}{_STAMP_SEPARATOR})?{_DATE})"
+TIMESTAMP_LINE = rf"^{_STAMP_START}(?:{_STAMP_PART}){{1,3}}{_STAMP_SEPARATOR}$"
 # A page's update stamp alone on its line: "Page last updated at 13:05 GMT, Thursday, 12 January 2012",
 # "5 April 2013 Last updated at 08:43 GMT".
 UPDATE_STAMP = (
@@ -267,6 +290,7 @@ DROP_LINE_RULES: tuple[tuple[str, str], ...] = (
     ("page_tool", PAGE_TOOL),
     ("qr_widget", QR_WIDGET),
     ("teaser_date", TEASER_DATE),
+    ("timestamp", TIMESTAMP_LINE),
     ("update_stamp", UPDATE_STAMP),
     ("app_promo", APP_PROMO),
     ("promo_line", PROMO_LINE),
