@@ -571,6 +571,33 @@ def test_lines_with_a_date_and_words_are_not_stamps(line: str) -> None:
     assert boilerplate_rule(line) != "timestamp"
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Last updated at 3:21 PM on 15th December 2011",
+        "Published: 10 January 2008",
+        "Updated at 7:07 pm on 16 January 2012",
+        "Last Updated: Wednesday, 9 January 2008, 01:36 GMT",
+        "Published Thursday, January 10, 2008",
+    ],
+)
+def test_a_labelled_publication_or_update_stamp_is_boilerplate(line: str) -> None:
+    assert boilerplate_rule(line) == "labelled_stamp"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Posted on Jan 16, 2012 @ 02:30PM",  # a blog's post header: gold texts keep it
+        "Published on: January 17th, 2012 05:10am by: pahosa",  # a name after the stamp
+        "Published: January 08, 2008, the report drew wide criticism",
+        "Updated figures were released on 3 May 2012 by the ministry.",
+    ],
+)
+def test_labelled_stamps_with_more_than_a_date_stay(line: str) -> None:
+    assert boilerplate_rule(line) != "labelled_stamp"
+
+
 def test_sentences_near_link_disclaimers_contacts_and_stamps_stay() -> None:
     for line in [
         "The company said it is not responsible for the content of the leaked files.",

@@ -186,6 +186,13 @@ _STAMP_PART = rf"{_STAMP_SEPARATOR}(?:{_DATE}|{_TIME})"
 # The line starts with a date, or with a time and then a date: a time alone ("10:30") may be a score or a schedule.
 _STAMP_START = rf"(?={_STAMP_SEPARATOR}(?:{_TIME}{_STAMP_SEPARATOR})?{_DATE})"
 TIMESTAMP_LINE = rf"^{_STAMP_START}(?:{_STAMP_PART}){{1,3}}{_STAMP_SEPARATOR}$"
+# The same stamp behind an English label of publication or update: "Last updated at 3:21 PM on 15th December 2011",
+# "Published: 10 January 2008", "Updated at 7:07 pm on 16 January 2012". Not "Posted on …": a blog's post header,
+# which gold texts keep; and not a stamp with a name after it ("… by: pahosa", "… CTVNews.ca Staff").
+LABELLED_STAMP = (
+    rf"^(?:(?i:last|page last)\s)?(?:[Uu]pdated|UPDATED|Published|PUBLISHED)(?:\s(?:on|at))?\s?:?\s?"
+    rf"{_STAMP_START}(?:{_STAMP_PART}){{1,3}}{_STAMP_SEPARATOR}$"
+)
 # A page's update stamp alone on its line: "Page last updated at 13:05 GMT, Thursday, 12 January 2012",
 # "5 April 2013 Last updated at 08:43 GMT".
 UPDATE_STAMP = (
@@ -292,6 +299,7 @@ DROP_LINE_RULES: tuple[tuple[str, str], ...] = (
     ("teaser_date", TEASER_DATE),
     ("timestamp", TIMESTAMP_LINE),
     ("update_stamp", UPDATE_STAMP),
+    ("labelled_stamp", LABELLED_STAMP),
     ("app_promo", APP_PROMO),
     ("promo_line", PROMO_LINE),
     ("pagination", PAGINATION),
