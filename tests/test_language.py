@@ -129,8 +129,8 @@ def test_guesses_are_ranked_probabilities() -> None:
 
 
 def test_counts_agree_with_finding_each_character() -> None:
-    """Letters and scripts are counted by deleting what is not of the class (and ASCII text without regular
-    expressions); the counts are those of finding each character of the class, in any script."""
+    """Letters and scripts are counted by deleting what is not of the class (and ASCII and Latin-1 text without
+    regular expressions); the counts are those of finding each character of the class, in any script."""
     letter = re.compile(r"[^\W\d_]")
     cjk = re.compile(f"[{language._KANA}{language._HANGUL}{language._HAN}]")
     scripts = {name: re.compile(f"[{chars}]") for name, chars in language._SCRIPT_CLASSES.items()}
@@ -140,7 +140,8 @@ def test_counts_agree_with_finding_each_character() -> None:
         ascii_alphabet + "ÄäÖöüßéñÆøĳ·–—“”„«»…　、。，！？０９Ａｚ"
         "абвЖЯ中文汉字國語かなカナ한국어ㄱ٣١αβ€😀𠀀𪜀_\u200b\xa0\ufeff"
     )
-    for alphabet in (ascii_alphabet, wide_alphabet):
+    latin1_alphabet = "".join(map(chr, range(256)))  # every Latin-1 character: letters, ª º µ, ² ½, NBSP, controls
+    for alphabet in (ascii_alphabet, latin1_alphabet, wide_alphabet):
         for _ in range(3000):
             text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 60)))
             letters = len(letter.findall(text))

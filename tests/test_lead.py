@@ -29,6 +29,18 @@ def test_a_description_the_page_shows_is_the_lead() -> None:
     assert with_lead(BODY, [LEAD], tree) == [LEAD, *BODY]
 
 
+def test_a_description_shown_with_other_line_breaks_and_markup_is_the_lead() -> None:
+    """The page is first asked whether its text holds the description at all; that must not miss a lead the page
+    breaks over lines, spaces differently or splits into inline elements."""
+    words = LEAD.split()
+    markup = "\n   ".join(words[:5]) + " <b>" + " ".join(words[5:9]) + "</b>\t\n" + "  ".join(words[9:])
+    tree = document_fromstring(_page(f'<div class="intro"><p>\n  {markup}\n</p></div>'))
+    assert with_lead(BODY, [LEAD], tree) == [LEAD, *BODY]
+    halves = f'<p>{" ".join(words[:8])}</p><p>{" ".join(words[8:])}</p>'
+    tree = document_fromstring(_page(f'<div class="intro">{halves}</div>'))
+    assert with_lead(BODY, [LEAD], tree) == BODY  # shown in no one element: the page's text is no lead
+
+
 def test_a_description_the_page_does_not_show_is_not_text() -> None:
     json_ld = '<div><script type="application/ld+json">{"description": "' + LEAD + '"}</script></div>'
     tree = document_fromstring(_page(json_ld))

@@ -35,6 +35,10 @@ LEAD_PROBE = 20
 # Whether a text node of the page holds a word of the description: one walk over the text, much cheaper than
 # measuring every element's text (_SHOWN), and most descriptions are not shown.
 _TEXT_HOLDS = etree.XPath("boolean(//body//text()[contains(., $word)])")
+# Whether the page's text holds the whole description: the text of any element that shows it is a part of the body's
+# text, so where the body's does not hold it, no element's does (one pass over the text, before _SHOWN's measuring of
+# every element's).
+_BODY_HOLDS = etree.XPath("boolean(//body[contains(normalize-space(), $text)])")
 _SHOWN = etree.XPath(
     "//body//*[not(self::script or self::style or self::noscript or self::template)]"
     "[string-length(normalize-space()) <= $limit][contains(normalize-space(), $text)][not(.//script)]"
@@ -197,7 +201,11 @@ def with_lead(paragraphs: Sequence[str], descriptions: Sequence[str], tree: Html
         if len(shown) > LEAD_MAX_CHARS:
             continue
         word = max(shown[:60].split(), key=len)
-        if _TEXT_HOLDS(tree, word=word) and _SHOWN(tree, text=shown, limit=len(shown) + LEAD_ELEMENT_SLACK):
+        if (
+            _TEXT_HOLDS(tree, word=word)
+            and _BODY_HOLDS(tree, text=shown)
+            and _SHOWN(tree, text=shown, limit=len(shown) + LEAD_ELEMENT_SLACK)
+        ):
             out, text_key = [lead, *out], key + text_key
             break
     return with_standfirsts(out, tree, text_key)

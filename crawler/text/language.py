@@ -68,9 +68,36 @@ _NOT_MARK_RE = re.compile(f"[^{_SCRIPT_MARKS}]+")
 _ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
 
 
+def _latin1_members(not_class: re.Pattern[str]) -> bytes:
+    """The Latin-1 characters (as bytes) that a complement-of-a-class pattern leaves in place: the class's members
+    among the first 256 code points, read off the pattern itself so both ways of counting agree by construction."""
+    return bytes(b for b in range(256) if not_class.fullmatch(chr(b)) is None)
+
+
+# Text that is not ASCII is mostly Latin-1 in English and German (umlauts, accents) with a few characters beyond it
+# (typographic quotes, dashes). Its Latin-1 characters are counted on its bytes, deleting a class's members with
+# bytes.translate; only the characters beyond Latin-1 go through the regular expressions (3x faster on English and
+# German paragraphs, the same on Chinese ones). No CJK character and no Brahmic mark is in Latin-1, and the "?" that
+# stands in for a character beyond it is in no class.
+_LATIN1_LETTERS = _latin1_members(_NOT_LETTER_RE)
+_LATIN1_SCRIPTS: dict[str, bytes] = {
+    script: members for script, not_script in _NOT_SCRIPT_RES.items() if (members := _latin1_members(not_script))
+}
+_LATIN1_RUN_RE = re.compile("[\x00-\xff]+")
+
+
 def _ascii_letters(text: str) -> int:
     """Letters in an ASCII text: its length less what is left once the letters are deleted (C speed)."""
     return len(text) - len(text.encode("ascii").translate(None, _ASCII_LETTERS))
+
+
+def _split_latin1(text: str) -> tuple[bytes, str]:
+    """The text as Latin-1 bytes ("?" for each character beyond it), and its characters beyond Latin-1."""
+    return text.encode("latin-1", "replace"), _LATIN1_RUN_RE.sub("", text)
+
+
+def _members(data: bytes, members: bytes) -> int:
+    return len(data) - len(data.translate(None, members))
 
 
 def _kept(not_class: re.Pattern[str], text: str) -> int:
@@ -86,13 +113,21 @@ def script_counts(text: str) -> Counter[str]:
         if letters:
             counts["latin"] = letters
         return counts
+    data, beyond = _split_latin1(text)
     known = 0
-    for script, not_script in _NOT_SCRIPT_RES.items():
-        n = _kept(not_script, text)
+    for script, members in _LATIN1_SCRIPTS.items():
+        n = _members(data, members)
         if n:
             counts[script] = n
             known += n
-    other = _kept(_NOT_LETTER_RE, text) - known
+    other = _members(data, _LATIN1_LETTERS) - known
+    if beyond:
+        for script, not_script in _NOT_SCRIPT_RES.items():
+            n = _kept(not_script, beyond)
+            if n:
+                counts[script] += n
+                other -= n
+        other += _kept(_NOT_LETTER_RE, beyond)
     if other > 0:
         counts["other"] = other
     return counts
@@ -100,7 +135,10 @@ def script_counts(text: str) -> Counter[str]:
 
 def letter_count(text: str) -> int:
     """Number of letters (any script) in the text."""
-    return _ascii_letters(text) if text.isascii() else _kept(_NOT_LETTER_RE, text)
+    if text.isascii():
+        return _ascii_letters(text)
+    data, beyond = _split_latin1(text)
+    return _members(data, _LATIN1_LETTERS) + (_kept(_NOT_LETTER_RE, beyond) if beyond else 0)
 
 
 # One CJK character carries about as much text as a short Latin word.
@@ -112,9 +150,13 @@ def text_weight(text: str) -> int:
     CJK_LETTER_WEIGHT times."""
     if text.isascii():
         return _ascii_letters(text)
-    weight = _kept(_NOT_LETTER_RE, text) + (CJK_LETTER_WEIGHT - 1) * _kept(_NOT_CJK_RE, text)
-    if _WITH_MARKS_RE.search(text) is not None:
-        weight += _kept(_NOT_MARK_RE, text)
+    data, beyond = _split_latin1(text)
+    weight = _members(data, _LATIN1_LETTERS)
+    if not beyond:
+        return weight
+    weight += _kept(_NOT_LETTER_RE, beyond) + (CJK_LETTER_WEIGHT - 1) * _kept(_NOT_CJK_RE, beyond)
+    if _WITH_MARKS_RE.search(beyond) is not None:
+        weight += _kept(_NOT_MARK_RE, beyond)
     return weight
 
 
