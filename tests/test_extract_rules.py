@@ -16,6 +16,9 @@ from crawler.extract.rules import MAX_BOILERPLATE_LINE, apply_line_rules, boiler
     ("line", "rule"),
     [
         ("责任编辑：李墨轩", "editor_line"),
+        ("（責任編輯：趙晗）", "editor_line"),
+        ("（責任編輯 余淩雲）", "editor_line"),
+        ("實習編輯：王小明", "editor_line"),
         ("(Web editor: Hongyu, Du Mingming)", "editor_line"),
         ("以上内容为资讯信息快照,由td.fyun.cc爬虫进行采集并收录,本站未对信息做任何修改,信息内容不代表本站立场。", "snapshot_disclaimer"),
         ("快照生成时间:2023-06-27 10:45:07", "snapshot_disclaimer"),
@@ -41,6 +44,8 @@ def test_generic_boilerplate_lines(line: str, rule: str) -> None:
         "According to Shu Bilei, an official at the administrative committee of Zhongguancun Science City.",
         "英语如下:",
         "今年1—7月，海淀区实际利用外资40.94亿美元，实现外贸出口额720.5亿元人民币。",
+        "责任编辑 张三说，这个问题很重要。",
+        "編輯部的話",
     ],
 )
 def test_article_lines_are_not_boilerplate(line: str) -> None:
