@@ -19,6 +19,9 @@ from crawler.extract.rules import MAX_BOILERPLATE_LINE, apply_line_rules, boiler
         ("（責任編輯：趙晗）", "editor_line"),
         ("（責任編輯 余淩雲）", "editor_line"),
         ("實習編輯：王小明", "editor_line"),
+        ("--Editors: Abhay Singh, John Chacko", "editor_line"),
+        ("(Reporting by Adam Marcus of Reuters Health; Editing by Cynthia Osterman)", "editor_line"),
+        ("(Additional reporting by Jane Doe in Berlin)", "editor_line"),
         ("(Web editor: Hongyu, Du Mingming)", "editor_line"),
         ("以上内容为资讯信息快照,由td.fyun.cc爬虫进行采集并收录,本站未对信息做任何修改,信息内容不代表本站立场。", "snapshot_disclaimer"),
         ("快照生成时间:2023-06-27 10:45:07", "snapshot_disclaimer"),
@@ -45,6 +48,8 @@ def test_generic_boilerplate_lines(line: str, rule: str) -> None:
         "英语如下:",
         "今年1—7月，海淀区实际利用外资40.94亿美元，实现外贸出口额720.5亿元人民币。",
         "责任编辑 张三说，这个问题很重要。",
+        "Reporting by the newspaper (the first in years) led to an inquiry.",
+        "-- the editors said they would not comment",
         "編輯部的話",
     ],
 )

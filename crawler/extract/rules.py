@@ -19,9 +19,11 @@ MAX_BOILERPLATE_LINE = 160
 
 EDITOR_LINE = (
     # in Simplified or Traditional characters: 责任编辑 / 責任編輯
-    r"^[(（\[【]?\s*(?:[责責]任[编編][辑輯]|[责責][编編]|[编編][辑輯]|校[对對]|[审審]核|[审審]校|[监監][制製]|"
+    r"^(?:[(（\[【]|-{1,2})?\s*(?:[责責]任[编編][辑輯]|[责責][编編]|[编編][辑輯]|校[对對]|[审審]核|[审審]校|[监監][制製]|"
     r"值班[编編][辑輯]|[实實][习習][编編][辑輯]|[编編][审審]|[终終][审審]|初[审審]|"
-    r"Web editor|Editor|Edited by|Redaktion|Redakteur(?:in)?)\s*[:：]\s*\S.{0,60}$|"
+    r"Web editor|Editors?|Edited by|Redaktion|Redakteur(?:in)?)\s*[:：]\s*\S.{0,60}$|"
+    # a wire's credits in brackets: "(Reporting by Adam Marcus; Editing by Cynthia Osterman)"
+    r"^[(（]\s*(?:(?:Additional )?[Rr]eporting|Writing|Editing) by\b[^()（）]{1,150}[)）]$|"
     # the editor in brackets without a colon: "（責任編輯 余淩雲）"
     r"^[(（\[【]\s*[责責]任[编編][辑輯]\s+[^\s)）\]】]{1,20}\s*[)）\]】]$|"
     # an editor's or agency's initials alone at the end of a German report: "(dmk)", "(dpa/afp)"
