@@ -538,6 +538,12 @@ def test_chinese_page_tools_alone_on_their_line_are_boilerplate(line: str) -> No
         ("To contact the editor responsible for this story: Jason Gale at j.gale@bloomberg.net", "story_contact"),
         ("To contact the reporter on this story: Adi Narayan in Mumbai at anarayan@bloomberg.net", "story_contact"),
         ("With files from The Canadian Press", "story_contact"),
+        ("National Post, with files from Postmedia News", "story_contact"),
+        ("CanWest News Service; with files from Reuters", "story_contact"),
+        ("Follow John Reynolds on Twitter @johnreynolds10", "social_follow"),
+        ("Twitter: @janethejourno", "social_follow"),
+        ("Follow us on Facebook", "social_follow"),
+        ("Folgen Sie uns auf Instagram!", "social_follow"),
         ("Story Tools", "page_tool"),
         ("SEE ALSO", "read_also"),
         ("Page last updated at 13:05 GMT, Thursday, 12 January 2012", "update_stamp"),
@@ -613,6 +619,8 @@ def test_sentences_near_link_disclaimers_contacts_and_stamps_stay() -> None:
         "The company said it is not responsible for the content of the leaked files.",
         "To contact the reporter, readers wrote letters to the newspaper for years.",
         "With files from the archive, the historian rebuilt the family's story.",
+        "Follow the money on Twitter, investigators told the committee, and you find the network.",
+        "Twitter: the company said on Monday it would cut 10 per cent of its staff.",
         "The page was last updated at 10:00, the ministry said on Monday.",
     ]:
         assert boilerplate_rule(line) is None, line

@@ -39,6 +39,8 @@ from crawler.sources import canonical_source_name, source_by_name, source_for_ur
 from crawler.text.language import majority_language, segment_by_language, text_weight
 from crawler.text.normalise import normalise_inline, normalise_paragraphs
 
+# 2026.12.06m: credits behind the outlet ("National Post, with files from Postmedia News") and calls to follow on a
+#   social network ("Follow John Reynolds on Twitter @johnreynolds10", "Twitter: @janethejourno") go;
 # 2026.12.06l: a wire's bracketed credits ("(Reporting by …; Editing by …)") and "--Editors: …" go;
 # 2026.12.06k: editor lines in Traditional characters ("（責任編輯：趙晗）", "（責任編輯 余淩雲）") go;
 # 2026.12.06j: the same stamp behind an English label ("Last updated at 3:21 PM on 15th December 2011", "Published:
@@ -95,7 +97,7 @@ from crawler.text.normalise import normalise_inline, normalise_paragraphs
 # confirmed once per copy of it; 2026.12.01b: CJK pages misread as Latin-9 read again; 2026.12.01: short lines
 # readability has after the article are kept; 2026.11.30b: CJK pages saved as UTF-8 mojibake read again;
 # 2026.11.30: JSON-LD kept for trafilatura
-EXTRACTOR_VERSION = "2026.12.06l"
+EXTRACTOR_VERSION = "2026.12.06m"
 ORIGINAL_TITLE_RE = re.compile(r"^原标题\s*[:：]\s*(?P<title>.{2,150})$")
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 # Comments and processing instructions are never content, and trafilatura loses the text after a comment node.

@@ -114,7 +114,16 @@ VIEWS_DISCLAIMER = (
 # …", "With files from The Canadian Press".
 STORY_CONTACT = (
     r"^To contact the (?:reporters?|editors?|writers?)(?: responsible for| on| of| for) this (?:story|article)\b|"
-    r"^With files from [^,.;:]{1,80}(?:,? (?:and|&) [^,.;:]{1,60})?\.?$"
+    # "With files from The Canadian Press", also behind the outlet's name: "National Post, with files from Postmedia"
+    r"^(?:[A-Z][^,.;:]{1,60}[,;] )?[Ww]ith files from [^,.;:]{1,80}(?:,? (?:and|&) [^,.;:]{1,60})?\.?$"
+)
+# A call to follow the author or the site on a social network, alone on its line: "Follow John Reynolds on Twitter
+# @johnreynolds10", "Twitter: @janethejourno", "Folgen Sie uns auf Instagram".
+_SOCIAL_NETWORK = r"(?:Twitter|X|Facebook|Instagram|LinkedIn|Threads|Mastodon|Bluesky|TikTok|YouTube)"
+SOCIAL_FOLLOW = (
+    rf"^(?:Follow|Folgen Sie|Folge)\s(?:us|me|him|her|them|uns|mir|[A-Z][\w.'’ -]{{1,40}}?)\s(?:on|auf)\s"
+    rf"{_SOCIAL_NETWORK}(?:\s?(?:at|:)?\s?@[\w.]+)?[.!]?$|"
+    rf"^{_SOCIAL_NETWORK}\s?:\s?@[\w.]+$"
 )
 SYNDICATION_FOOTER = r"^This is a syndicated post\b|\bRead the original (?:post|article|story) at\b"
 SHARE_BAR = (
@@ -297,6 +306,7 @@ DROP_LINE_RULES: tuple[tuple[str, str], ...] = (
     ("ad_label", AD_LABEL),
     ("views_disclaimer", VIEWS_DISCLAIMER),
     ("story_contact", STORY_CONTACT),
+    ("social_follow", SOCIAL_FOLLOW),
     ("embed_placeholder", EMBED_PLACEHOLDER),
     ("syndication_footer", SYNDICATION_FOOTER),
     ("share_bar", SHARE_BAR),
