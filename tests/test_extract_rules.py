@@ -539,6 +539,12 @@ def test_chinese_page_tools_alone_on_their_line_are_boilerplate(line: str) -> No
         ("To contact the reporter on this story: Adi Narayan in Mumbai at anarayan@bloomberg.net", "story_contact"),
         ("With files from The Canadian Press", "story_contact"),
         ("National Post, with files from Postmedia News", "story_contact"),
+        ("Loading weather data ...", "embed_placeholder"),
+        ("Tweet this", "share_bar"),
+        ("Digg this", "share_bar"),
+        ("Filed Under: Sports", "page_tool"),
+        ("Republished from the Winnipeg Free Press print edition January 17, 2012 A7", "print_edition"),
+        ("Wird geladen …", "embed_placeholder"),
         ("CanWest News Service; with files from Reuters", "story_contact"),
         ("Follow John Reynolds on Twitter @johnreynolds10", "social_follow"),
         ("Twitter: @janethejourno", "social_follow"),
@@ -621,9 +627,20 @@ def test_sentences_near_link_disclaimers_contacts_and_stamps_stay() -> None:
         "With files from the archive, the historian rebuilt the family's story.",
         "Follow the money on Twitter, investigators told the committee, and you find the network.",
         "Twitter: the company said on Monday it would cut 10 per cent of its staff.",
+        "Loading of the ship began on Monday.",
+        "Laden und Gaststätten bleiben geschlossen...",
         "The page was last updated at 10:00, the ministry said on Monday.",
     ]:
         assert boilerplate_rule(line) is None, line
+
+
+def test_a_print_edition_note_late_in_the_text_ends_the_article_however_long() -> None:
+    note = (
+        "A version of this article appears in print on Dec. 1, 2020, Section A, Page 1 of the New York edition with "
+        "the headline: A Very Long Headline That Runs On and On About the Story Above. Order Reprints | Today's Paper"
+    )
+    assert len(note) > MAX_BOILERPLATE_LINE
+    assert apply_line_rules([*ARTICLE, note, "Subscribe"]) == ARTICLE
 
 
 def test_a_browser_notice_late_in_the_text_ends_the_article() -> None:

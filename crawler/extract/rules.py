@@ -88,7 +88,11 @@ AD_LABEL = (
 EMBED_PLACEHOLDER = (
     r"^(?:Sieh dir diesen Beitrag auf Instagram an|View this post on Instagram|"
     r"(?:Ein Beitrag geteilt von|A post shared by) .{1,80}|"
-    r"(?:Empfohlener )?[Ee]xterner Inhalt(?: nicht verfügbar)?|(?:External|Embedded) content(?: is)? not available)$"
+    r"(?:Empfohlener )?[Ee]xterner Inhalt(?: nicht verfügbar)?|(?:External|Embedded) content(?: is)? not available)$|"
+    # a widget's placeholder while its script runs: "Loading weather data ...", "Wird geladen …". Not the Chinese
+    # 正在加载: on portal pages it sits among the link lines whose doubt asks readability, and without it the links
+    # stayed (dev pages: -0.23 on one page for +0.00 elsewhere).
+    r"^(?:Loading|Lädt|Wird geladen)\b[^.!?]{0,40}(?:\.{2,3}|…)$"
 )
 # The notice in place of an embed (a video, a post, a chart) that the reader's privacy settings keep from loading,
 # however long: "Deine Privatsphäre-Einstellungen verhindern das Laden und Anzeigen aller externen Inhalte ...".
@@ -128,7 +132,8 @@ SOCIAL_FOLLOW = (
 SYNDICATION_FOOTER = r"^This is a syndicated post\b|\bRead the original (?:post|article|story) at\b"
 SHARE_BAR = (
     r"^(?:分享到\s*[:：]?.{0,30}|分享让更多人看到|一键分享|打印本页|打印本頁|关闭窗口|關閉窗口|收藏本文|"
-    r"Share(?: this)?(?: article| story)?\s*:?|Share on \w+|Tweet|Teilen\s*:?|Artikel teilen|Drucken|"
+    r"Share(?: this)?(?: article| story)?\s*:?|Share on \w+|Tweet(?: this)?|(?:Digg|Like|Pin|Flip) this|"
+    r"Teilen\s*:?|Artikel teilen|Drucken|"
     r"微信|微博|QQ空间|朋友圈|Facebook|Twitter|LinkedIn|WhatsApp|E-Mail|Email|Print|"
     r"Compartilhe|Compartilhar|Compartir|Partager|Condividi|Поделиться|シェア|シェアする|공유하기|مشاركة|"
     # an article's tools: "Print article", "Printer-friendly version", "E-mail this page", "Refer to a friend"
@@ -145,7 +150,8 @@ PAGE_TOOL = (
     r"^\[?打印\]?$|^字[型体號号]\s*[:：]|^(?:调整|調整)?字[型体體號号](?:大小)?\s*[:：︰]?$|^(?i:Fonts? size)$|"
     r"^(?i:(?:Story|Article|Page) tools)$|^Reprints$|"
     r"^(?:我要评论|我要評論|我来说两句|我來說兩句)$|^[“\"]?(?:Start|End) Quote[”\"]?$|"
-    r"^(?:本篇新闻)?(?:热门)?关键[词字]\s*[:：].{0,60}$|^(?:Tags|Keywords|Schlagwörter|Schlagworte)\s*:.{0,100}$"
+    r"^(?:本篇新闻)?(?:热门)?关键[词字]\s*[:：].{0,60}$|"
+    r"^(?:Tags|Keywords|Schlagwörter|Schlagworte|Filed [Uu]nder|FILED UNDER|Categories|Kategorien)\s*:.{0,100}$"
 )
 QR_WIDGET = (
     r"^(?:.{0,30}扫.{0,4}二维码.{0,40}|扫一扫.{0,40}|长按识别.{0,40}|"
@@ -219,9 +225,17 @@ SOURCE_ONLY_LINE = (
     r"^(?:【来源】|\[来源\]|来源\s*[:：]|本文转自\s*[:：]?|转载自\s*[:：]?|信息原文地址\s*[:：]?|原文链接\s*[:：]?|"
     r"原文地址\s*[:：]?|Source\s*:|Quelle\s*:)\s*.{0,150}$"
 )
+# Where the article ran in print: "《 人民日报 》（ 2024年05月10日 04 版）"; in English a note at the article's end, as
+# long as a headline ("A version of this article appears in print on …, Section A, Page 1 of the New York edition
+# with the headline: …"), which ends the text late however long it is.
+PRINT_EDITION_NOTE = (
+    r"^(?:A version of this (?:article|story|review|column|editorial|essay) appears? in print\b|"
+    r"Republished from the .{1,60} print edition\b|"
+    r"This (?:article|story) (?:appeared|was published|first appeared) in (?:the )?print edition\b)"
+)
 PRINT_EDITION_LINE = (
     r"^《\s*[^》]{2,16}\s*》\s*[（(]\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
-    r"\s*\d{0,3}\s*版\s*[）)]$"
+    rf"\s*\d{{0,3}}\s*版\s*[）)]$|{PRINT_EDITION_NOTE}"
 )
 COPYRIGHT_LINE = (
     r"^(?:Copyright|©|\(c\))\s*\S.{0,120}$|版权所有|未经.{0,10}授权.{0,6}(?:禁止|不得)|"
@@ -332,7 +346,7 @@ CUTOFF_ALWAYS: tuple[str, ...] = (SNAPSHOT_DISCLAIMER,)
 # Cut here only in the latter part of the text (at least this share of letters already seen).
 CUTOFF_LATE: tuple[str, ...] = (RELATED_HEADING, COMMENT_FORM, LEGAL_NOTICE_HEADING)
 # Cut here in the latter part of the text even when the line is longer than a boilerplate line.
-CUTOFF_LATE_LONG: tuple[str, ...] = (RIGHTS_NOTICE, LEGAL_NOTICE_LINE, BROWSER_NOTICE)
+CUTOFF_LATE_LONG: tuple[str, ...] = (RIGHTS_NOTICE, LEGAL_NOTICE_LINE, BROWSER_NOTICE, PRINT_EDITION_NOTE)
 CUTOFF_LATE_MIN_SHARE = 0.4
 
 # A reader comment's signature: who posted it and when ("Posted by: jim | January 14, 2008 07:20 PM",
