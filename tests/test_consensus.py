@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from crawler.extract.consensus import consensus, in_doubt, is_prose, merge
+import re
+import sys
+
+from crawler.extract.consensus import consensus, in_doubt, is_prose, merge, paragraph_key
 
 LEAD = "国家发改委昨天下发通知，要求落实价格调控政策，稳定发电用煤价格，合同电煤控制价格涨幅在百分之五以内。"
 BODY = [
@@ -245,3 +248,9 @@ def test_lines_readability_joined_in_pairs_are_kept_once_in_order() -> None:
     lines = [f"Line {i} of the long report on the city budget and its many parts." for i in range(40)]
     joined = [lines[i] + " " + lines[i + 1] for i in range(0, 40, 2)]
     assert merge(["Menu", "Home", *lines], joined) == lines
+
+
+def test_paragraph_key_drops_every_character_a_regular_expression_calls_whitespace() -> None:
+    spaces = "".join(chr(c) for c in range(sys.maxunicode + 1) if re.fullmatch(r"\s", chr(c)))
+    text = f"{spaces}a{spaces}b c\u200bd\u3000e{spaces}"
+    assert paragraph_key(text) == re.sub(r"\s+", "", text) == "abc\u200bde"  # a zero-width space is no whitespace

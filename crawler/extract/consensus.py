@@ -83,7 +83,6 @@ LEAD_IN_TEASERS = 2
 BREAK_LINES = 2
 BREAK_SMALL_SHARE = 0.2
 
-_SPACE_RE = re.compile(r"\s+")
 # Teasers of other articles end where they were cut, in an ellipsis ("… who spend hours on it,..."); this many
 # paragraphs so cut put the text in doubt (one is a quotation trailing off).
 TEASER_END_RE = re.compile(r"(?:\.\.\.|…)\s*$")
@@ -170,8 +169,9 @@ def paragraph_key(text: str) -> str:
     """A paragraph as compared between the extractors (and with the page's description, crawler.extract.lead):
     without whitespace, which they break differently.
     Both read the same decoded page and their paragraphs are normalised alike, so no other folding is needed
-    (matching across scripts and cases, `match_form`, cost 2.5 % of an extraction here)."""
-    return _SPACE_RE.sub("", text)
+    (matching across scripts and cases, `match_form`, cost 2.5 % of an extraction here). str.split() cuts at the
+    characters a regular expression's \\s matches (both ask str.isspace), in a quarter of the time."""
+    return "".join(text.split())
 
 
 def _merge(primary: list[_Paragraph], second: list[_Paragraph]) -> list[_Paragraph]:
