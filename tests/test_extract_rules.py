@@ -572,6 +572,13 @@ def test_link_disclaimers_story_contacts_and_update_stamps_are_boilerplate(line:
         "Fri, January 18, 2008",
         "Donnerstag, 03. Februar 2022",
         "06.11.2023, 13.47 Uhr",
+        "segunda-feira, 1 de dezembro de 2020 às 10h30",
+        "martes, 1 de diciembre de 2020",
+        "lundi 1er décembre 2020 à 10h30",
+        "1 dicembre 2020 alle 10:30",
+        "1 декабря 2020 года, 10:30",
+        "2020年12月1日(火) 10:30",
+        "2012年1月17日 星期二",
     ],
 )
 def test_a_date_and_time_alone_on_their_line_are_the_page_stamp(line: str) -> None:
@@ -587,6 +594,10 @@ def test_a_date_and_time_alone_on_their_line_are_the_page_stamp(line: str) -> No
         "Updated at 7:07 pm on 16 January 2012",  # a label: some gold texts keep these
         "January 17, 2012: the day the markets fell",
         "3. Mai 2012 – Tag der Pressefreiheit",
+        "Em 1 de dezembro de 2020 o governo anunciou novas medidas.",
+        "1 de maio",  # no year: a holiday's name, a heading
+        "В 1 декабря 2020 года произошло землетрясение.",
+        "2020年12月1日，政府宣布了新的措施。",
     ],
 )
 def test_lines_with_a_date_and_words_are_not_stamps(line: str) -> None:

@@ -184,25 +184,44 @@ SEPARATOR_LINE = r"^([-—–_=*＊~.﹏…])\1{2,}$|^(?:\* ){2,}\*$"
 # A blog's links to the posts before and after this one: "« Older post title | Main | Newer post title »".
 BLOG_POST_NAV = r"^«\s?[^«»|]{1,100}\s?\|\s?Main\b(?:\s?\|\s?[^«»|]{1,100}»)?$|^Main\s?\|\s?[^«»|]{1,100}»$"
 TEASER_DATE = r"^(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?$"
-# A date (and time) alone on its line, in English or German: "18 January 2012 - 1:56 am NZ time", "Tuesday, January
-# 17, 2012 1:19 PM", "1/10/2008, 6:07 a.m. EST", "Donnerstag, 03. Februar 2022". It is the page's date stamp, kept
-# as the article's date, not its text. A line with a label ("Updated at ...", "Posted on ...") is left alone: some
-# gold texts keep those.
+# A date (and time) alone on its line: "18 January 2012 - 1:56 am NZ time", "Tuesday, January 17, 2012 1:19 PM",
+# "1/10/2008, 6:07 a.m. EST", "Donnerstag, 03. Februar 2022"; in the other languages the crawl meets written the same
+# way ("1 de dezembro de 2020 às 10h30", "1er décembre 2020", "1 декабря 2020 года", "2020年12月1日(火) 10:30"). It is
+# the page's date stamp, kept as the article's date, not its text. A line with a label ("Posted on ...") is left
+# alone: some gold texts keep those.
 _MONTH = (
     r"(?:Jan(?:uary|uar)?|Feb(?:ruary|ruar)?|Mar(?:ch)?|März|Apr(?:il)?|May|Mai|June?|Juni|July?|Juli|Aug(?:ust)?|"
-    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Okt(?:ober)?|Nov(?:ember)?|Dec(?:ember)?|Dez(?:ember)?)\.?"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Okt(?:ober)?|Nov(?:ember)?|Dec(?:ember)?|Dez(?:ember)?|"
+    # Portuguese, Spanish, French, Italian, and Russian in the genitive ("1 декабря")
+    r"(?i:janeiro|fevereiro|março|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro|enero|febrero|"
+    r"marzo|mayo|junio|julio|septiembre|setiembre|octubre|noviembre|diciembre|janvier|février|mars|avril|juin|"
+    r"juillet|août|septembre|octobre|novembre|décembre|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|"
+    r"ottobre|dicembre|января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря))\.?"
 )
 _WEEKDAY = (
     r"(?:(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs)?|Fri|Sat(?:ur)?|Sun)(?:day)?\.?|"
-    r"Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonnabend|Sonntag)"
+    r"Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonnabend|Sonntag|"
+    r"(?i:(?:segunda|terça|quarta|quinta|sexta)(?:-feira)?|sábado|domingo|lunes|martes|miércoles|jueves|viernes|"
+    r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunedì|martedì|mercoledì|giovedì|venerdì|sabato|"
+    r"понедельник|вторник|среда|четверг|пятница|суббота|воскресенье))"
 )
-_DAY = r"\d{1,2}(?:st|nd|rd|th|\.)?"
+_DAY = r"\d{1,2}(?:st|nd|rd|th|er|º|°|\.)?"
+# A CJK date, with the weekday in brackets or after it: "2020年12月1日(火)", "2012年1月17日 星期二".
+_CJK_DATE = (
+    r"\d{4}\s?年\s?\d{1,2}\s?月\s?\d{1,2}\s?日"
+    r"(?:\s?[(（](?:[月火水木金土日]|星期[一二三四五六日天]|周[一二三四五六日])[)）]|\s?星期[一二三四五六日天])?"
+)
 _DATE = (
-    rf"(?:{_WEEKDAY}\s?,?\s)?(?:{_DAY}\s{_MONTH},?\s\d{{4}}|{_MONTH}\s{_DAY},?\s\d{{4}}|"
-    r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})"
+    rf"(?:(?:{_WEEKDAY}\s?,?\s)?(?:{_DAY}\s{_MONTH},?\s\d{{4}}|{_MONTH}\s{_DAY},?\s\d{{4}}|"
+    rf"{_DAY}\sde\s{_MONTH}\sde\s\d{{4}}|"
+    r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})(?:\s(?:года|г\.))?|"
+    rf"{_CJK_DATE})"
 )
-_TIME = r"\d{1,2}[:.]\d{2}(?::\d{2})?(?:\s?[AaPp]\.?[Mm]\.?)?(?:\s?Uhr)?(?:\s?(?:[A-Z]{2,4}|[A-Z]{2} time))?"
-_STAMP_SEPARATOR = r"\s*(?:[-–—|,/·•]|\b(?:at|on|am|um)\b)?\s*"
+_TIME = (
+    r"(?:\d{1,2}[:.]\d{2}(?::\d{2})?|\d{1,2}h\d{2}|\d{1,2}時\d{1,2}分)(?:\s?[AaPp]\.?[Mm]\.?)?(?:\s?Uhr)?"
+    r"(?:\s?(?:[A-Z]{2,4}|[A-Z]{2} time))?"
+)
+_STAMP_SEPARATOR = r"\s*(?:[-–—|,/·•]|\b(?:at|on|am|um|às|a las|à|alle|ore|в)\b)?\s*"
 _STAMP_PART = rf"{_STAMP_SEPARATOR}(?:{_DATE}|{_TIME})"
 # The line starts with a date, or with a time and then a date: a time alone ("10:30") may be a score or a schedule.
 _STAMP_START = rf"(?={_STAMP_SEPARATOR}(?:{_TIME}{_STAMP_SEPARATOR})?{_DATE})"
