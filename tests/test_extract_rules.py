@@ -26,6 +26,10 @@ from crawler.extract.rules import MAX_BOILERPLATE_LINE, apply_line_rules, boiler
         ("以上内容为资讯信息快照,由td.fyun.cc爬虫进行采集并收录,本站未对信息做任何修改,信息内容不代表本站立场。", "snapshot_disclaimer"),
         ("快照生成时间:2023-06-27 10:45:07", "snapshot_disclaimer"),
         ("发表回复", "comment_form"),
+        ("Deixe um comentário", "comment_form"),
+        ("Laisser un commentaire", "comment_form"),
+        ("Ваш адрес email не будет опубликован. Обязательные поля помечены *", "comment_form"),
+        ("メールアドレスが公開されることはありません。", "comment_form"),
         ("您的邮箱地址不会被公开。 必填项已用 * 标注", "comment_form"),
         ("Bildquelle: Das Bild wurde mit KI generiert, Bildrechte liegen bei Midjourney.", "image_credit"),
         ("Views: 1", "view_counter"),
@@ -72,6 +76,8 @@ def test_a_long_rights_notice_late_in_the_text_ends_the_article() -> None:
     # early on, a notice is no footer: the text after it stays (the short one is dropped as a line)
     assert apply_line_rules([notice, *body]) == [notice, *body]
     assert apply_line_rules(["版权所有 新华社", *body]) == body
+    for footer in ("© 2020 Folha de S.Paulo. Todos os direitos reservados.", "Все права защищены © 2020 РИА Новости"):
+        assert apply_line_rules([*body, footer, terms]) == body
 
 
 def test_a_legal_notice_heading_late_in_the_text_ends_the_article() -> None:

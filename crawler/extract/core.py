@@ -39,6 +39,8 @@ from crawler.sources import canonical_source_name, source_by_name, source_for_ur
 from crawler.text.language import majority_language, segment_by_language, text_weight
 from crawler.text.normalise import normalise_inline, normalise_paragraphs
 
+# 2026.12.06p: WordPress's comment form and the rights notice in pt, es, fr, it, ru and ja ("Deixe um comentário",
+#   "Todos os direitos reservados", "Все права защищены") start the comment area or the footer, as in en, de and zh;
 # 2026.12.06o: the date-stamp line in Portuguese, Spanish, French, Italian, Russian and CJK ("1 de dezembro de 2020 às
 #   10h30", "1 декабря 2020 года", "2020年12月1日(火) 10:30") goes too;
 # 2026.12.06n: widget placeholders ("Loading weather data ..."), "Tweet this"/"Digg this", "Filed Under: …" and an
@@ -102,7 +104,7 @@ from crawler.text.normalise import normalise_inline, normalise_paragraphs
 # confirmed once per copy of it; 2026.12.01b: CJK pages misread as Latin-9 read again; 2026.12.01: short lines
 # readability has after the article are kept; 2026.11.30b: CJK pages saved as UTF-8 mojibake read again;
 # 2026.11.30: JSON-LD kept for trafilatura
-EXTRACTOR_VERSION = "2026.12.06o"
+EXTRACTOR_VERSION = "2026.12.06p"
 ORIGINAL_TITLE_RE = re.compile(r"^原标题\s*[:：]\s*(?P<title>.{2,150})$")
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 # Comments and processing instructions are never content, and trafilatura loses the text after a comment node.

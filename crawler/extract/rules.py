@@ -44,7 +44,14 @@ COMMENT_FORM = (
     r"Comments are (?:now )?closed|Comments (?:for|on) this (?:story|article|post|thread) are (?:now )?closed|"
     r"Commenting (?:is|has been) (?:closed|disabled)|Kommentare sind geschlossen|"
     r"Die Kommentarfunktion (?:ist|wurde) (?:geschlossen|deaktiviert)|评论已关闭|評論已關閉|"
-    r"(?i:post a comment|view (?:all )?comments|show (?:all )?comments|to join the discussion)\b)"
+    r"(?i:post a comment|view (?:all )?comments|show (?:all )?comments|to join the discussion)\b|"
+    # WordPress's comment form in the other languages the crawl meets (pt, es, fr, it, ru, ja)
+    r"Deixe (?:um comentário|uma resposta)|Deja (?:un comentario|una respuesta)|Laisser un commentaire|"
+    r"Laisser une réponse|Lascia un commento|Lascia una risposta|Добавить комментарий|Оставить комментарий|"
+    r"Оставьте комментарий|コメントを残す|コメントを書く|O seu endereço de e-mail não será publicado|"
+    r"Tu dirección de correo electrónico no será publicada|Votre adresse (?:e-mail|de messagerie) ne sera pas publiée|"
+    r"Il tuo indirizzo email non sarà pubblicato|Ваш адрес email не будет опубликован|"
+    r"メールアドレスが公開されることはありません)"
 )
 _PICTURE_AGENCY = (
     r"(?:Getty [Ii]mages|AFP|Reuters|AP|dpa|picture[ -]alliance|imago(?: images)?|Shutterstock|iStock(?:photo)?|EPA|"
@@ -261,7 +268,11 @@ COPYRIGHT_LINE = (
     r"^[(（]?(?:Alle )?Angaben ohne Gewähr[.!]?[)）]?$"
 )
 # A site's rights notice ("© 2012 … All rights reserved."): the footer has begun, however long the notice is.
-RIGHTS_NOTICE = r"(?i:all rights reserved)|Alle Rechte vorbehalten|版权所有|保留所有权利|版權所有"
+RIGHTS_NOTICE = (
+    r"(?i:all rights reserved)|Alle Rechte vorbehalten|版权所有|保留所有权利|版權所有|"
+    r"(?i:todos os direitos reservados|todos los derechos reservados|tous droits réservés|tutti i diritti riservati|"
+    r"все права защищены)|無断転載を禁|無断転載禁止"
+)
 MAX_RIGHTS_NOTICE_LINE = 400
 # A site's note on the browser to use ("This page is best viewed in an up-to-date web browser ..."): the footer.
 BROWSER_NOTICE = r"(?i:\bbest viewed (?:in|with|using)\b.{0,80}\bbrowser)"
