@@ -693,7 +693,8 @@ def test_chinese_sentences_that_start_like_credits_stay() -> None:
     "line",
     ["By Claire Bates", "By JOSEPH WHITE AP Sports Writer", "By Julian Linden in Sydney", "By John W. Miller",
      "By Anna Smith and Tom O’Neill", "BY DOUG FERGUSON",
-     "By Adi Narayan, Bloomberg News"],
+     "By Adi Narayan, Bloomberg News", "Por Ana Paula da Silva", "Por Maria Souza e João Lima",
+     "Par Jean-Pierre Dupont", "di Mario Rossi"],
 )
 def test_a_byline_alone_on_its_line_is_boilerplate(line: str) -> None:
     assert boilerplate_rule(line) == "byline"
@@ -708,6 +709,10 @@ def test_sentences_and_german_headings_that_start_with_by_or_von_stay() -> None:
         "by far the largest",
         "Von Rechts wegen",
         "Von Risiken und Nebenwirkungen",
+        "Por isso, o governo decidiu adiar a votação.",
+        "Por favor",
+        "Par ailleurs",
+        "Di Maio",
     ]:
         assert boilerplate_rule(line) is None, line
 

@@ -335,7 +335,11 @@ BYLINE_LINE = (
     rf"^(?:By|BY) {_NAME}(?: {_NAME}){{0,5}}(?: (?:and|&) {_NAME}(?: {_NAME}){{0,3}})?"
     rf"(?: in {_NAME}(?: {_NAME}){{0,2}})?(?:, {_NAME}(?: {_NAME}){{0,3}})?$|"
     # German only in lower case, which a heading never starts with: "von Manuela Conrad"
-    rf"^von {_NAME}(?: {_NAME}){{1,3}}(?: (?:und|&) {_NAME}(?: {_NAME}){{1,3}})?$"
+    rf"^von {_NAME}(?: {_NAME}){{1,3}}(?: (?:und|&) {_NAME}(?: {_NAME}){{1,3}})?$|"
+    # Portuguese, Spanish and French: "Por Ana Paula da Silva", "Par Jean-Pierre Dupont", a first and a last name at
+    # least; Italian only in lower case ("di Mario Rossi"), since "Di" begins names
+    rf"^(?:Por|POR|Par|PAR|di) {_NAME}(?: (?:(?:de|da|do|dos|das|del|de la|du|le|di) )?{_NAME}){{1,4}}"
+    rf"(?: (?:e|y|et) {_NAME}(?: (?:(?:de|da|do|dos|das|del|du|di) )?{_NAME}){{1,4}})?$"
 )
 
 DROP_LINE_RULES: tuple[tuple[str, str], ...] = (
