@@ -62,6 +62,7 @@ IMAGE_CREDIT = (
     r"^(?:(?:文|图|圖)[/／](?:图|圖|文)\s*[/／：:]?|(?:文|图|圖)\s*[/／](?![图圖文]))\s*[^，。！？；,.!?;]{1,30}$|"
     r"^[(（]?(?:Bildquelle|Bildnachweis|Bildrechte|Quelle Bild|Foto|Fotos|Image credit|Image source|Photo credit|"
     r"Credit|Photo source|Picture credit|Beitragsbild|Titelbild|Photograph|Illustration|Bild|"
+    r"Crédito|Créditos|Imagem|Imagen|Фото|写真|画像|"
     r"图片来源|图源|图片由[^。]{1,20}提供|摄影|配图来源)\s*[:：]|"
     # a picture agency's credit alone: "STR/AFP via Getty Images", "Andrea Verdelli/Getty Images", "dpa/picture
     # alliance"
@@ -152,7 +153,9 @@ SHARE_BAR = (
 )
 # Page tools around an article: back-to-top links, font-size switches, a pull quote's markers, keyword and tag lines.
 PAGE_TOOL = (
-    r"^(?i:(?:Back|Up|Return|Go) to (?:the )?top|Nach oben|Zum Seitenanfang)\W{0,3}$|"
+    r"^(?i:(?:Back|Up|Return|Go) to (?:the )?top|Nach oben|Zum Seitenanfang|Voltar ao topo|Volver arriba|"
+    r"Ir arriba|Retour en haut(?: de (?:la )?page)?|Haut de page|Torna su|Torna all'inizio|Наверх|"
+    r"ページ(?:の)?(?:トップ|先頭)へ(?:戻る)?)\W{0,3}$|"
     r"^\W{0,2}(?:返回顶部|回到顶部|返回页首|返回首页|返回)\W{0,2}$|^(?:\[(?:reply|top)\]\s*)+$|"
     r"^\[?打印\]?$|^字[型体號号]\s*[:：]|^(?:调整|調整)?字[型体體號号](?:大小)?\s*[:：︰]?$|^(?i:Fonts? size)$|"
     r"^(?i:(?:Story|Article|Page) tools)$|^Reprints$|"
