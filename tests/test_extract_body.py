@@ -15,6 +15,7 @@ from crawler.extract.body import (
     drop_always_dropped,
     readability_paragraphs,
     remove_nodes,
+    trafilatura_paragraphs,
     xml_paragraphs,
 )
 from crawler.extract.core import parse_html
@@ -62,6 +63,24 @@ def test_comment_and_search_forms_are_dropped() -> None:
     text = extract(_page(html), "https://blog.example.com/2024/budget").text
     assert "approved the new budget" in text
     assert "email address" not in text
+
+
+def test_an_article_laid_out_in_sections_alone_keeps_its_subheadings() -> None:
+    """WeChat and many CMS set each paragraph, and each subheading, in a <section> of spans, with no <p> at all."""
+    paragraphs = [
+        "各省、自治区、直辖市人民政府，国务院各部委、各直属机构：优化营商环境是建设现代化经济体系、促进高质量发展的重要基础。",
+        "近年来，各地区、各部门认真贯彻落实党中央、国务院决策部署，推动营商环境持续改善，市场主体活力明显增强。",
+        "一、持续提升投资建设便利度",
+        "优化投资项目审批流程，推进投资审批制度改革，简化企业投资项目审批程序，提高审批效率，降低企业制度性交易成本。",
+        "二、进一步降低企业经营成本",
+        "清理规范涉企收费，降低企业用能用地成本，推动减税降费政策直达快享，切实减轻市场主体负担，稳定市场预期。",
+    ]
+    sections = "".join(f"<section><span>{p}</span></section>" for p in paragraphs)
+    html = f"<div class='rich_media_content' id='js_content'>{sections}</div>"
+    tree = parse_html(_page(html).decode(), "https://news.example.com/policy")
+    found = trafilatura_paragraphs(tree, "https://news.example.com/policy")
+    assert [p for p in found if p.strip()] == paragraphs
+    assert len(tree.xpath("//section")) == len(paragraphs)  # the page's own tree keeps its sections
 
 
 def test_text_after_an_html_comment_is_kept() -> None:

@@ -185,7 +185,17 @@ def trafilatura_paragraphs(tree: HtmlElement, url: str | None = None) -> list[st
     options = BoundedFallbackExtractor(
         output_format="xml", comments=False, tables=True, images=False, with_metadata=False, dedup=False, url=url
     )
-    document = trafilatura.bare_extraction(tree, options=options)
+    # trafilatura reads bare text in a <div> where a page has little paragraph text, but never in a <section>, the
+    # same generic block: an article laid out in sections alone (WeChat's, many CMS') lost its short ones, the
+    # subheadings. Its sections are divs to trafilatura, and sections again afterwards.
+    sections = list(tree.iter("section"))
+    for node in sections:
+        node.tag = "div"
+    try:
+        document = trafilatura.bare_extraction(tree, options=options)
+    finally:
+        for node in sections:
+            node.tag = "section"
     if not isinstance(document, Document):
         return []
     result = determine_returnstring(document, options)
