@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from lxml.html import HtmlElement
 
 from crawler.extract.profile import GENERIC, Profile
-from crawler.extract.profiles import chinadaily, people, sina, wordpress_syndicator, xinhua
+from crawler.extract.profiles import chinadaily, people, sina, wechat, wordpress_syndicator, xinhua
 
 PROFILES: tuple[Profile, ...] = (
     sina.PROFILE,
@@ -19,6 +19,7 @@ PROFILES: tuple[Profile, ...] = (
     wordpress_syndicator.PROFILE,
     chinadaily.PROFILE,
     xinhua.PROFILE,
+    wechat.PROFILE,
 )
 
 
