@@ -20,7 +20,7 @@ PARAGRAPHS = [
 TITLE = "国务院办公厅关于进一步优化营商环境的意见"
 
 
-def _page() -> bytes:
+def _page(shown_time: str = "2023-05-10 08:00") -> bytes:
     sections = "".join(
         f'<section style="line-height: 1.75em;"><span style="font-size: 15px;">{p}</span></section>' for p in PARAGRAPHS
     )
@@ -32,7 +32,7 @@ def _page() -> bytes:
 <h1 class="rich_media_title" id="activity-name">{TITLE}</h1>
 <div id="meta_content" class="rich_media_meta_list"><span class="rich_media_meta rich_media_meta_text">原创</span>
 <span class="rich_media_meta rich_media_meta_nickname" id="profileBt"><a id="js_name">中国政府网</a></span>
-<em id="publish_time" class="rich_media_meta rich_media_meta_text">2023-05-10 08:00</em></div>
+<em id="publish_time" class="rich_media_meta rich_media_meta_text">{shown_time}</em></div>
 <div class="rich_media_content" id="js_content" style="visibility: hidden; opacity: 0;">
 <mp-common-profile data-nickname="中国政府网" data-signature="国务院办公厅主办，发布政务信息"></mp-common-profile>
 {sections}
@@ -54,6 +54,11 @@ def test_a_wechat_article_is_its_hidden_content_and_nothing_around_it() -> None:
     assert article.published_at == datetime(2023, 5, 10, 8, 0, tzinfo=timezone(timedelta(hours=8)))
     assert article.text.split("\n\n") == PARAGRAPHS
     assert article.language == "zh"
+
+
+def test_a_wechat_time_left_to_the_script_comes_from_its_unix_time() -> None:
+    article = extract(_page(shown_time=""), "https://mp.weixin.qq.com/s/AbCdEf123")
+    assert article.published_at == datetime(2023, 5, 10, 0, 0, tzinfo=timezone.utc)  # ct = 1683676800
 
 
 def test_wechat_profile_is_for_its_host_only() -> None:

@@ -123,10 +123,12 @@ def _jsonld(tree: HtmlElement) -> list[dict]:  # type: ignore[type-arg]
 
 
 def xpath_texts(tree: HtmlElement, xpaths: tuple[str, ...]) -> list[str]:
-    """Texts (or attribute values) found by the first XPath that finds any non-empty ones."""
+    """Texts (or attribute values, or the string an XPath function returns) found by the first XPath that finds any
+    non-empty ones."""
     for xpath in xpaths:
         values: list[str] = []
-        for node in tree.xpath(xpath):
+        found = tree.xpath(xpath)
+        for node in found if isinstance(found, list) else [found] if isinstance(found, str) else []:
             text = node if isinstance(node, str) else node.text_content()
             text = normalise_inline(str(text))
             if text:
