@@ -265,11 +265,10 @@ def test_a_menu_flattened_into_one_paragraph_is_dropped() -> None:
         '如果您在本页面发现错误，请先用鼠标选择出错的内容片断，然后同时按下"CTRL"与"ENTER"键',
         "Sign up for our free daily newsletter and get the top stories in your inbox.",
         "You can unsubscribe at anytime, and we'll never use your address for evil.",
-        "Follow us on Twitter for the latest updates.",
         "Jetzt kostenlos den Newsletter bestellen!",
     ],
 )
-def test_subscription_and_follow_us_promotions_are_boilerplate(line: str) -> None:
+def test_subscription_promotions_are_boilerplate(line: str) -> None:
     assert boilerplate_rule(line) == "promo_line"
 
 
@@ -431,7 +430,7 @@ def test_sentences_starting_like_page_tools_stay() -> None:
 def test_social_embed_placeholders_and_follow_calls_are_boilerplate() -> None:
     assert boilerplate_rule("Sieh dir diesen Beitrag auf Instagram an") == "embed_placeholder"
     assert boilerplate_rule("A post shared by Jane Doe (@jane)") == "embed_placeholder"
-    assert boilerplate_rule("Follow World News on NBCNews.com on Twitter and Facebook") == "promo_line"
+    assert boilerplate_rule("Follow World News on NBCNews.com on Twitter and Facebook") == "social_follow"
     assert boilerplate_rule("Follow the money, he said on Twitter.") is None
     assert boilerplate_rule("She shared a post on Instagram.") is None
 
@@ -562,6 +561,7 @@ def test_chinese_page_tools_alone_on_their_line_are_boilerplate(line: str) -> No
         ("Follow John Reynolds on Twitter @johnreynolds10", "social_follow"),
         ("Twitter: @janethejourno", "social_follow"),
         ("Follow us on Facebook", "social_follow"),
+        ("Follow us on Twitter for the latest updates.", "social_follow"),
         ("Folgen Sie uns auf Instagram!", "social_follow"),
         ("Story Tools", "page_tool"),
         ("SEE ALSO", "read_also"),

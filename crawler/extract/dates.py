@@ -84,10 +84,8 @@ def parse_datetime(text: str | None, tz: str = DEFAULT_TIMEZONE) -> datetime | N
     import dateparser  # slow import, only when the fast paths fail
 
     text = re.sub(r"^\s*[(（][^)）]{0,60}[)）]\s*", "", text)  # "(People's Daily Online) 11:35, November 23, 2022"
-
-    parsed = dateparser.parse(
+    return dateparser.parse(
         text[:100],
         languages=DATEPARSER_LANGUAGES,
         settings={"TIMEZONE": tz, "RETURN_AS_TIMEZONE_AWARE": True, "PREFER_DATES_FROM": "past"},
     )
-    return parsed

@@ -129,10 +129,14 @@ STORY_CONTACT = (
     # "With files from The Canadian Press", also behind the outlet's name: "National Post, with files from Postmedia"
     r"^(?:[A-Z][^,.;:]{1,60}[,;] )?[Ww]ith files from [^,.;:]{1,80}(?:,? (?:and|&) [^,.;:]{1,60})?\.?$"
 )
-# A call to follow the author or the site on a social network, alone on its line: "Follow John Reynolds on Twitter
-# @johnreynolds10", "Twitter: @janethejourno", "Folgen Sie uns auf Instagram".
+# A call to follow the site or the author on a social network: "Follow us on Twitter for the latest updates", "Folgen
+# Sie uns auf …", and alone on its line "Follow World News on NBCNews.com on Twitter and Facebook", "Follow John
+# Reynolds on Twitter @johnreynolds10", "Twitter: @janethejourno".
 _SOCIAL_NETWORK = r"(?:Twitter|X|Facebook|Instagram|LinkedIn|Threads|Mastodon|Bluesky|TikTok|YouTube)"
 SOCIAL_FOLLOW = (
+    r"^(?:Follow|Like) us on (?:Twitter|Facebook|Instagram|LinkedIn)|Folgen Sie uns auf|"
+    r"^Follow [^,;:!?\"“”]{1,60} on (?:Twitter|Facebook|Instagram|LinkedIn)"
+    r"(?: and (?:Twitter|Facebook|Instagram))?\.?$|"
     rf"^(?:Follow|Folgen Sie|Folge)\s(?:us|me|him|her|them|uns|mir|[A-Z][\w.'’ -]{{1,40}}?)\s(?:on|auf)\s"
     rf"{_SOCIAL_NETWORK}(?:\s?(?:at|:)?\s?@[\w.]+)?[.!]?$|"
     rf"^{_SOCIAL_NETWORK}\s?:\s?@[\w.]+$"
@@ -168,16 +172,14 @@ QR_WIDGET = (
     r".{0,20}下载.{0,12}(?:APP|App|客户端).{0,20})$"
 )
 APP_PROMO = r"^(?:关注|扫码关注|欢迎关注|点击关注).{0,10}(?:公众号|微信|微博|客户端)"
-# Subscription and follow-us promotions, calls for submissions and error-report widgets.
+# Subscription promotions, calls for submissions and error-report widgets (follow-us calls: SOCIAL_FOLLOW).
 PROMO_LINE = (
     r"订阅.{0,12}手机报|手机读报|訂閱.{0,12}手機報|^(?:订购|訂購|订阅|訂閱)本[报報].{0,12}[:：]|"
     r"現已開設.{0,16}(?:Facebook|專頁|微博)|已开设.{0,16}(?:Facebook|专页|微博)|"
     r"欢迎.{0,6}(?:来稿|投稿)|歡迎.{0,6}(?:來稿|投稿)|按下?.{0,6}CTRL.{0,6}ENTER|Ctrl\s*\+\s*Enter|"
     r"^(?:Sign up|Subscribe)(?: now| today)? (?:for|to) (?:our|the|a)\b.{0,40}newsletter|"
-    r"^(?:Follow|Like) us on (?:Twitter|Facebook|Instagram|LinkedIn)|unsubscribe at any ?time|"
-    r"^Follow [^,;:!?\"“”]{1,60} on (?:Twitter|Facebook|Instagram|LinkedIn)"
-    r"(?: and (?:Twitter|Facebook|Instagram))?\.?$|"
-    r"Newsletter abonnieren|^Jetzt\b.{0,30}Newsletter|Folgen Sie uns auf|We want to hear what you think|"
+    r"unsubscribe at any ?time|"
+    r"Newsletter abonnieren|^Jetzt\b.{0,30}Newsletter|We want to hear what you think|"
     # membership and support calls, click-here calls
     r"^Werden Sie (?:jetzt )?Mitglied\b|^Jetzt Mitglied werden|^Unterstütze(?:n Sie)? \S.{0,40} (?:mit|ab) \d|"
     r"^(?:Become a (?:member|supporter|subscriber)|Support (?:our|independent) journalism)\b|"
@@ -235,13 +237,13 @@ _STAMP_SEPARATOR = r"\s*(?:[-–—|,/·•]|\b(?:at|on|am|um|às|a las|à|alle|
 _STAMP_PART = rf"{_STAMP_SEPARATOR}(?:{_DATE}|{_TIME})"
 # The line starts with a date, or with a time and then a date: a time alone ("10:30") may be a score or a schedule.
 _STAMP_START = rf"(?={_STAMP_SEPARATOR}(?:{_TIME}{_STAMP_SEPARATOR})?{_DATE})"
-TIMESTAMP_LINE = rf"^{_STAMP_START}(?:{_STAMP_PART}){{1,3}}{_STAMP_SEPARATOR}$"
+_STAMP = rf"{_STAMP_START}(?:{_STAMP_PART}){{1,3}}{_STAMP_SEPARATOR}$"
+TIMESTAMP_LINE = rf"^{_STAMP}"
 # The same stamp behind an English label of publication or update: "Last updated at 3:21 PM on 15th December 2011",
 # "Published: 10 January 2008", "Updated at 7:07 pm on 16 January 2012". Not "Posted on …": a blog's post header,
 # which gold texts keep; and not a stamp with a name after it ("… by: pahosa", "… CTVNews.ca Staff").
 LABELLED_STAMP = (
-    rf"^(?:(?i:last|page last)\s)?(?:[Uu]pdated|UPDATED|Published|PUBLISHED)(?:\s(?:on|at))?\s?:?\s?"
-    rf"{_STAMP_START}(?:{_STAMP_PART}){{1,3}}{_STAMP_SEPARATOR}$"
+    rf"^(?:(?i:last|page last)\s)?(?:[Uu]pdated|UPDATED|Published|PUBLISHED)(?:\s(?:on|at))?\s?:?\s?{_STAMP}"
 )
 # A page's update stamp alone on its line: "Page last updated at 13:05 GMT, Thursday, 12 January 2012",
 # "5 April 2013 Last updated at 08:43 GMT".
