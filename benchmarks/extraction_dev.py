@@ -111,26 +111,52 @@ def _run_page(job: tuple[str, dict[str, Any], bytes]) -> PageResult:
     return result
 
 
-def _jobs(folder: Path, only: set[str] | None, limit: int | None) -> Iterable[tuple[str, dict[str, Any], bytes]]:
+def _in_script(record: dict[str, Any], body: bytes, script: str) -> tuple[dict[str, Any], bytes]:
+    """A Latin-script page and its gold rewritten letter for letter into `script` (see script_swap)."""
+    from script_swap import rewrite_page, text_rewriter
+
+    rewrite = text_rewriter(script)
+    record = dict(record, lang=f"{record['lang']}-{script}")
+    if record.get("text"):
+        record["text"] = rewrite(record["text"])
+    for key in ("with", "without"):
+        if key in record:
+            record[key] = [rewrite(s) for s in _snippets(record[key])]
+    return record, rewrite_page(body, script)
+
+
+def _jobs(
+    folder: Path, only: set[str] | None, limit: int | None, script: str | None = None
+) -> Iterable[tuple[str, dict[str, Any], bytes]]:
+    from script_swap import LATIN_LANGUAGES
+
     truth = json.loads((folder / "ground_truth.json").read_text(encoding="utf-8"))
     picked = 0
     for page_id, record in sorted(truth.items()):
         if only and record["subset"] not in only and record["lang"] not in only:
             continue
+        if script and record["lang"] not in LATIN_LANGUAGES:
+            continue
         if limit is not None and picked >= limit:
             return
         picked += 1
-        yield page_id, record, gzip.decompress((folder / record["file"]).read_bytes())
+        body = gzip.decompress((folder / record["file"]).read_bytes())
+        if script:
+            record, body = _in_script(record, body, script)
+        yield page_id, record, body
 
 
-def evaluate(folder: Path, jobs: int = 2, only: set[str] | None = None, limit: int | None = None) -> list[PageResult]:
-    """Every page of the dev set through every available extractor."""
+def evaluate(
+    folder: Path, jobs: int = 2, only: set[str] | None = None, limit: int | None = None, script: str | None = None
+) -> list[PageResult]:
+    """Every page of the dev set through every available extractor (its Latin-script pages rewritten into
+    `script` alone, when one is given)."""
     if not (folder / "ground_truth.json").exists():
         raise SystemExit(
             f"no development set at {folder} (ground_truth.json missing): pass --dev DIR, the folder "
             "shared/dev/extraction that ships beside the repository"
         )
-    work = _jobs(folder, only, limit)
+    work = _jobs(folder, only, limit, script)
     if jobs <= 1:
         return [_run_page(job) for job in work]
     with Pool(jobs, maxtasksperchild=200) as pool:
@@ -248,12 +274,14 @@ STAGES = (
 )
 
 
-def profile_ours(folder: Path, only: set[str] | None = None, limit: int | None = None) -> list[str]:
+def profile_ours(
+    folder: Path, only: set[str] | None = None, limit: int | None = None, script: str | None = None
+) -> list[str]:
     """Our extractor over the pages in this one process under cProfile: each stage's share of its time."""
     from crawler.extract import extract
 
     pages = [(record.get("url") or PLACEHOLDER_HOST + page_id, body) for page_id, record, body in
-             _jobs(folder, only, limit)]
+             _jobs(folder, only, limit, script)]
 
     def run() -> None:
         for url, body in pages:

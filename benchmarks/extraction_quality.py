@@ -11,6 +11,8 @@ rejections, our page-points (the sum of per-page F1) against the 0.95 bar, and C
 trafilatura's (see `extraction_dev.py`). `--save FILE` keeps the per-page results; `--against FILE` compares ours
 with such a saved run page by page (the pages that moved and the net change: how a rule is judged before it
 lands). `--dev --profile` prints where our extractor's time goes instead, stage by stage (cProfile, one process).
+`--dev --script cyrillic|greek|arabic|kana` scores the English and German pages rewritten letter for letter into
+that script, gold and all (`script_swap.py`): whether ours keeps its lead where no rule speaks the page's language.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import trafilatura
+from script_swap import SCRIPTS
 
 from crawler.extract import extract
 from crawler.extract.decode import decode_body
@@ -119,9 +122,9 @@ def dev_main(args: argparse.Namespace) -> int:
     names, notes = available()
     only = set(args.only.split(",")) if args.only else None
     if args.profile:
-        print("\n".join(profile_ours(Path(args.dev), only=only, limit=args.limit)))
+        print("\n".join(profile_ours(Path(args.dev), only=only, limit=args.limit, script=args.script)))
         return 0
-    results = evaluate_dev(Path(args.dev), jobs=args.jobs, only=only, limit=args.limit)
+    results = evaluate_dev(Path(args.dev), jobs=args.jobs, only=only, limit=args.limit, script=args.script)
     for line in [*notes, *report(results, list(names)), page_sum_line(results), *rejected_lines(results)]:
         print(line)
     if args.against:
@@ -139,6 +142,9 @@ def main() -> int:
     parser.add_argument("--limit", type=int, help="--dev: at most this many pages")
     parser.add_argument("--save", help="--dev: write per-page results as JSON to this file")
     parser.add_argument("--against", help="--dev: compare ours page by page with a run saved by --save")
+    parser.add_argument("--script", choices=SCRIPTS,
+                        help="--dev: the English and German pages alone, rewritten letter for letter into this "
+                             "script with their gold (benchmarks/script_swap.py): what of ours is script-bound")
     parser.add_argument("--profile", action="store_true",
                         help="--dev: profile our extractor over the pages instead (share of time per stage)")
     args = parser.parse_args()
