@@ -87,6 +87,20 @@ def test_a_long_rights_notice_late_in_the_text_ends_the_article() -> None:
         assert apply_line_rules([*body, footer, terms]) == body
 
 
+def test_the_copyright_sign_with_a_year_is_a_rights_notice_in_any_language() -> None:
+    body = ["The hospital will open in the spring with sixty beds for patients who need long stays. " * 3] * 3
+    for notice in ("Deutschlandradio © 2009-2020", "Forum software by XenForo® © 2010-2019 XenForo Ltd.",
+                   "جملہ حقوق محفوظ ہیں 2021 ©", "Российская газета © 2020", "ایکسپریس میڈیا گروپ © 2019–2024"):
+        assert boilerplate_rule(notice) == "copyright", notice
+        # late in the text it ends the article, whatever follows in whatever language
+        assert apply_line_rules([*body, notice, "Наши партнёры и реклама на сайте"]) == body, notice
+    # the sign without a year beside it is not a rights notice
+    sign = "Das Logo trägt ein © und den Namen der Firma."
+    for line in (sign, "Die Zahl 2019 war ein Rekord, © hin oder her."):
+        assert boilerplate_rule(line) is None, line
+    assert apply_line_rules([*body, sign, "Der Bürgermeister sprach."]) == [*body, sign, "Der Bürgermeister sprach."]
+
+
 def test_a_legal_notice_heading_late_in_the_text_ends_the_article() -> None:
     body = ["西吉县土豆种植面积为66万亩，其种薯除满足当地需求外，还销往国内其他土豆产区。" * 3] * 3
     notice = ["反侵权公告：", "根据《中华人民共和国著作权法》等法律法规，本网站刊登的作品版权归本社所有。"]

@@ -268,13 +268,16 @@ PRINT_EDITION_LINE = (
     r"^《\s*[^》]{2,16}\s*》\s*[（(]\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
     rf"\s*\d{{0,3}}\s*版\s*[）)]$|{PRINT_EDITION_NOTE}"
 )
+# The copyright sign beside a year ("Deutschlandradio © 2009-2020", "XenForo® © 2010-2019 XenForo Ltd."): a rights
+# notice in any language, wherever the sign stands in the line.
+COPYRIGHT_YEAR = r"©\s*(?:(?:19|20)\d{2}\s*[-–]\s*)?(?:19|20)\d{2}\b|\b(?:19|20)\d{2}\s*©"
 COPYRIGHT_LINE = (
-    r"^(?:Copyright|©|\(c\))\s*\S.{0,120}$|版权所有|未经.{0,10}授权.{0,6}(?:禁止|不得)|"
+    rf"^(?:Copyright|©|\(c\))\s*\S.{{0,120}}$|{COPYRIGHT_YEAR}|版权所有|未经.{{0,10}}授权.{{0,6}}(?:禁止|不得)|"
     r"^[(（]?(?:Alle )?Angaben ohne Gewähr[.!]?[)）]?$"
 )
 # A site's rights notice ("© 2012 … All rights reserved."): the footer has begun, however long the notice is.
 RIGHTS_NOTICE = (
-    r"(?i:all rights reserved)|Alle Rechte vorbehalten|版权所有|保留所有权利|版權所有|"
+    rf"{COPYRIGHT_YEAR}|(?i:all rights reserved)|Alle Rechte vorbehalten|版权所有|保留所有权利|版權所有|"
     r"(?i:todos os direitos reservados|todos los derechos reservados|tous droits réservés|tutti i diritti riservati|"
     r"все права защищены)|無断転載を禁|無断転載禁止"
 )
