@@ -101,6 +101,24 @@ def test_the_copyright_sign_with_a_year_is_a_rights_notice_in_any_language() -> 
     assert apply_line_rules([*body, sign, "Der Bürgermeister sprach."]) == [*body, sign, "Der Bürgermeister sprach."]
 
 
+@pytest.mark.parametrize("line", [
+    "— Meike Neitz (@meikyworldwide) 19. November 2018",
+    "— Дмитрий Песков (@peskov) 3 марта 2021 г.",
+    "— 安倍晋三 (@AbeShinzo) 2020年3月1日",
+])
+def test_an_embedded_tweets_signature_is_boilerplate_in_any_language(line: str) -> None:
+    assert boilerplate_rule(line) == "embed_signature"
+
+
+@pytest.mark.parametrize("line", [
+    "— Jane Doe (@jdoe) says the vote was rigged",
+    "Jane Doe (@jdoe) said so in 2020.",
+    "— Jane Doe (@jdoe) wrote in 2020 that the vote (the second one) was rigged",
+])
+def test_sentences_quoting_a_handle_stay(line: str) -> None:
+    assert boilerplate_rule(line) is None
+
+
 def test_a_legal_notice_heading_late_in_the_text_ends_the_article() -> None:
     body = ["西吉县土豆种植面积为66万亩，其种薯除满足当地需求外，还销往国内其他土豆产区。" * 3] * 3
     notice = ["反侵权公告：", "根据《中华人民共和国著作权法》等法律法规，本网站刊登的作品版权归本社所有。"]

@@ -141,6 +141,10 @@ SOCIAL_FOLLOW = (
     rf"{_SOCIAL_NETWORK}(?:\s?(?:at|:)?\s?@[\w.]+)?[.!]?$|"
     rf"^{_SOCIAL_NETWORK}\s?:\s?@[\w.]+$"
 )
+# An embedded post's signature line, in every language the network serves: Twitter's "— Meike Neitz
+# (@meikyworldwide) 19. November 2018" under the quoted tweet, the date last. The tweet is the article's
+# quotation; its signature is the embed's chrome.
+EMBED_SIGNATURE = r"^[—–]\s?[^()]{1,60}\(@\w{1,15}\)\s?[^()]{0,30}(?:19|20)\d{2}[^()]{0,8}$"
 SYNDICATION_FOOTER = r"^This is a syndicated post\b|\bRead the original (?:post|article|story) at\b"
 SHARE_BAR = (
     r"^(?:分享到\s*[:：]?.{0,30}|分享让更多人看到|一键分享|打印本页|打印本頁|关闭窗口|關閉窗口|收藏本文|"
@@ -363,6 +367,7 @@ DROP_LINE_RULES: tuple[tuple[str, str], ...] = (
     ("views_disclaimer", VIEWS_DISCLAIMER),
     ("story_contact", STORY_CONTACT),
     ("social_follow", SOCIAL_FOLLOW),
+    ("embed_signature", EMBED_SIGNATURE),
     ("embed_placeholder", EMBED_PLACEHOLDER),
     ("syndication_footer", SYNDICATION_FOOTER),
     ("share_bar", SHARE_BAR),
