@@ -262,3 +262,29 @@ def test_an_undeclared_cyrillic_page_stays_cyrillic() -> None:
     body = f"<html><body><p>{text}</p></body></html>".encode("cp1251")
     decoded = decode_body(body)
     assert "Правительство" in decoded.text
+
+
+# A CleanEval page (a blog's recipe post) whose paragraphs were replaced by a Russian news paragraph and saved in
+# windows-1251 without any charset declaration, as old Russian sites serve their pages. Mostly English markup and
+# navigation around a little Cyrillic text: charset-normalizer, asked among all Python codecs, took it for cp1125
+# (a DOS code page for Ukrainian no browser decodes).
+UNDECLARED_CP1251 = Path(__file__).parent / "fixtures/decode/undeclared_windows-1251.html"
+
+
+def test_an_undeclared_legacy_page_is_read_in_an_encoding_browsers_know() -> None:
+    body = UNDECLARED_CP1251.read_bytes()
+    assert meta_charset(body) is None
+    decoded = decode_body(body)
+    assert decoded.encoding == "cp1251"
+    assert "Правительство объявило о новых мерах поддержки малого бизнеса." in decoded.text
+
+
+@pytest.mark.parametrize("declared", [True, False])
+def test_iso_2022_jp_is_read_although_its_bytes_are_valid_utf8(declared: bool) -> None:
+    page = ("<html><head>" + ('<meta charset="iso-2022-jp">' if declared else "") + "<title>ニュース</title></head>"
+            "<body><p>政府は中小企業を支援する新たな対策を発表しました。</p></body></html>")
+    body = page.encode("iso2022_jp")
+    assert body.isascii()
+    decoded = decode_body(body)
+    assert decoded.encoding == "iso2022_jp"
+    assert decoded.text == page

@@ -1,8 +1,10 @@
 """Bytes -> str: resolve the HTTP charset, the <meta> charset and what the bytes really are.
 
-Order of trust: a BOM; bytes that are valid UTF-8 (a GB2312-declared page re-saved as UTF-8 is
-common, and real GBK text is practically never valid UTF-8); the declared charsets (header, then
-meta) when they decode strictly to sane text; charset-normalizer for the rest. GB2312/GBK labels
+Order of trust: a BOM; ISO-2022-JP's escape sequences (its 7-bit bytes are valid UTF-8 too); bytes that are
+valid UTF-8 (a GB2312-declared page re-saved as UTF-8 is common, and real GBK text is practically never valid
+UTF-8); the declared charsets (header, then meta) when they decode strictly to sane text; charset-normalizer for
+the rest, choosing among the encodings browsers decode (WEB_ENCODINGS: no page is written in hp-roman8 or
+cp1125, which it otherwise prefers for text in windows-1251, KOI8-R or ISO-8859-7). GB2312/GBK labels
 decode as GB18030 (their superset), Latin-1/ASCII labels as cp1252 (as browsers do). A page declaring a
 CJK charset whose valid UTF-8 is garbled Latin (it was read as windows-1252 and saved as UTF-8, once or
 twice) is read again in its declared charset. Decoding never rejects a page: whether its text is readable
@@ -55,6 +57,8 @@ _INVISIBLE_RE = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.IGNORE
 _TAG_RE = re.compile(r"<[^>]*>")
 _C1_UTF8_RE = re.compile(rb"\xc2[\x80-\x9f]")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+# ISO-2022-JP's shifts into JIS X 0208 (ESC $ @, ESC $ B) or JIS X 0212 (ESC $ ( D): no other text has them.
+_ISO2022_JP_SHIFT_RE = re.compile(rb"\x1b\$(?:@|B|\(D)")
 _HEADER_CHARSET_RE = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
 
 
@@ -112,6 +116,15 @@ def _visible(text: str) -> str:
 
 
 # Legacy multi-byte charsets whose pages are sometimes saved a second time as UTF-8 after being read as Latin-1.
+# The encodings of the WHATWG Encoding Standard (what browsers decode), as Python codecs, plus the supersets
+# browsers use for them: what an undeclared page is detected among.
+WEB_ENCODINGS = (
+    "utf_8", "cp866", "iso8859_2", "iso8859_3", "iso8859_4", "iso8859_5", "iso8859_6", "iso8859_7", "iso8859_8",
+    "iso8859_10", "iso8859_13", "iso8859_14", "iso8859_15", "iso8859_16", "koi8_r", "koi8_u", "mac_roman",
+    "cp874", "cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258",
+    "mac_cyrillic", "gb18030", "big5hkscs", "euc_jp", "iso2022_jp", "shift_jis", "cp932", "euc_kr", "cp949",
+    "utf_16", "utf_16_be", "utf_16_le",
+)
 LEGACY_CJK = frozenset({"gb18030", "big5hkscs", "shift_jis", "cp932", "euc_jp", "euc_kr", "cp949"})
 # Damaged sequences (a character garbled twice over) tolerated per CJK character of the reading again.
 MAX_BAD_REREAD_SHARE = 0.02
@@ -232,6 +245,11 @@ def decode_body(body: bytes, headers: Mapping[str, str] | None = None, url: str 
         text = _strict(body, wide)
         if text is not None:
             return Decoded(text, wide, declared)
+    if _ISO2022_JP_SHIFT_RE.search(body) is not None:
+        # 7-bit ISO-2022-JP is valid UTF-8 too, its escape sequences left in the text as control characters.
+        text = _strict(body, "iso2022_jp")
+        if text is not None:
+            return Decoded(text, "iso2022_jp", declared)
     text = _strict(body, "utf-8")
     if text is not None:
         # Valid UTF-8 is what it says; mojibake saved inside it is repaired or rejected on the extracted text.
@@ -256,7 +274,7 @@ def decode_body(body: bytes, headers: Mapping[str, str] | None = None, url: str 
         if garbled_reason(_visible(text)) is None:
             return Decoded(text, encoding, declared)
         fallback = fallback or Decoded(text, encoding, declared)
-    best = from_bytes(body).best()
+    best = from_bytes(body, cp_isolation=list(WEB_ENCODINGS)).best()
     detected = (normalise_charset(best.encoding) or best.encoding) if best is not None else None
     if not declared and detected not in LEGACY_CJK:
         cjk = _damaged_cjk(body)
