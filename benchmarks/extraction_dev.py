@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from peers import available
+from script_swap import LATIN_LANGUAGES, rewrite_page, text_rewriter
 
 from crawler.extract.evaluation import bag_score
 from crawler.items import PageRejected
@@ -113,8 +114,6 @@ def _run_page(job: tuple[str, dict[str, Any], bytes]) -> PageResult:
 
 def _in_script(record: dict[str, Any], body: bytes, script: str) -> tuple[dict[str, Any], bytes]:
     """A Latin-script page and its gold rewritten letter for letter into `script` (see script_swap)."""
-    from script_swap import rewrite_page, text_rewriter
-
     rewrite = text_rewriter(script)
     record = dict(record, lang=f"{record['lang']}-{script}")
     if record.get("text"):
@@ -128,8 +127,6 @@ def _in_script(record: dict[str, Any], body: bytes, script: str) -> tuple[dict[s
 def _jobs(
     folder: Path, only: set[str] | None, limit: int | None, script: str | None = None
 ) -> Iterable[tuple[str, dict[str, Any], bytes]]:
-    from script_swap import LATIN_LANGUAGES
-
     truth = json.loads((folder / "ground_truth.json").read_text(encoding="utf-8"))
     picked = 0
     for page_id, record in sorted(truth.items()):

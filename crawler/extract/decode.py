@@ -115,7 +115,6 @@ def _visible(text: str) -> str:
     return _TAG_RE.sub(" ", _INVISIBLE_RE.sub(" ", text))
 
 
-# Legacy multi-byte charsets whose pages are sometimes saved a second time as UTF-8 after being read as Latin-1.
 # The encodings of the WHATWG Encoding Standard (what browsers decode), as Python codecs, plus the supersets
 # browsers use for them: what an undeclared page is detected among.
 WEB_ENCODINGS = (
@@ -125,6 +124,7 @@ WEB_ENCODINGS = (
     "mac_cyrillic", "gb18030", "big5hkscs", "euc_jp", "iso2022_jp", "shift_jis", "cp932", "euc_kr", "cp949",
     "utf_16", "utf_16_be", "utf_16_le",
 )
+# Legacy multi-byte charsets whose pages are sometimes saved a second time as UTF-8 after being read as Latin-1.
 LEGACY_CJK = frozenset({"gb18030", "big5hkscs", "shift_jis", "cp932", "euc_jp", "euc_kr", "cp949"})
 # Damaged sequences (a character garbled twice over) tolerated per CJK character of the reading again.
 MAX_BAD_REREAD_SHARE = 0.02
