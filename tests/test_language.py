@@ -153,6 +153,21 @@ def test_counts_agree_with_finding_each_character() -> None:
     assert text_weight("Zoë and 中文") == 6 + 2 * 3  # not ASCII: the patterns count, CJK three times
 
 
+def test_counts_are_remembered_per_paragraph_and_summed_over_a_text() -> None:
+    paragraphs = ["Zoë und Ärger über 中文。", "Правительство объявило", "ア・イ", "", "2024"]
+    text = "\n\n".join(paragraphs)
+    assert text_weight(text) == sum(map(text_weight, paragraphs)) == (15 + 2 * 3) + 21 + (2 + 2 * 3)
+    assert letter_count(text) == sum(map(letter_count, paragraphs))
+    assert script_counts(text) == sum(map(script_counts, paragraphs), Counter())
+    counts = script_counts(paragraphs[0])
+    counts["han"] += 100  # the caller's copy, not the remembered one
+    assert script_counts(paragraphs[0])["han"] == 2
+    long = "Жизнь " * (language.CENSUS_CACHE_CHARS // 6 + 1)  # longer than what is remembered
+    before = language._count_remembered.cache_info().currsize
+    assert text_weight(long) == letter_count(long) == 5 * long.count(" ")
+    assert language._count_remembered.cache_info().currsize == before
+
+
 def test_short_text_in_other_scripts_keeps_the_detectors_answer() -> None:
     # Devanagari counts fewer letters than characters (vowel signs are marks), so a whole sentence is "short";
     # it must not be given English or German, which only short Latin-script text falls back to.

