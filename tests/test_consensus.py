@@ -67,6 +67,9 @@ def test_second_that_holds_much_more_of_the_article_wins() -> None:
 def test_nothing_from_one_side_keeps_the_other() -> None:
     assert merge(BODY, []) == BODY
     assert merge([], BODY) == BODY
+    # when trafilatura's lines all went (a footer its region held), readability's are kept, prose or not
+    caption = ["Created by a designer in Leeds! Via designtaxi More zombies here"]
+    assert merge([], caption) == caption
 
 
 def test_teasers_after_a_heading_below_the_article_are_dropped() -> None:

@@ -90,13 +90,14 @@ def test_a_long_rights_notice_late_in_the_text_ends_the_article() -> None:
 def test_the_copyright_sign_with_a_year_is_a_rights_notice_in_any_language() -> None:
     body = ["The hospital will open in the spring with sixty beds for patients who need long stays. " * 3] * 3
     for notice in ("Deutschlandradio © 2009-2020", "Forum software by XenForo® © 2010-2019 XenForo Ltd.",
-                   "جملہ حقوق محفوظ ہیں 2021 ©", "Российская газета © 2020", "ایکسپریس میڈیا گروپ © 2019–2024"):
+                   "جملہ حقوق محفوظ ہیں 2021 ©", "Российская газета © 2020", "ایکسپریس میڈیا گروپ © 2019–2024",
+                   "(C) 2008 Magellan Navigation, Inc.", "Share it, link back :-) (c) 2012 The Curious Brain | Home"):
         assert boilerplate_rule(notice) == "copyright", notice
         # late in the text it ends the article, whatever follows in whatever language
         assert apply_line_rules([*body, notice, "Наши партнёры и реклама на сайте"]) == body, notice
     # the sign without a year beside it is not a rights notice
     sign = "Das Logo trägt ein © und den Namen der Firma."
-    for line in (sign, "Die Zahl 2019 war ein Rekord, © hin oder her."):
+    for line in (sign, "Die Zahl 2019 war ein Rekord, © hin oder her.", "Options (a), (b) and (c) were on the table."):
         assert boilerplate_rule(line) is None, line
     assert apply_line_rules([*body, sign, "Der Bürgermeister sprach."]) == [*body, sign, "Der Bürgermeister sprach."]
 

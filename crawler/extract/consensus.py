@@ -175,10 +175,10 @@ def paragraph_key(text: str) -> str:
 
 
 def _merge(primary: list[_Paragraph], second: list[_Paragraph]) -> list[_Paragraph]:
+    if not primary:  # whatever the second extractor found is more than nothing
+        return second
     if not any(p.prose for p in second):  # a headline or a caption is no opinion on where the article is
         return primary
-    if not primary:
-        return second
     second_text = paragraph_key(" ".join(p.text for p in second))
     keys = [paragraph_key(p.text) for p in primary]
     second_keys = [paragraph_key(p.text) for p in second if p.weight >= MIN_AGREEMENT_WEIGHT]

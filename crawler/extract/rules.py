@@ -272,11 +272,11 @@ PRINT_EDITION_LINE = (
     r"^《\s*[^》]{2,16}\s*》\s*[（(]\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
     rf"\s*\d{{0,3}}\s*版\s*[）)]$|{PRINT_EDITION_NOTE}"
 )
-# The copyright sign beside a year ("Deutschlandradio © 2009-2020", "XenForo® © 2010-2019 XenForo Ltd."): a rights
-# notice in any language, wherever the sign stands in the line.
-COPYRIGHT_YEAR = r"©\s*(?:(?:19|20)\d{2}\s*[-–]\s*)?(?:19|20)\d{2}\b|\b(?:19|20)\d{2}\s*©"
+# The copyright sign beside a year ("Deutschlandradio © 2009-2020", "XenForo® © 2010-2019 XenForo Ltd.", "(c) 2012
+# The Curious Brain"): a rights notice in any language, wherever the sign stands in the line.
+COPYRIGHT_YEAR = r"(?:©|\([cC]\))\s*(?:(?:19|20)\d{2}\s*[-–]\s*)?(?:19|20)\d{2}\b|\b(?:19|20)\d{2}\s*©"
 COPYRIGHT_LINE = (
-    rf"^(?:Copyright|©|\(c\))\s*\S.{{0,120}}$|{COPYRIGHT_YEAR}|版权所有|未经.{{0,10}}授权.{{0,6}}(?:禁止|不得)|"
+    rf"^(?:Copyright|©|\([cC]\))\s*\S.{{0,120}}$|{COPYRIGHT_YEAR}|版权所有|未经.{{0,10}}授权.{{0,6}}(?:禁止|不得)|"
     r"^[(（]?(?:Alle )?Angaben ohne Gewähr[.!]?[)）]?$"
 )
 # A site's rights notice ("© 2012 … All rights reserved."): the footer has begun, however long the notice is.
