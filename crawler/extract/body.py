@@ -23,6 +23,7 @@ from trafilatura.core import determine_returnstring
 from trafilatura.settings import Document
 
 from crawler.extract import trafilatura_fallback
+from crawler.extract.bare_text import wrap_bare_text
 from crawler.extract.trafilatura_fallback import BoundedFallbackExtractor
 
 # A form holding more text than this wraps page content instead of being a control (search, comments).
@@ -309,5 +310,6 @@ def extract_paragraphs(
         paragraphs = walk_blocks(container)
         if any(p.strip() for p in paragraphs):
             return Body(paragraphs)
+    wrap_bare_text(tree)  # a lead written as bare text beside the <p>s, which trafilatura would not read
     # trafilatura works on a copy of its own; readability, asked afterwards if at all, may change the tree.
     return Body(trafilatura_paragraphs(tree, url), lambda: readability_paragraphs(tree))
