@@ -139,6 +139,24 @@ def test_teasers_cut_off_in_an_ellipsis_put_the_text_in_doubt() -> None:
     assert used and paragraphs == ENGLISH
 
 
+def test_teasers_ending_in_a_link_to_the_rest_put_the_text_in_doubt() -> None:
+    teasers = [
+        "The businessman who shot a prosecutor in court would have walked out a free man. READ (10 COMMENTS) »",
+        "The government says all internet users should check their computers for a virus. Read more",
+        "Die Fluggesellschaft will trotz guter Ergebnisse vorerst keinen Biokraftstoff tanken. Weiterlesen »",
+    ]
+    assert in_doubt([*ENGLISH, *teasers])
+    paragraphs, used = consensus([*ENGLISH, *teasers], lambda: ENGLISH)
+    assert used and paragraphs == ENGLISH
+    # an article's own words are no link: "no more", a quotation closed with a guillemet
+    own = [
+        "The mayor told the council that the city could not afford the new bridge and there would be no more.",
+        "« Nous verrons », a dit le maire devant le conseil, « et puis nous déciderons ensemble de la suite »",
+        "The council members will read more of the plans next week before they take a vote on the budget again.",
+    ]
+    assert not in_doubt([*ENGLISH, *own])
+
+
 def test_long_lines_in_scripts_without_full_stops_are_prose() -> None:
     thai = "รัฐบาลประกาศมาตรการใหม่เพื่อช่วยเหลือเกษตรกรที่ได้รับผลกระทบจากภัยแล้ง " * 4
     burmese = "အစိုးရသည် လယ်သမားများအတွက် အထောက်အပံ့အသစ်ကို ကြေညာခဲ့သည်။ " * 3

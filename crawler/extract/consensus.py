@@ -83,9 +83,15 @@ LEAD_IN_TEASERS = 2
 BREAK_LINES = 2
 BREAK_SMALL_SHARE = 0.2
 
-# Teasers of other articles end where they were cut, in an ellipsis ("… who spend hours on it,..."); this many
-# paragraphs so cut put the text in doubt (one is a quotation trailing off).
-TEASER_END_RE = re.compile(r"(?:\.\.\.|…)\s*$")
+# Teasers of other articles end where they were cut, in an ellipsis ("… who spend hours on it,..."), or in the link
+# to the rest ("… on the prosecutor. READ (10 COMMENTS) »", "… Read more", "… Weiterlesen »"); this many paragraphs
+# so cut put the text in doubt (one is a quotation trailing off).
+TEASER_END_RE = re.compile(
+    r"(?:\.\.\.|…)\s*$|"
+    r"(?i:read more|continue reading|read (?:the )?full (?:story|article)|weiterlesen|mehr lesen|lire la suite|"
+    r"leggi tutto|leer más|seguir leyendo|ler mais|continuar lendo|читать далее|(?:read|more)\s?\(\d+\s?comments?\)|"
+    r"more\s?[»›→]|阅读全文|查看全文|閱讀全文|続きを読む)\W{0,3}$"
+)
 DOUBTFUL_TEASERS = 3
 # Lines the confirmed span is never extended by: a date or a time (a dateline, a timestamp), or a bracketed note
 # (a credit or a source: "[來源：Cult of Mac]"). Both extractors keep them beside the article; they are not its text.
@@ -119,7 +125,7 @@ class _Paragraph:
     text: str
     weight: int
     prose: bool
-    teaser: bool  # cut off in an ellipsis
+    teaser: bool  # cut off in an ellipsis or a link to the rest
 
 
 def _measured(paragraphs: Sequence[str]) -> list[_Paragraph]:
