@@ -157,6 +157,14 @@ def test_teasers_ending_in_a_link_to_the_rest_put_the_text_in_doubt() -> None:
     assert not in_doubt([*ENGLISH, *own])
 
 
+def test_the_article_after_a_teaser_block_repeating_its_lead_is_not_added_twice() -> None:
+    # the page shows the first two paragraphs as a teaser, then the headline and the article; readability has them
+    # once, and the confirmed span ends where the page starts over
+    headline = "產官學研合作 打造全球華人最大醫療雲"
+    primary = [*BODY[:2], headline, *BODY[:2], "轉寄", "列印"]
+    assert merge(primary, BODY[:2]) == BODY[:2]
+
+
 def test_long_lines_in_scripts_without_full_stops_are_prose() -> None:
     thai = "รัฐบาลประกาศมาตรการใหม่เพื่อช่วยเหลือเกษตรกรที่ได้รับผลกระทบจากภัยแล้ง " * 4
     burmese = "အစိုးရသည် လယ်သမားများအတွက် အထောက်အပံ့အသစ်ကို ကြေညာခဲ့သည်။ " * 3

@@ -282,11 +282,16 @@ def test_a_menu_flattened_into_one_paragraph_is_dropped() -> None:
     menu = "Home | News | Sports | Forums | Blogs | Multimedia | Entertainment | Jobs | Autos | Real Estate | Classifieds"
     bullets = "首页 • 新闻 • 体育 • 财经 • 娱乐 • 科技 • 汽车 • 房产 • 教育"
     assert apply_line_rules([article, menu, bullets]) == [article]
-    # sentences that happen to hold bars, and a short list of three, stay
+    # sentences that happen to hold bars stay
     scores = ("Results: Arsenal 2 | Chelsea 1. Liverpool 0 | Everton 0. Spurs 3 | Fulham 1. City 1 | United 1. "
               "Villa 2 | Wolves 2. Leeds 0 | Forest 1. The table is tight.")
     assert apply_line_rules([article, scores]) == [article, scores]
-    assert apply_line_rules([article, "Home | News | Sports"]) == [article, "Home | News | Sports"]
+    # a short row of links goes too ("Top | Back | E-mail to a friend | Printable version"), unless a sentence ends
+    # in it, or it has two items only
+    for row in ("Home | News | Sports", "Top | Back | E-mail to a friend | Printable version", "26 | 01 | 2022"):
+        assert apply_line_rules([article, row]) == [article], row
+    for kept in ("Final score: Stanford 66 | Oregon St. 46 | Overtime", "Vote: Yes | No"):
+        assert apply_line_rules([article, kept]) == [article, kept], kept
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,7 @@ article parts kept in other containers. Where they agree, that region is the art
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from itertools import chain
 
@@ -204,7 +204,7 @@ def _merge(primary: list[_Paragraph], second: list[_Paragraph]) -> list[_Paragra
     if first > 0 and not primary[first - 1].prose and primary[first - 1].weight >= STANDFIRST_MIN_WEIGHT:
         before.append(primary[first - 1])
     span = _filled(primary, keys, first, last, second)
-    return before + span + after[: _run_on(after)]
+    return before + span + after[: _run_on(after, {paragraph_key(p.text) for p in span})]
 
 
 def _filled(
@@ -318,12 +318,13 @@ def _widen(texts: Sequence[str], keys: Sequence[str], second_text: str, last: in
     return last
 
 
-def _run_on(after: Sequence[_Paragraph]) -> int:
+def _run_on(after: Sequence[_Paragraph], kept: Collection[str] = ()) -> int:
     """How many paragraphs after the confirmed span still belong to the article: prose without a break, and
     a section of it behind a subheading (one short line followed by at least SECTION_MIN_PROSE prose
     paragraphs). A heading followed by a single teaser is where the article ended; a paragraph cut off in an
-    ellipsis is a teaser, never the article running on."""
-    running = [p.prose and not p.teaser for p in after]
+    ellipsis is a teaser, never the article running on; one the span already holds (`kept`, paragraph keys) is
+    the page starting over (a teaser block that repeats the article's first paragraphs, then the article)."""
+    running = [p.prose and not p.teaser and paragraph_key(p.text) not in kept for p in after]
     n = 0
     while n < len(after):
         if running[n]:

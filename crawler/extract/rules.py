@@ -495,19 +495,28 @@ def is_markup(paragraph: str) -> bool:
 
 
 # A menu flattened into one line: "Home | News | Sports | Forums | Blogs | Jobs | Autos": many bar or bullet
-# separators, few sentence ends, short items.
+# separators, few sentence ends, short items. A shorter row of links ("Top | Back | E-mail to a friend | Printable
+# version", "News | Sport | Contact us") is one too when every item is short and no sentence ends in it.
 _MENU_SEPARATOR_RE = re.compile(r"\s[|│｜•]\s|\s[|│｜•]$|^[|│｜•]\s")
 _MENU_ITEM_SPLIT_RE = re.compile(r"[|│｜•]")
 MENU_MIN_SEPARATORS = 6
 MENU_MAX_ITEM = 40
+LINK_ROW_MIN_SEPARATORS = 2
+LINK_ROW_MIN_ITEMS = 3
 
 
 def is_menu(paragraph: str) -> bool:
     """True for a navigation menu or link list flattened into one paragraph."""
     separators = len(_MENU_SEPARATOR_RE.findall(paragraph))
-    if separators < MENU_MIN_SEPARATORS:
+    if separators < LINK_ROW_MIN_SEPARATORS:
         return False
     items = [item.strip() for item in _MENU_ITEM_SPLIT_RE.split(paragraph) if item.strip()]
+    if separators < MENU_MIN_SEPARATORS:
+        return (
+            len(items) >= LINK_ROW_MIN_ITEMS
+            and all(len(item) <= MENU_MAX_ITEM for item in items)
+            and SENTENCE_RE.search(paragraph) is None
+        )
     short = sum(len(item) <= MENU_MAX_ITEM for item in items)
     return short >= 0.8 * len(items) and len(SENTENCE_RE.findall(paragraph)) * 4 < separators
 
