@@ -45,6 +45,11 @@ from crawler.extract.rules import MAX_BOILERPLATE_LINE, apply_line_rules, boiler
         ("【来源】https://www.shobserver.com/staticsg/res/html/web/newsDetail.html?id=768612&v=1.3&sid=67", "source_line"),
         ("《 人民日报 》（ 2024年05月10日 04 版）", "print_edition"),
         ("扫一扫，下载新浪财经APP", "qr_widget"),
+        ("2012年01月17日 20:39 来源：中国新闻网 参与互动(0)", "source_stamp"),
+        ("http://www.sznews.com 2012-01-17 21:11 来源： 深圳新闻网 【字号：大 中 小】", "source_stamp"),
+        ("鉅亨網新聞中心 (來源：財匯資訊，摘自：中國經濟網) 2012-01-17 15:08:02", "source_stamp"),
+        ("2012-01-12 作者：赵春燕 出处：每日经济新闻 【转载】 责任编辑：何顺延", "source_stamp"),
+        ("<!-- OAS_AD('SkyScraper2'); //-->", "html_comment"),
     ],
 )
 def test_generic_boilerplate_lines(line: str, rule: str) -> None:
@@ -62,6 +67,8 @@ def test_generic_boilerplate_lines(line: str, rule: str) -> None:
         "Reporting by the newspaper (the first in years) led to an inquiry.",
         "-- the editors said they would not comment",
         "編輯部的話",
+        "记者从来源：新华社的稿件获悉，2012年1月17日，国务院召开常务会议，讨论了多项议题。",  # a sentence, not a header
+        "The page said <!-- nothing --> here.",
     ],
 )
 def test_article_lines_are_not_boilerplate(line: str) -> None:

@@ -255,6 +255,13 @@ UPDATE_STAMP = (
     r"^(?:\d{1,2} \w{3,9} \d{4} )?(?:Page )?[Ll]ast updated at \d{1,2}:\d{2}(?: ?[AaPp][Mm])?(?: [A-Z]{2,4})?"
     r"(?:, \w{3,9},? \d{1,2} \w{3,9},? \d{4})?$"
 )
+# HTML comments alone on a line: markup of a broken page that reached the text ("<!-- OAS_AD('SkyScraper2'); //-->").
+HTML_COMMENT_LINE = r"^(?:\s*<!--.*?-->)+\s*$"
+# A Chinese article's header line: its date and its source, with whatever the site puts beside them, and no
+# sentence ending in it ("2012年01月17日 20:39 来源：中国新闻网 参与互动(0)",
+# "http://www.sznews.com 2012-01-17 21:11 来源： 深圳新闻网 【字号：大 中 小】",
+# "鉅亨網新聞中心 (來源：財匯資訊，摘自：中國經濟網) 2012-01-17 15:08:02").
+SOURCE_STAMP_LINE = rf"^(?=[^。！？]{{0,150}}$)(?=.*(?:来源|來源|稿源|出处|出處)\s*[:：])(?=.*(?:{_DATE}))"
 SOURCE_ONLY_LINE = (
     r"^(?:据|據)《[^》]{1,16}》(?:报道|報道)?$|"
     r"^(?:【来源】|\[来源\]|来源\s*[:：]|本文转自\s*[:：]?|转载自\s*[:：]?|信息原文地址\s*[:：]?|原文链接\s*[:：]?|"
@@ -385,6 +392,8 @@ DROP_LINE_RULES: tuple[tuple[str, str], ...] = (
     ("related_heading", RELATED_HEADING),
     ("read_also", READ_ALSO_LINE),
     ("source_line", SOURCE_ONLY_LINE),
+    ("source_stamp", SOURCE_STAMP_LINE),
+    ("html_comment", HTML_COMMENT_LINE),
     ("print_edition", PRINT_EDITION_LINE),
     ("copyright", COPYRIGHT_LINE),
 )
