@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sys
 
-from crawler.extract.consensus import consensus, in_doubt, is_prose, merge, paragraph_key
+from crawler.extract.consensus import consensus, in_doubt, is_prose, is_teaser_end, merge, paragraph_key
 
 LEAD = "国家发改委昨天下发通知，要求落实价格调控政策，稳定发电用煤价格，合同电煤控制价格涨幅在百分之五以内。"
 BODY = [
@@ -148,6 +148,9 @@ def test_teasers_ending_in_a_link_to_the_rest_put_the_text_in_doubt() -> None:
     assert in_doubt([*ENGLISH, *teasers])
     paragraphs, used = consensus([*ENGLISH, *teasers], lambda: ENGLISH)
     assert used and paragraphs == ENGLISH
+    # the longest endings are found within the end that is looked at
+    for ending in ("Read the full article »»", "Read (120 comments) »", "Continue reading →", "Seguir leyendo..."):
+        assert is_teaser_end(ENGLISH[0] + " " + ending), ending
     # an article's own words are no link: "no more", a quotation closed with a guillemet
     own = [
         "The mayor told the council that the city could not afford the new bridge and there would be no more.",

@@ -92,6 +92,15 @@ TEASER_END_RE = re.compile(
     r"leggi tutto|leer más|seguir leyendo|ler mais|continuar lendo|читать далее|(?:read|more)\s?\(\d+\s?comments?\)|"
     r"more\s?[»›→]|阅读全文|查看全文|閱讀全文|続きを読む)\W{0,3}$"
 )
+# The end of a paragraph those endings are looked for in: a pattern that ends in "$" is tried at every position of
+# the text, which over a whole paragraph cost 0.2 µs a character.
+TEASER_TAIL_CHARS = 32
+
+
+def is_teaser_end(text: str) -> bool:
+    """True for a paragraph cut off in an ellipsis or ending in a link to the rest (TEASER_END_RE)."""
+    return TEASER_END_RE.search(text[-TEASER_TAIL_CHARS:]) is not None
+
 DOUBTFUL_TEASERS = 3
 # Lines the confirmed span is never extended by: a date or a time (a dateline, a timestamp), or a bracketed note
 # (a credit or a source: "[來源：Cult of Mac]"). Both extractors keep them beside the article; they are not its text.
@@ -132,7 +141,7 @@ def _measured(paragraphs: Sequence[str]) -> list[_Paragraph]:
     out = []
     for text in paragraphs:
         weight = text_weight(text)
-        out.append(_Paragraph(text, weight, is_prose(text, weight), TEASER_END_RE.search(text) is not None))
+        out.append(_Paragraph(text, weight, is_prose(text, weight), is_teaser_end(text)))
     return out
 
 

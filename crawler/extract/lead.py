@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from lxml import etree
 from lxml.html import HtmlElement
 
-from crawler.extract.consensus import TEASER_END_RE, is_prose, paragraph_key
+from crawler.extract.consensus import is_prose, is_teaser_end, paragraph_key
 from crawler.extract.rules import boilerplate_rule
 from crawler.text.language import text_weight
 from crawler.text.normalise import normalise_inline
@@ -172,7 +172,7 @@ def standfirsts(paragraphs: Sequence[str], tree: HtmlElement, text_key: str, sta
         if (
             text_weight(text) < LEAD_MIN_WEIGHT
             or not is_prose(text)
-            or TEASER_END_RE.search(text)
+            or is_teaser_end(text)
             or boilerplate_rule(text) is not None
             or sum(len(a.text_content()) for a in element.iter("a")) > _MAX_LINK_SHARE * len(text)
         ):
