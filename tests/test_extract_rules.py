@@ -50,6 +50,14 @@ from crawler.extract.rules import MAX_BOILERPLATE_LINE, apply_line_rules, boiler
         ("鉅亨網新聞中心 (來源：財匯資訊，摘自：中國經濟網) 2012-01-17 15:08:02", "source_stamp"),
         ("2012-01-12 作者：赵春燕 出处：每日经济新闻 【转载】 责任编辑：何顺延", "source_stamp"),
         ("<!-- OAS_AD('SkyScraper2'); //-->", "html_comment"),
+        ("【字体：大 中 小】【打印】【关闭】", "page_tool"),
+        ("[上一篇] [下一篇]", "page_tool"),
+        ("【我要纠错】", "page_tool"),
+        ("京ICP备05070218号-1", "site_footer"),
+        ("京公网安备 11010202000001号", "site_footer"),
+        ("网站标识码bm01000001", "site_footer"),
+        ("主办单位：国务院办公厅 运行维护单位：中国政府网运行中心", "site_footer"),
+        ("下一篇：关于做好2024年春节期间工作的通知", "site_footer"),
     ],
 )
 def test_generic_boilerplate_lines(line: str, rule: str) -> None:
@@ -69,6 +77,9 @@ def test_generic_boilerplate_lines(line: str, rule: str) -> None:
         "編輯部的話",
         "记者从来源：新华社的稿件获悉，2012年1月17日，国务院召开常务会议，讨论了多项议题。",  # a sentence, not a header
         "The page said <!-- nothing --> here.",
+        "【新春走基层】",  # a bracketed column name, not a tool
+        "上一篇文章说的是他如何当选的。",
+        "该公司持有ICP证。",
     ],
 )
 def test_article_lines_are_not_boilerplate(line: str) -> None:
