@@ -58,6 +58,12 @@ from crawler.extract.rules import MAX_BOILERPLATE_LINE, apply_line_rules, boiler
         ("网站标识码bm01000001", "site_footer"),
         ("主办单位：国务院办公厅 运行维护单位：中国政府网运行中心", "site_footer"),
         ("下一篇：关于做好2024年春节期间工作的通知", "site_footer"),
+        ("この記事をシェア", "share_bar"),
+        ("ツイート", "share_bar"),
+        ("Veja também", "read_also"),
+        ("یہ بھی پڑھیں: وزیراعظم کا دورہ چین", "read_also"),
+        ("اشتہار", "ad_label"),
+        ("スポンサーリンク", "ad_label"),
     ],
 )
 def test_generic_boilerplate_lines(line: str, rule: str) -> None:
@@ -80,6 +86,7 @@ def test_generic_boilerplate_lines(line: str, rule: str) -> None:
         "【新春走基层】",  # a bracketed column name, not a tool
         "上一篇文章说的是他如何当选的。",
         "该公司持有ICP证。",
+        "印刷業界の売上は増えた。",
     ],
 )
 def test_article_lines_are_not_boilerplate(line: str) -> None:

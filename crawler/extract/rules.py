@@ -90,7 +90,8 @@ AD_LABEL = (
     r"(?:Story|Article) continues (?:below|after)(?: (?:the |this )?(?:advertisement|ad))?|"
     r"Scroll to continue(?: with content)?|广告|"
     # the same label in other languages the crawl meets (pt, es, fr, it, ru, ja, ko, pl, tr, ar)
-    r"Publicidade|Publicidad|Publicité|Pubblicità|Реклама|広告|광고|Reklama|Reklam|إعلان)$"
+    r"Publicidade|Publicidad|Publicité|Pubblicità|Реклама|広告|광고|Reklama|Reklam|إعلان|Anuncio|Annonce|"
+    r"スポンサーリンク|اشتہار|विज्ञापन)$"
 )
 # What a social-media embed shows in place of the post: "View this post on Instagram", "A post shared by ...".
 EMBED_PLACEHOLDER = (
@@ -152,6 +153,7 @@ SHARE_BAR = (
     r"Teilen\s*:?|Artikel teilen|Drucken|"
     r"微信|微博|QQ空间|朋友圈|Facebook|Twitter|LinkedIn|WhatsApp|E-Mail|Email|Print|"
     r"Compartilhe|Compartilhar|Compartir|Partager|Condividi|Поделиться|シェア|シェアする|공유하기|مشاركة|"
+    r"ツイート|この記事をシェア(?:する)?|印刷(?:する)?|شیئر کریں|शेयर करें|"
     # an article's tools: "Print article", "Printer-friendly version", "E-mail this page", "Refer to a friend"
     r"(?i:Print(?: this)?(?: article| story| page| version)?|Printer[- ]friendly(?: version| format| page)?|"
     r"E-?mail (?:this(?: article| story| page)?|to a friend)|(?:Send|Refer|Forward|Recommend)(?: this)?"
@@ -351,7 +353,8 @@ RELATED_HEADING = (
 _READ_ALSO_LABELS = (
     r"Auch lesen|Lesen Sie auch|Lesen Sie dazu|Read also|Also read|See also|SEE ALSO|另请参阅|"
     r"Leia (?:também|mais)|Lea también|Lee también|(?:À )?[Ll]ire aussi|Leggi anche|Читайте также|"
-    r"Смотрите также|あわせて読みたい|Zobacz (?:też|także)|اقرأ أيضا"
+    r"Смотрите также|あわせて読みたい|Zobacz (?:też|także)|اقرأ أيضا|Veja também|Vea también|Voir aussi|"
+    r"یہ بھی پڑھیں|مزید پڑھیں|ये भी पढ़ें|यह भी पढ़ें"
 )
 _LINKED_READ_ALSO_LABELS = (
     r"Lesen Sie mehr|Mehr dazu|Mehr zum Thema|Read more|READ MORE|Related|RELATED|Siehe auch|相关阅读|延伸阅读|"
