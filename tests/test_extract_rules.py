@@ -64,6 +64,11 @@ from crawler.extract.rules import MAX_BOILERPLATE_LINE, apply_line_rules, boiler
         ("یہ بھی پڑھیں: وزیراعظم کا دورہ چین", "read_also"),
         ("اشتہار", "ad_label"),
         ("スポンサーリンク", "ad_label"),
+        ("Mais lidas", "related_heading"),
+        ("Самое читаемое", "related_heading"),
+        ("متعلقہ خبریں", "related_heading"),
+        ("Les commentaires sont fermés.", "comment_form"),
+        ("Комментарии закрыты", "comment_form"),
     ],
 )
 def test_generic_boilerplate_lines(line: str, rule: str) -> None:

@@ -44,6 +44,8 @@ COMMENT_FORM = (
     r"Comments are (?:now )?closed|Comments (?:for|on) this (?:story|article|post|thread) are (?:now )?closed|"
     r"Commenting (?:is|has been) (?:closed|disabled)|Kommentare sind geschlossen|"
     r"Die Kommentarfunktion (?:ist|wurde) (?:geschlossen|deaktiviert)|评论已关闭|評論已關閉|"
+    r"Os comentários (?:estão|foram) (?:encerrados|fechados)|Los comentarios están cerrados|Comentarios cerrados|"
+    r"Les commentaires sont fermés|Комментарии закрыты|コメントは受け付けていません|"
     r"(?i:post a comment|view (?:all )?comments|show (?:all )?comments|to join the discussion)\b|"
     # WordPress's comment form in the other languages the crawl meets (pt, es, fr, it, ru, ja)
     r"Deixe (?:um comentário|uma resposta)|Deja (?:un comentario|una respuesta)|Laisser un commentaire|"
@@ -344,7 +346,10 @@ RELATED_HEADING = (
     # other languages: pt, es, fr, it, ru, ja, ko, ar
     r"Not[ií]cias relacionadas|Mat[ée]rias relacionadas|Art[ií]culos relacionados|Articles similaires|"
     r"Sur le même sujet|Articoli correlati|Похожие (?:новости|статьи|материалы)|Другие новости|関連記事|"
-    r"関連ニュース|관련 ?기사|관련 ?뉴스|أخبار ذات صلة|مقالات ذات صلة)"
+    r"関連ニュース|관련 ?기사|관련 ?뉴스|أخبار ذات صلة|مقالات ذات صلة|"
+    # the most-read lists in those languages, and related news in Urdu and Hindi
+    r"Mais (?:lidas|lidos)|Más leídas?|Lo más leído|Les plus lus|Самое читаемое|Популярное|アクセスランキング|"
+    r"よく読まれている記事|많이 본 뉴스|الأكثر قراءة|متعلقہ خبریں|مزید خبریں|संबंधित खबरें|सम्बंधित खबरें)"
     r"\s*[:：]?$"
 )
 # A "read also" box inside the article: the line goes, the article goes on after it. Its label alone, or with the
