@@ -69,6 +69,9 @@ from crawler.extract.rules import MAX_BOILERPLATE_LINE, apply_line_rules, boiler
         ("متعلقہ خبریں", "related_heading"),
         ("Les commentaires sont fermés.", "comment_form"),
         ("Комментарии закрыты", "comment_form"),
+        ("(Updates with comments from Gates in second, last paragraphs.)", "editor_line"),
+        ("(Recasts, adds details)", "editor_line"),
+        ("RELATED BBC SITES", "related_heading"),
     ],
 )
 def test_generic_boilerplate_lines(line: str, rule: str) -> None:
@@ -92,6 +95,7 @@ def test_generic_boilerplate_lines(line: str, rule: str) -> None:
         "上一篇文章说的是他如何当选的。",
         "该公司持有ICP证。",
         "印刷業界の売上は増えた。",
+        "(Updates are expected later today.)",  # a sentence in brackets, not a wire's version note
     ],
 )
 def test_article_lines_are_not_boilerplate(line: str) -> None:

@@ -39,6 +39,7 @@ from crawler.sources import canonical_source_name, source_by_name, source_for_ur
 from crawler.text.language import majority_language, segment_by_language, text_weight
 from crawler.text.normalise import normalise_inline, normalise_paragraphs
 
+# 2026.12.07g: a wire's version note ("(Updates with comments … in second paragraph.)") and "Related … sites";
 # 2026.12.07f: most-read headings and comments-closed notices in the other languages the crawl meets;
 # 2026.12.07e: share, read-also and advertisement labels in Japanese, Portuguese, Spanish, French, Urdu and Hindi;
 # 2026.12.07d: rows of bracketed tools on Chinese pages ("【打印】【关闭】") and a Chinese site's footer (ICP and
@@ -132,7 +133,7 @@ from crawler.text.normalise import normalise_inline, normalise_paragraphs
 # confirmed once per copy of it; 2026.12.01b: CJK pages misread as Latin-9 read again; 2026.12.01: short lines
 # readability has after the article are kept; 2026.11.30b: CJK pages saved as UTF-8 mojibake read again;
 # 2026.11.30: JSON-LD kept for trafilatura
-EXTRACTOR_VERSION = "2026.12.07f"
+EXTRACTOR_VERSION = "2026.12.07g"
 ORIGINAL_TITLE_RE = re.compile(r"^原标题\s*[:：]\s*(?P<title>.{2,150})$")
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 # Comments and processing instructions are never content, and trafilatura loses the text after a comment node.

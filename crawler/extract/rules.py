@@ -27,7 +27,11 @@ EDITOR_LINE = (
     # the editor in brackets without a colon: "（責任編輯 余淩雲）"
     r"^[(（\[【]\s*[责責]任[编編][辑輯]\s+[^\s)）\]】]{1,20}\s*[)）\]】]$|"
     # an editor's or agency's initials alone at the end of a German report: "(dmk)", "(dpa/afp)"
-    r"^[(（][a-z]{2,4}(?:/[a-z]{2,4})*[)）]$"
+    r"^[(（][a-z]{2,4}(?:/[a-z]{2,4})*[)）]$|"
+    # a wire's note on a story's new version: "(Updates with comments from Gates in second, last paragraphs.)"
+    r"^[(（]\s*(?:Updates|Adds|Recasts|Corrects|Changes|Rewrites|Refiles|Fixes)(?: with\b|,|\s(?:details|comments?|"
+    r"quotes?|background|analysts?|byline|headline|graphic|photos?|links?|paragraphs?|para|grafs?|prices?|"
+    r"closing|throughout)\b)[^()（）]{0,150}[)）]$"
 )
 SNAPSHOT_DISCLAIMER = (
     r"以上内容为资讯信息快照|快照生成时间|信息快照查询|本站未对信息做任何修改|"
@@ -338,7 +342,7 @@ RELATED_HEADING = (
     r"即[时時]新[闻聞]|其他.{0,6}新[闻聞]|"
     r"Related|Read more|Recommended|More on this (?:story|topic)|"
     r"More (?:stories|news|articles|from [^.]{1,30})|Further reading|Most (?:popular|read|viewed)|Top stories|"
-    r"(?i:related (?:articles|posts|news|stories|content|topics|links|internet links|coverage)|"
+    r"(?i:related (?:articles|posts|news|stories|content|topics|links|internet links|coverage|(?:\w+ )?sites)|"
     r"you (?:may|might) also (?:like|be interested in)|latest (?:news|stories|headlines)|key stories)|"
     r"Mehr zum Thema(?: auf \S.{0,30})?|Das könnte Sie auch interessieren|Weitere Artikel|Auch interessant|"
     r"(?:Mehr|Weitere|Top-?) ?Themen(?: bei \S.{0,30}| aus [^.]{1,40})?|Weitere (?:aktuelle )?(?:Beiträge|Themen)"
