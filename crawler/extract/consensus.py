@@ -26,7 +26,7 @@ article parts kept in other containers. Where they agree, that region is the art
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import chain
 
@@ -213,7 +213,8 @@ def _merge(primary: list[_Paragraph], second: list[_Paragraph]) -> list[_Paragra
     if first > 0 and not primary[first - 1].prose and primary[first - 1].weight >= STANDFIRST_MIN_WEIGHT:
         before.append(primary[first - 1])
     span = _filled(primary, keys, first, last, second)
-    return before + span + after[: _run_on(after, {paragraph_key(p.text) for p in span})]
+    in_span = {paragraph_key(p.text) for p in span}
+    return before + span + after[: _run_on(after, [key in in_span for key in keys[last + 1 :]])]
 
 
 def _filled(
@@ -327,13 +328,13 @@ def _widen(texts: Sequence[str], keys: Sequence[str], second_text: str, last: in
     return last
 
 
-def _run_on(after: Sequence[_Paragraph], kept: Collection[str] = ()) -> int:
+def _run_on(after: Sequence[_Paragraph], repeated: Sequence[bool]) -> int:
     """How many paragraphs after the confirmed span still belong to the article: prose without a break, and
     a section of it behind a subheading (one short line followed by at least SECTION_MIN_PROSE prose
     paragraphs). A heading followed by a single teaser is where the article ended; a paragraph cut off in an
-    ellipsis is a teaser, never the article running on; one the span already holds (`kept`, paragraph keys) is
-    the page starting over (a teaser block that repeats the article's first paragraphs, then the article)."""
-    running = [p.prose and not p.teaser and paragraph_key(p.text) not in kept for p in after]
+    ellipsis is a teaser, never the article running on; one the span already holds (`repeated`) is the page
+    starting over (a teaser block that repeats the article's first paragraphs, then the article)."""
+    running = [p.prose and not p.teaser and not again for p, again in zip(after, repeated, strict=True)]
     n = 0
     while n < len(after):
         if running[n]:

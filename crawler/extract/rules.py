@@ -167,7 +167,16 @@ SHARE_BAR = (
     r"Artikel (?:drucken|versenden|verschicken|merken|empfehlen)|Druckversion|Seite drucken|"
     r"Per E-?Mail (?:versenden|verschicken|empfehlen|teilen)))$"
 )
-# Page tools around an article: back-to-top links, font-size switches, a pull quote's markers, keyword and tag lines.
+# Tools as a row of bracketed links on Chinese pages ("【字体：大 中 小】【打印】【关闭】", "[上一篇] [下一篇]",
+# "【我要纠错】"): every bracket holds a tool, so a bracketed column name ("【新春走基层】") stays.
+_CJK_TOOL = (
+    r"(?:字[体體号號型]\s*[:：]?\s*)?大\s*中\s*小|打印(?:本[页頁稿文])?|[关關]闭(?:窗口)?|收藏(?:本[页頁文])?|"
+    r"(?:我要)?[纠糾][错錯]|分享|返回(?:[顶頂]部|首[页頁])?|上一[篇页頁条條]|下一[篇页頁条條]|[复複]制[链鏈]接|"
+    r"(?:我要)?[评評]论|推[荐薦]"
+)
+_CJK_TOOL_ROW = rf"^(?:[【\[［]\s*(?:{_CJK_TOOL})\s*[】\]］]\s*)+$"
+# Page tools around an article: back-to-top links, font-size switches, a pull quote's markers, keyword and tag lines,
+# rows of bracketed tools.
 PAGE_TOOL = (
     r"^(?i:(?:Back|Up|Return|Go) to (?:the )?top|Nach oben|Zum Seitenanfang|Voltar ao topo|Volver arriba|"
     r"Ir arriba|Retour en haut(?: de (?:la )?page)?|Haut de page|Torna su|Torna all'inizio|Наверх|"
@@ -177,16 +186,9 @@ PAGE_TOOL = (
     r"^(?i:(?:Story|Article|Page) tools)$|^Reprints$|"
     r"^(?:我要评论|我要評論|我来说两句|我來說兩句)$|^[“\"]?(?:Start|End) Quote[”\"]?$|"
     r"^(?:本篇新闻)?(?:热门)?关键[词字]\s*[:：].{0,60}$|"
-    r"^(?:Tags|Keywords|Schlagwörter|Schlagworte|Filed [Uu]nder|FILED UNDER|Categories|Kategorien)\s*:.{0,100}$"
+    r"^(?:Tags|Keywords|Schlagwörter|Schlagworte|Filed [Uu]nder|FILED UNDER|Categories|Kategorien)\s*:.{0,100}$|"
+    rf"{_CJK_TOOL_ROW}"
 )
-# The same tools as a row of bracketed links on Chinese pages ("【字体：大 中 小】【打印】【关闭】",
-# "[上一篇] [下一篇]", "【我要纠错】"): every bracket holds a tool, so a bracketed column name ("【新春走基层】") stays.
-_CJK_TOOL = (
-    r"(?:字[体體号號型]\s*[:：]?\s*)?大\s*中\s*小|打印(?:本[页頁稿文])?|[关關]闭(?:窗口)?|收藏(?:本[页頁文])?|"
-    r"(?:我要)?[纠糾][错錯]|分享|返回(?:[顶頂]部|首[页頁])?|上一[篇页頁条條]|下一[篇页頁条條]|[复複]制[链鏈]接|"
-    r"(?:我要)?[评評]论|推[荐薦]"
-)
-CJK_TOOL_ROW = rf"^(?:[【\[［]\s*(?:{_CJK_TOOL})\s*[】\]］]\s*)+$"
 # A Chinese site's footer: its ICP licence and public-security filing numbers, its government-site code, its
 # sponsor ("京ICP备05070218号", "京公网安备11010202000001号", "网站标识码bm01000001", "主办单位：国务院办公厅"); and the
 # links to the previous and next article ("上一篇：关于……的通知").
@@ -406,7 +408,6 @@ DROP_LINE_RULES: tuple[tuple[str, str], ...] = (
     ("syndication_footer", SYNDICATION_FOOTER),
     ("share_bar", SHARE_BAR),
     ("page_tool", PAGE_TOOL),
-    ("page_tool", CJK_TOOL_ROW),
     ("site_footer", CJK_SITE_FOOTER),
     ("qr_widget", QR_WIDGET),
     ("teaser_date", TEASER_DATE),
